@@ -1,0 +1,57 @@
+# Tropa: `make run` serves a demo on http://127.0.0.1:8000, `make test` runs the whole suite.
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+VENV := .venv
+UV := $(VENV)/bin/uv
+TROPA := $(VENV)/bin/tropa
+export TROPA_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: install run demo test test-sqlite test-postgres test-e2e lint typecheck messages check-deploy clean
+
+$(UV):
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# Installs exactly what uv.lock pins (fails if the lock file is out of date).
+install: $(UV)
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --quiet
+
+run: install
+	$(TROPA) migrate --no-input -v0
+	$(TROPA) collectstatic --no-input -v0
+	$(TROPA) demo
+	$(TROPA) run
+
+demo: install
+	$(TROPA) demo
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check tropa/lib
+	$(VENV)/bin/mypy tropa
+
+typecheck: lint
+
+# Every language file is complete and compiled (see tropa/core/tests/test_translations.py).
+messages: install
+	cd tropa && ../$(VENV)/bin/django-admin makemessages -l ru -l de -l en --no-obsolete --no-location --settings=tropa.settings --pythonpath=..
+	$(VENV)/bin/python scripts/compile_messages.py
+
+check-deploy: install
+	TROPA_PRODUCTION=1 TROPA_DATA_DIR=$$(mktemp -d) TROPA_ALLOWED_HOSTS=tropa.example.org \
+	  $(TROPA) check --deploy --fail-level WARNING
+
+test-sqlite: install
+	$(VENV)/bin/pytest -m "not e2e" -q -p no:cacheprovider
+
+# PostgreSQL: TROPA_TEST_DATABASE_URL, or a private cluster started by scripts/test-postgres.
+test-postgres: install
+	scripts/test-postgres $(VENV)/bin/pytest -m "not e2e" -q -p no:cacheprovider
+
+test-e2e: install
+	$(VENV)/bin/pytest -m e2e -q -p no:cacheprovider tests/e2e
+
+test: lint check-deploy test-sqlite test-postgres test-e2e
+
+clean:
+	rm -rf $(VENV) test-output .pytest_cache .mypy_cache .ruff_cache

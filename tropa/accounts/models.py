@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Organization(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    COORDINATOR = "coordinator", _("Coordinator")
+    CASEWORKER = "caseworker", _("Caseworker")
+    LAWYER = "lawyer", _("Lawyer")
+    VERIFIER = "verifier", _("Verifier")
+    VOLUNTEER = "volunteer", _("Volunteer")
+
+
+class User(AbstractUser):
+    """A staff account. One account belongs to one organization (see Membership)."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    language = models.CharField(_("language"), max_length=8, blank=True,
+                                choices=settings.LANGUAGES)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @property
+    def membership_or_none(self) -> Membership | None:
+        try:
+            return self.membership
+        except Membership.DoesNotExist:
+            return None
+
+    @property
+    def organization(self) -> Organization | None:
+        membership = self.membership_or_none
+        return membership.organization if membership else None
+
+    @property
+    def role(self) -> str | None:
+        membership = self.membership_or_none
+        return membership.role if membership else None
+
+
+class Membership(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="membership")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT,
+                                     related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.organization_id} as {self.role}"
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-in attempts per (user name, device class), keyed by an HMAC.
+
+    Neither the user name nor any client address is stored: ``key`` is a keyed digest.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"throttle {self.key[:8]}"

@@ -1,0 +1,65 @@
+"""What each role may do. Object access (which case) lives in each app's access helpers."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+from .models import Role, User
+
+
+class Cap(StrEnum):
+    VIEW_CASES = "view_cases"
+    SEE_ALL_CASES = "see_all_cases"
+    WRITE_CASES = "write_cases"
+    VIEW_SERVICE_RECORD = "view_service_record"
+    VIEW_IDENTITY = "view_identity"
+    WRITE_IDENTITY = "write_identity"
+    VIEW_NOTES = "view_notes"
+    WRITE_NOTES = "write_notes"
+    WRITE_LOGISTICS = "write_logistics"
+    MANAGE_ALERTS = "manage_alerts"
+    MANAGE_USERS = "manage_users"
+
+
+_CASE_STAFF = {
+    Cap.VIEW_CASES, Cap.SEE_ALL_CASES, Cap.WRITE_CASES, Cap.VIEW_SERVICE_RECORD,
+    Cap.VIEW_IDENTITY, Cap.WRITE_IDENTITY, Cap.VIEW_NOTES, Cap.WRITE_NOTES,
+    Cap.WRITE_LOGISTICS, Cap.MANAGE_ALERTS,
+}
+
+ROLE_CAPS: dict[str, frozenset[Cap]] = {
+    # An administrator manages accounts and sees no case content.
+    Role.ADMIN: frozenset({Cap.MANAGE_USERS}),
+    Role.COORDINATOR: frozenset(_CASE_STAFF),
+    Role.CASEWORKER: frozenset(_CASE_STAFF),
+    Role.LAWYER: frozenset(_CASE_STAFF),
+    Role.VERIFIER: frozenset({
+        Cap.VIEW_CASES, Cap.SEE_ALL_CASES, Cap.VIEW_SERVICE_RECORD, Cap.VIEW_IDENTITY,
+        Cap.VIEW_NOTES, Cap.WRITE_NOTES,
+    }),
+    # Volunteers do logistics for the cases they are given; never identity or notes.
+    Role.VOLUNTEER: frozenset({Cap.VIEW_CASES, Cap.WRITE_LOGISTICS}),
+}
+
+
+def staff_user(request: HttpRequest) -> User:
+    """The signed-in user; every view past the login middleware has one."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
+def caps_of(user: Any) -> frozenset[Cap]:
+    role = getattr(user, "role", None) if getattr(user, "is_authenticated", False) else None
+    if role is None or not user.is_active:
+        return frozenset()
+    return ROLE_CAPS.get(role, frozenset())
+
+
+def can(user: Any, cap: Cap) -> bool:
+    return cap in caps_of(user)

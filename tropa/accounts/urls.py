@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("verify/", views.verify_view, name="verify"),
+    path("setup/", views.setup_view, name="setup"),
+    path("logout/", views.logout_view, name="logout"),
+    path("settings/", views.password_view, name="settings"),
+    path("users/", views.users_view, name="users"),
+    path("users/new/", views.user_create_view, name="user_new"),
+    path("users/<uuid:code>/role/", views.user_role_view, name="user_role"),
+    path("users/<uuid:code>/active/", views.user_active_view, name="user_active"),
+    path("users/<uuid:code>/reset-2fa/", views.user_reset_2fa_view, name="user_reset_2fa"),
+]

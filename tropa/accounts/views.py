@@ -1,0 +1,248 @@
+"""Sign-in with a mandatory second factor, sign-out, password, language and user admin."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tropa.audit.services import log_action
+
+from . import services, throttle
+from .forms import LoginForm, RoleForm, TokenForm, UserCreateForm
+from .models import User
+from .permissions import Cap, can, staff_user
+
+_PENDING = "tropa_pending_login"
+_PENDING_SECONDS = 300
+
+
+def _safe_next(request: HttpRequest, value: str | None) -> str:
+    if value and url_has_allowed_host_and_scheme(value, {request.get_host()},
+                                                 require_https=request.is_secure()):
+        return value
+    return reverse("cases:dashboard")
+
+
+def _pending_user(request: HttpRequest) -> tuple[User, dict[str, Any]] | None:
+    pending = request.session.get(_PENDING)
+    if not pending or time.time() - pending["at"] > _PENDING_SECONDS:
+        return None
+    user = User.objects.filter(code=pending["user"], is_active=True).first()
+    return (user, pending) if user else None
+
+
+@sensitive_post_parameters("password")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    form = LoginForm(request.POST or None)
+    next_url = request.POST.get("next") or request.GET.get("next", "")
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"]
+        key = throttle.throttle_key(request, username)
+        if throttle.is_locked(key):
+            form.add_error(None, _("Too many failed attempts. Wait 15 minutes and try again."))
+        else:
+            user = authenticate(request, username=username,
+                                password=form.cleaned_data["password"])
+            if user is None:
+                throttle.register_failure(key)
+                form.add_error(None, _("User name or password is wrong."))
+            else:
+                request.session.cycle_key()
+                request.session[_PENDING] = {"user": str(user.code), "key": key,
+                                             "at": time.time(), "next": next_url}
+                confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+                return redirect("accounts:verify" if confirmed else "accounts:setup")
+    return render(request, "accounts/login.html", {"form": form, "next": next_url})
+
+
+def _finish_login(request: HttpRequest, user: User, device: TOTPDevice,
+                  pending: dict[str, Any]) -> HttpResponse:
+    throttle.reset(pending["key"])
+    del request.session[_PENDING]
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    otp_login(request, device)
+    response = HttpResponseRedirect(_safe_next(request, pending.get("next")))
+    throttle.remember_device(request, response, user.get_username())
+    return response
+
+
+def _check_token(request: HttpRequest, pending: dict[str, Any], device: TOTPDevice,
+                 form: TokenForm) -> bool:
+    if throttle.is_locked(pending["key"]):
+        form.add_error(None, _("Too many failed attempts. Wait 15 minutes and try again."))
+        return False
+    if device.verify_token(form.cleaned_data["token"]):
+        return True
+    throttle.register_failure(pending["key"])
+    log_action(None, "auth.second_factor_failed")
+    form.add_error("token", _("This code is wrong or was already used. Wait for the next one."))
+    return False
+
+
+@sensitive_post_parameters("token")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify_view(request: HttpRequest) -> HttpResponse:
+    found = _pending_user(request)
+    if found is None:
+        return redirect("accounts:login")
+    user, pending = found
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        return redirect("accounts:setup")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and _check_token(request, pending, device,
+                                                                     form):
+        return _finish_login(request, user, device, pending)
+    return render(request, "accounts/verify.html", {"form": form})
+
+
+@sensitive_post_parameters("token")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def setup_view(request: HttpRequest) -> HttpResponse:
+    found = _pending_user(request)
+    if found is None:
+        return redirect("accounts:login")
+    user, pending = found
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return redirect("accounts:verify")
+    device = services.start_totp_setup(user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and _check_token(request, pending, device,
+                                                                     form):
+        services.confirm_totp(user=user, device=device)
+        return _finish_login(request, user, device, pending)
+    qr = segno.make(device.config_url, error="m")
+    context = {
+        "form": form,
+        "qr_svg": qr.svg_inline(scale=5, dark="#111", light="#fff"),
+        "secret": _grouped_secret(device),
+    }
+    return render(request, "accounts/setup.html", context)
+
+
+def _grouped_secret(device: TOTPDevice) -> str:
+    from base64 import b32encode
+
+    secret = b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    response = redirect("accounts:login")
+    # Tell the browser to drop everything it may have kept for this origin (R19).
+    response["Clear-Site-Data"] = '"cache", "storage"'
+    return response
+
+
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+@require_http_methods(["GET", "POST"])
+def password_view(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    form = PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.change_password(actor=user, user=user,
+                                 new_password=form.cleaned_data["new_password1"])
+        # Keeps this session; every other session of the account ends with the old hash.
+        update_session_auth_hash(request, user)
+        messages.success(request, _("Your password was changed. Other sessions were ended."))
+        return redirect("accounts:settings")
+    return render(request, "accounts/settings.html", {"form": form})
+
+
+# User administration -------------------------------------------------------------------
+
+def _require_admin(request: HttpRequest) -> None:
+    if not can(request.user, Cap.MANAGE_USERS):
+        raise Http404
+
+
+def _user_of_org(request: HttpRequest, code: str) -> User:
+    _require_admin(request)
+    organization = staff_user(request).organization
+    user = User.objects.filter(code=code, membership__organization=organization
+                               ).select_related("membership").first()
+    if user is None:
+        log_action(request.user, "access.denied", requested=str(code), kind="user")
+        raise Http404
+    return user
+
+
+@require_http_methods(["GET"])
+def users_view(request: HttpRequest) -> HttpResponse:
+    _require_admin(request)
+    org = staff_user(request).organization
+    users = (User.objects.filter(membership__organization=org)
+             .select_related("membership").order_by("username"))
+    with_device = set(TOTPDevice.objects.filter(user__in=users, confirmed=True)
+                      .values_list("user_id", flat=True))
+    rows = [(u, u.pk in with_device) for u in users]
+    return render(request, "accounts/users.html", {"rows": rows, "role_form": RoleForm()})
+
+
+@require_http_methods(["GET", "POST"])
+def user_create_view(request: HttpRequest) -> HttpResponse:
+    _require_admin(request)
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        admin = staff_user(request)
+        assert admin.organization is not None  # an admin always belongs to one
+        user, password = services.create_user(
+            actor=admin, organization=admin.organization,
+            username=form.cleaned_data["username"], role=form.cleaned_data["role"],
+            language=form.cleaned_data["language"],
+        )
+        # The password is shown once, in this response, and never stored in clear.
+        return render(request, "accounts/user_created.html",
+                      {"new_user": user, "password": password})
+    return render(request, "accounts/user_new.html", {"form": form})
+
+
+@require_POST
+def user_role_view(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user_of_org(request, code)
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        services.set_role(actor=request.user, user=user, role=form.cleaned_data["role"])
+        messages.success(request, _("Role changed."))
+    return redirect("accounts:users")
+
+
+@require_POST
+def user_active_view(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user_of_org(request, code)
+    if user == request.user:
+        messages.error(request, _("You cannot deactivate your own account."))
+    else:
+        services.set_active(actor=request.user, user=user, active=not user.is_active)
+        messages.success(request, _("Account updated."))
+    return redirect("accounts:users")
+
+
+@require_POST
+def user_reset_2fa_view(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user_of_org(request, code)
+    services.reset_two_factor(actor=request.user, user=user)
+    messages.success(request, _("Two-factor authentication was reset. The user sets it up "
+                                "again at the next sign-in."))
+    return redirect("accounts:users")

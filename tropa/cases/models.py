@@ -1,0 +1,468 @@
+"""People (by pseudonym), their encrypted identities, service records and cases.
+
+Every sensitive model carries its ``organization`` directly, so that isolation is one
+``filter(organization=...)`` away and encryption can find the organization's key. Rows that
+hold ciphertext use UUID primary keys made in Python: the key is part of the associated data.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tropa.accounts.models import Organization
+
+
+class Stage(models.TextChoices):
+    INTAKE = "intake", _("Intake")
+    VETTING = "vetting", _("Vetting")
+    PATHWAY = "pathway", _("Pathway")
+    OUTREACH = "outreach", _("Outreach")
+    IN_TRANSIT = "in_transit", _("In transit")
+    PROTECTED = "protected", _("Protected")
+    CLOSED = "closed", _("Closed")
+
+
+class ClosedReason(models.TextChoices):
+    PROTECTED_ELSEWHERE = "protected_elsewhere", _("Protected with help from others")
+    RETURNED = "returned", _("Returned to Russia")
+    DEPORTED = "deported", _("Deported or extradited")
+    LOST_CONTACT = "lost_contact", _("Contact lost")
+    WITHDREW = "withdrew", _("Withdrew from our help")
+    NOT_ELIGIBLE = "not_eligible", _("Not eligible after vetting")
+    DUPLICATE = "duplicate", _("Duplicate case")
+    OTHER = "other", _("Other")
+
+
+class Risk(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
+RISK_ORDER = {Risk.LOW: 0, Risk.MEDIUM: 1, Risk.HIGH: 2, Risk.CRITICAL: 3}
+
+
+class Country(models.TextChoices):
+    KZ = "KZ", _("Kazakhstan")
+    AM = "AM", _("Armenia")
+    GE = "GE", _("Georgia")
+    KG = "KG", _("Kyrgyzstan")
+    UZ = "UZ", _("Uzbekistan")
+    RS = "RS", _("Serbia")
+    TR = "TR", _("Turkey")
+    UA = "UA", _("Ukraine")
+    OTHER = "XX", _("Other")
+
+
+class Person(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT,
+                                     related_name="people")
+    pseudonym = models.CharField(_("pseudonym"), max_length=80,
+                                 help_text=_("The name used everywhere instead of the real one."))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "pseudonym"])]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return self.pseudonym
+
+
+class Identity(models.Model):
+    """Legal names, birth data, documents and contacts: one encrypted JSON document."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="identity")
+    sealed = models.BinaryField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("identity")
+        verbose_name_plural = _("identities")
+
+    def __str__(self) -> str:
+        return f"identity of {self.person_id}"
+
+
+class DocumentIndex(models.Model):
+    """Blind index of document numbers: a keyed digest, never the number itself."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    identity = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="doc_index")
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "digest"])]
+
+    def __str__(self) -> str:
+        return f"document index {self.digest[:8]}"
+
+
+class Branch(models.TextChoices):
+    GROUND = "ground", _("Ground forces")
+    AIRBORNE = "airborne", _("Airborne forces (VDV)")
+    NAVY = "navy", _("Navy and naval infantry")
+    AEROSPACE = "aerospace", _("Aerospace forces")
+    STRATEGIC = "strategic", _("Strategic missile forces")
+    SPECIAL = "special", _("Special forces (GRU)")
+    ROSGVARDIA = "rosgvardia", _("National Guard (Rosgvardia)")
+    PMC = "pmc", _("Private military company")
+    OTHER = "other", _("Other")
+
+
+class ServiceType(models.TextChoices):
+    CONTRACT = "contract", _("Contract")
+    MOBILIZED = "mobilized", _("Mobilized")
+    CONSCRIPT = "conscript", _("Conscript")
+    OFFICER = "officer", _("Career officer")
+    VOLUNTEER = "volunteer", _("Volunteer formation")
+    DRAFT_EVADER = "draft_evader", _("Never served (evaded the draft)")
+
+
+class LeftHow(models.TextChoices):
+    DESERTED = "deserted", _("Deserted from the unit")
+    AWOL = "awol", _("Left the unit without leave (SOCh)")
+    FROM_LEAVE = "from_leave", _("Did not return from leave")
+    AVOIDED = "avoided", _("Avoided mobilization or the draft")
+    SURRENDERED = "surrendered", _("Surrendered / crossed the front line")
+    DISCHARGED = "discharged", _("Discharged")
+    OTHER = "other", _("Other")
+
+
+class WantedStatus(models.TextChoices):
+    UNKNOWN = "unknown", _("Unknown")
+    NOT_WANTED = "not_wanted", _("Not known to be wanted")
+    CASE_OPENED = "case_opened", _("Criminal case opened in Russia")
+    WANTED_RU = "wanted_ru", _("On the Russian federal wanted list")
+    INTERSTATE = "interstate", _("Interstate (CIS) search")
+    INTERPOL = "interpol", _("Interpol notice requested")
+    CONVICTED = "convicted", _("Convicted in absentia")
+
+
+class Article(models.TextChoices):
+    A337 = "337", _("Art. 337 (leaving the unit)")
+    A338 = "338", _("Art. 338 (desertion)")
+    A339 = "339", _("Art. 339 (evading service by deception or self-harm)")
+    A352_1 = "352.1", _("Art. 352.1 (voluntary surrender)")
+
+
+class ServiceRecord(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    person = models.OneToOneField(Person, on_delete=models.CASCADE,
+                                  related_name="service_record")
+    branch = models.CharField(_("branch"), max_length=20, choices=Branch.choices, blank=True)
+    unit = models.CharField(_("unit"), max_length=160, blank=True)
+    rank = models.CharField(_("rank"), max_length=80, blank=True)
+    service_type = models.CharField(_("service"), max_length=20, choices=ServiceType.choices,
+                                    blank=True)
+    service_start = models.DateField(_("service from"), null=True, blank=True)
+    service_end = models.DateField(_("service until"), null=True, blank=True)
+    left_how = models.CharField(_("how he left"), max_length=20, choices=LeftHow.choices,
+                                blank=True)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    articles = models.JSONField(_("criminal exposure"), default=list, blank=True)
+    wanted_status = models.CharField(_("wanted status"), max_length=20,
+                                     choices=WantedStatus.choices, default=WantedStatus.UNKNOWN)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "unit"])]
+
+    def __str__(self) -> str:
+        return f"service record of {self.person_id}"
+
+    def article_labels(self) -> list[str]:
+        labels = dict(Article.choices)
+        return [str(labels.get(a, a)) for a in self.articles]
+
+
+class Deployment(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    service_record = models.ForeignKey(ServiceRecord, on_delete=models.CASCADE,
+                                       related_name="deployments")
+    place = models.CharField(_("place"), max_length=160)
+    start = models.DateField(_("from"), null=True, blank=True)
+    end = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["start"]
+
+    def __str__(self) -> str:
+        return self.place
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    def of_organization(self, organization: Organization) -> CaseQuerySet:
+        return self.filter(organization=organization)
+
+    def open(self) -> CaseQuerySet:
+        return self.exclude(stage=Stage.CLOSED)
+
+
+class Case(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT,
+                                     related_name="cases")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices,
+                             default=Stage.INTAKE)
+    closed_reason = models.CharField(_("reason for closing"), max_length=30,
+                                     choices=ClosedReason.choices, blank=True)
+    risk = models.CharField(_("risk"), max_length=10, choices=Risk.choices, default=Risk.MEDIUM)
+    risk_rank = models.PositiveSmallIntegerField(default=1, editable=False)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                 null=True, blank=True, related_name="assigned_cases",
+                                 verbose_name=_("assignee"))
+    country = models.CharField(_("transit country"), max_length=2, choices=Country.choices,
+                               default=Country.KZ)
+    city = models.CharField(_("city"), max_length=80, blank=True)
+    arrived_on = models.DateField(_("arrived in the transit country"), null=True, blank=True)
+    next_action = models.CharField(_("next action"), max_length=200, blank=True)
+    next_action_on = models.DateField(_("next action by"), null=True, blank=True)
+    has_active_alert = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organization", "stage", "-updated_at"]),
+            models.Index(fields=["organization", "-has_active_alert", "-risk_rank",
+                                 "-updated_at"], name="case_list_order"),
+            models.Index(fields=["organization", "city"]),
+            models.Index(fields=["organization", "assignee"]),
+        ]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+
+    def __str__(self) -> str:
+        return f"case {self.code}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:detail", args=[self.code])
+
+    def days_in_limbo(self, today: date | None = None) -> int | None:
+        if self.arrived_on is None or self.stage in (Stage.PROTECTED, Stage.CLOSED):
+            return None
+        return ((today or timezone.localdate()) - self.arrived_on).days
+
+
+class StageChange(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=20, choices=Stage.choices)
+    reason = models.CharField(max_length=30, choices=ClosedReason.choices, blank=True)
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage} → {self.to_stage}"
+
+
+class Note(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    sealed = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"note {self.pk}"
+
+
+class Task(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(_("task"), max_length=200)
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                 null=True, blank=True, related_name="tasks",
+                                 verbose_name=_("assignee"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["done_at", "due_on", "created_at"]
+        indexes = [models.Index(fields=["assignee", "done_at", "due_on"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        return bool(self.done_at is None and self.due_on
+                    and self.due_on < (today or timezone.localdate()))
+
+
+class NeedKind(models.TextChoices):
+    LODGING = "lodging", _("Lodging")
+    MONEY = "money", _("Money")
+    LEGAL = "legal", _("Legal help")
+    MEDICAL = "medical", _("Medical care")
+    DOCUMENTS = "documents", _("Documents")
+    SAFETY = "safety", _("Safety")
+
+
+class Need(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="needs")
+    kind = models.CharField(_("need"), max_length=20, choices=NeedKind.choices)
+    sealed = models.BinaryField(blank=True, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    met_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["met_at", "created_at"]
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+class Currency(models.TextChoices):
+    KZT = "KZT", "KZT ₸"
+    AMD = "AMD", "AMD ֏"
+    GEL = "GEL", "GEL ₾"
+    RUB = "RUB", "RUB ₽"
+    EUR = "EUR", "EUR €"
+    USD = "USD", "USD $"
+
+
+class SupportKind(models.TextChoices):
+    LODGING = "lodging", _("Lodging provided")
+    MONEY_OUT = "money_out", _("Money handed out")
+    MONEY_IN = "money_in", _("Money received (donation)")
+    LEGAL = "legal", _("Legal help given")
+    MEDICAL = "medical", _("Medical help given")
+    OTHER = "other", _("Other support")
+
+
+class Support(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="support")
+    kind = models.CharField(_("support"), max_length=20, choices=SupportKind.choices)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2, null=True,
+                                 blank=True)
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices,
+                                blank=True)
+    given_on = models.DateField(_("date"))
+    # Addresses of lodging and names of donors are sealed.
+    sealed = models.BinaryField(blank=True, null=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-given_on", "-created_at"]
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+class Relation(models.TextChoices):
+    SPOUSE = "spouse", _("Wife or husband")
+    PARTNER = "partner", _("Partner")
+    CHILD = "child", _("Child")
+    PARENT = "parent", _("Parent")
+    SIBLING = "sibling", _("Brother or sister")
+    OTHER = "other", _("Other relative")
+
+
+class FamilyMember(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="family")
+    relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices)
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    sealed = models.BinaryField()
+
+    def __str__(self) -> str:
+        return self.relation
+
+
+class AlertKind(models.TextChoices):
+    DETAINED = "detained", _("Detained")
+    MISSING = "missing", _("Missing")
+    THREATENED = "threatened", _("Threatened")
+    DEPORTATION = "deportation", _("Deportation risk")
+
+
+class ChecklistItem(models.TextChoices):
+    LAWYER = "lawyer_informed", _("Lawyer informed")
+    CONSULATE = "consulate_contacted", _("Consulate or embassy contacted")
+    CARE = "care_package", _("Care package arranged")
+    FAMILY = "family_told", _("Family told")
+
+
+class Alert(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(_("alert"), max_length=20, choices=AlertKind.choices)
+    sealed = models.BinaryField(blank=True, null=True)
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                  null=True, related_name="+")
+    raised_at = models.DateTimeField()
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at"]
+        indexes = [models.Index(fields=["organization", "resolved_at"])]
+
+    def __str__(self) -> str:
+        return self.kind
+
+    @property
+    def is_active(self) -> bool:
+        return self.resolved_at is None
+
+
+class AlertAction(models.Model):
+    """One checklist item done for an alert, with who did it and when."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="actions")
+    item = models.CharField(max_length=30, choices=ChecklistItem.choices)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    done_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["done_at"]
+        constraints = [models.UniqueConstraint(fields=["alert", "item"],
+                                               name="one_action_per_item")]
+
+    def __str__(self) -> str:
+        return self.item

@@ -1,0 +1,61 @@
+"""How later apps (evidence, screening, vetting, outreach...) add to the case page.
+
+``cases`` never imports a later app. A later app registers a panel (a template and a
+function that builds its context) and a timeline source in its ``AppConfig.ready``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+
+from .models import Case
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    template: str
+    context: Callable[[HttpRequest, Case], dict[str, Any] | None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str
+    text: str
+
+
+_panels: dict[str, Panel] = {}
+_timeline_sources: dict[str, Callable[[HttpRequest, Case], list[TimelineEntry]]] = {}
+
+
+def register_panel(panel: Panel) -> None:
+    _panels[panel.key] = panel
+
+
+def register_timeline(key: str,
+                      source: Callable[[HttpRequest, Case], list[TimelineEntry]]) -> None:
+    _timeline_sources[key] = source
+
+
+def panels_for(request: HttpRequest, case: Case) -> list[tuple[str, dict[str, Any]]]:
+    """The (template, context) pairs of every panel that has something for this user."""
+    rendered = []
+    for panel in sorted(_panels.values(), key=lambda p: p.order):
+        context = panel.context(request, case)
+        if context is not None:
+            rendered.append((panel.template, context))
+    return rendered
+
+
+def timeline_for(request: HttpRequest, case: Case) -> list[TimelineEntry]:
+    entries: list[TimelineEntry] = []
+    for source in _timeline_sources.values():
+        entries.extend(source(request, case))
+    return entries

@@ -1,0 +1,360 @@
+"""Every write to people and cases, and every read of sealed data, each audited.
+
+Views call these functions; nothing else saves case models. Audit entries record which
+fields changed, never their values.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tropa.accounts.models import Organization
+from tropa.audit.services import log_action
+from tropa.crypto.fields import blind_index, seal, unseal
+
+from .models import (
+    RISK_ORDER,
+    Alert,
+    AlertAction,
+    Case,
+    ChecklistItem,
+    ClosedReason,
+    Deployment,
+    DocumentIndex,
+    FamilyMember,
+    Identity,
+    Need,
+    Note,
+    Person,
+    Risk,
+    ServiceRecord,
+    Stage,
+    StageChange,
+    Support,
+    Task,
+)
+
+IDENTITY_FIELDS = (
+    "surname", "given_name", "patronymic", "surname_latin", "given_name_latin",
+    "other_spellings", "birth_date", "birthplace", "documents", "phone", "messengers",
+)
+CASE_FIELDS = ("risk", "assignee", "country", "city", "arrived_on", "next_action",
+               "next_action_on")
+
+
+class CaseError(ValueError):
+    """A request that cannot be carried out; the message is shown to the user."""
+
+
+def _now() -> Any:
+    return timezone.now()
+
+
+# Cases -------------------------------------------------------------------------------------
+
+def create_case(*, actor: Any, organization: Organization, pseudonym: str,
+                **fields: Any) -> Case:
+    unknown = set(fields) - set(CASE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown case fields: {sorted(unknown)}")
+    with transaction.atomic():
+        person = Person.objects.create(organization=organization, pseudonym=pseudonym.strip())
+        case = Case(organization=organization, person=person, **fields)
+        case.risk_rank = RISK_ORDER[Risk(case.risk)]
+        case.save(force_insert=True)
+        StageChange.objects.create(case=case, to_stage=case.stage, at=_now(), by=actor)
+        log_action(actor, "case.created", case, stage=case.stage)
+    return case
+
+
+def update_case(*, actor: Any, case: Case, pseudonym: str | None = None,
+                **fields: Any) -> list[str]:
+    """Change case fields; returns the names of those that changed."""
+    changed = []
+    with transaction.atomic():
+        if pseudonym is not None and pseudonym.strip() != case.person.pseudonym:
+            case.person.pseudonym = pseudonym.strip()
+            case.person.save(update_fields=["pseudonym"])
+            changed.append("pseudonym")
+        for name, value in fields.items():
+            if name not in CASE_FIELDS:
+                raise TypeError(f"unknown case field: {name}")
+            if getattr(case, name) != value:
+                setattr(case, name, value)
+                changed.append(name)
+        if "risk" in changed:
+            case.risk_rank = RISK_ORDER[Risk(case.risk)]
+        if changed:
+            case.save()
+            log_action(actor, "case.updated", case, fields=sorted(changed))
+    return changed
+
+
+def move_stage(*, actor: Any, case: Case, to_stage: str, reason: str = "") -> None:
+    if to_stage not in Stage.values:
+        raise CaseError(_("Unknown stage."))
+    if to_stage == case.stage:
+        raise CaseError(_("The case is already in this stage."))
+    if to_stage == Stage.CLOSED and reason not in ClosedReason.values:
+        raise CaseError(_("Choose why the case is closed."))
+    if to_stage != Stage.CLOSED:
+        reason = ""
+    with transaction.atomic():
+        StageChange.objects.create(case=case, from_stage=case.stage, to_stage=to_stage,
+                                   reason=reason, at=_now(), by=actor)
+        log_action(actor, "case.stage_changed", case, from_stage=case.stage,
+                   to_stage=to_stage, reason=reason)
+        case.stage, case.closed_reason = to_stage, reason
+        case.save(update_fields=["stage", "closed_reason", "updated_at"])
+
+
+def log_case_viewed(*, actor: Any, case: Case, sections: list[str]) -> None:
+    """A read of a case page, with the sealed sections that were decrypted for it."""
+    log_action(actor, "case.viewed", case, sections=sections)
+
+
+# Identity ----------------------------------------------------------------------------------
+
+def _normalize_document(number: str) -> str:
+    return re.sub(r"[\s\-./№#]", "", number).upper()
+
+
+def save_identity(*, actor: Any, person: Person, data: dict[str, Any]) -> Identity:
+    unknown = set(data) - set(IDENTITY_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown identity fields: {sorted(unknown)}")
+    clean: dict[str, Any] = {k: data.get(k) for k in IDENTITY_FIELDS if data.get(k) not in (None, "", [])}
+    if isinstance(clean.get("birth_date"), date):
+        clean["birth_date"] = clean["birth_date"].isoformat()
+    with transaction.atomic():
+        identity = Identity.objects.filter(person=person).first()
+        created = identity is None
+        if identity is None:
+            identity = Identity(person=person, organization_id=person.organization_id)
+        identity.sealed = seal(identity, "sealed", clean)
+        identity.save()
+        identity.doc_index.all().delete()
+        DocumentIndex.objects.bulk_create([
+            DocumentIndex(organization_id=person.organization_id, identity=identity,
+                          digest=blind_index(person.organization_id, "document",
+                                             _normalize_document(doc["number"])))
+            for doc in clean.get("documents", []) if doc.get("number")
+        ])
+        log_action(actor, "identity.created" if created else "identity.updated", person,
+                   fields=sorted(clean))
+    return identity
+
+
+def has_identity(person: Person) -> bool:
+    return Identity.objects.filter(person=person).exists()
+
+
+def reveal_identity(*, actor: Any, person: Person, purpose: str = "view") -> dict[str, Any]:
+    """Decrypt a person's identity for ``actor``; every call is an audited reveal."""
+    identity = Identity.objects.filter(person=person).first()
+    log_action(actor, "identity.revealed", person, purpose=purpose,
+               present=identity is not None)
+    if identity is None:
+        return {}
+    data: dict[str, Any] = unseal(identity, "sealed", identity.sealed)
+    if data.get("birth_date"):
+        data["birth_date"] = date.fromisoformat(data["birth_date"])
+    return data
+
+
+def find_by_document(*, actor: Any, organization: Organization, number: str) -> list[Person]:
+    digest = blind_index(organization.pk, "document", _normalize_document(number))
+    people = list(Person.objects.filter(
+        organization=organization, identity__doc_index__digest=digest).distinct())
+    log_action(actor, "identity.searched_by_document", organization=organization,
+               found=len(people))
+    return people
+
+
+# Service record ----------------------------------------------------------------------------
+
+SERVICE_FIELDS = ("branch", "unit", "rank", "service_type", "service_start", "service_end",
+                  "left_how", "left_on", "articles", "wanted_status")
+
+
+def save_service_record(*, actor: Any, person: Person, **fields: Any) -> ServiceRecord:
+    unknown = set(fields) - set(SERVICE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown service record fields: {sorted(unknown)}")
+    start, end = fields.get("service_start"), fields.get("service_end")
+    if start and end and end < start:
+        raise CaseError(_("Service cannot end before it started."))
+    with transaction.atomic():
+        record, created = ServiceRecord.objects.get_or_create(
+            person=person, defaults={"organization_id": person.organization_id})
+        changed = [k for k, v in fields.items() if getattr(record, k) != v]
+        for name, value in fields.items():
+            setattr(record, name, value)
+        record.save()
+        log_action(actor, "service_record.saved", person, fields=sorted(changed),
+                   created=created)
+    return record
+
+
+def add_deployment(*, actor: Any, person: Person, place: str, start: date | None,
+                   end: date | None) -> Deployment:
+    if start and end and end < start:
+        raise CaseError(_("A deployment cannot end before it started."))
+    with transaction.atomic():
+        record, _created = ServiceRecord.objects.get_or_create(
+            person=person, defaults={"organization_id": person.organization_id})
+        deployment = Deployment.objects.create(organization_id=person.organization_id,
+                                               service_record=record, place=place.strip(),
+                                               start=start, end=end)
+        log_action(actor, "deployment.added", person, deployment=str(deployment.code))
+    return deployment
+
+
+def remove_deployment(*, actor: Any, deployment: Deployment) -> None:
+    with transaction.atomic():
+        person = deployment.service_record.person
+        log_action(actor, "deployment.removed", person, deployment=str(deployment.code))
+        deployment.delete()
+
+
+# Notes -------------------------------------------------------------------------------------
+
+def add_note(*, actor: Any, case: Case, text: str) -> Note:
+    text = text.strip()
+    if not text:
+        raise CaseError(_("A note cannot be empty."))
+    with transaction.atomic():
+        note = Note(organization_id=case.organization_id, case=case, author=actor)
+        note.sealed = seal(note, "sealed", text)
+        note.save(force_insert=True)
+        log_action(actor, "note.added", case)
+    return note
+
+
+def read_notes(case: Case) -> list[tuple[Note, str]]:
+    """Decrypted notes of a case; the caller logs the read (see ``log_case_viewed``)."""
+    notes = case.notes.select_related("author")
+    return [(note, unseal(note, "sealed", note.sealed)) for note in notes]
+
+
+# Tasks -------------------------------------------------------------------------------------
+
+def add_task(*, actor: Any, case: Case, title: str, due_on: date | None,
+             assignee: Any = None) -> Task:
+    with transaction.atomic():
+        task = Task.objects.create(organization_id=case.organization_id, case=case,
+                                   title=title.strip(), due_on=due_on, assignee=assignee,
+                                   created_by=actor)
+        log_action(actor, "task.added", case, task=str(task.code))
+    return task
+
+
+def set_task_done(*, actor: Any, task: Task, done: bool) -> None:
+    with transaction.atomic():
+        task.done_at = _now() if done else None
+        task.save(update_fields=["done_at"])
+        log_action(actor, "task.done" if done else "task.reopened", task.case,
+                   task=str(task.code))
+
+
+# Needs, support, family --------------------------------------------------------------------
+
+def add_need(*, actor: Any, case: Case, kind: str, details: str = "") -> Need:
+    with transaction.atomic():
+        need = Need(organization_id=case.organization_id, case=case, kind=kind)
+        need.sealed = seal(need, "sealed", details.strip()) if details.strip() else None
+        need.save(force_insert=True)
+        log_action(actor, "need.added", case, kind=kind)
+    return need
+
+
+def set_need_met(*, actor: Any, need: Need, met: bool) -> None:
+    with transaction.atomic():
+        need.met_at = _now() if met else None
+        need.save(update_fields=["met_at"])
+        log_action(actor, "need.met" if met else "need.reopened", need.case,
+                   need=str(need.code))
+
+
+def record_support(*, actor: Any, case: Case, kind: str, given_on: date,
+                   amount: Decimal | None = None, currency: str = "",
+                   details: str = "") -> Support:
+    if amount is not None and amount < 0:
+        raise CaseError(_("An amount cannot be negative."))
+    if amount is not None and not currency:
+        raise CaseError(_("Choose the currency of the amount."))
+    with transaction.atomic():
+        support = Support(organization_id=case.organization_id, case=case, kind=kind,
+                          amount=amount, currency=currency if amount is not None else "",
+                          given_on=given_on, recorded_by=actor)
+        support.sealed = seal(support, "sealed", details.strip()) if details.strip() else None
+        support.save(force_insert=True)
+        log_action(actor, "support.recorded", case, kind=kind)
+    return support
+
+
+def add_family_member(*, actor: Any, case: Case, relation: str, name: str,
+                      birth_year: int | None = None) -> FamilyMember:
+    with transaction.atomic():
+        member = FamilyMember(organization_id=case.organization_id, case=case,
+                              relation=relation, birth_year=birth_year)
+        member.sealed = seal(member, "sealed", name.strip())
+        member.save(force_insert=True)
+        log_action(actor, "family_member.added", case, relation=relation)
+    return member
+
+
+def remove_family_member(*, actor: Any, member: FamilyMember) -> None:
+    with transaction.atomic():
+        log_action(actor, "family_member.removed", member.case, relation=member.relation)
+        member.delete()
+
+
+def unseal_text(obj: Any) -> str:
+    return str(unseal(obj, "sealed", obj.sealed) or "")
+
+
+# Alerts ------------------------------------------------------------------------------------
+
+def raise_alert(*, actor: Any, case: Case, kind: str, details: str = "") -> Alert:
+    with transaction.atomic():
+        alert = Alert(organization_id=case.organization_id, case=case, kind=kind,
+                      raised_by=actor, raised_at=_now())
+        alert.sealed = seal(alert, "sealed", details.strip()) if details.strip() else None
+        alert.save(force_insert=True)
+        case.has_active_alert = True
+        case.save(update_fields=["has_active_alert", "updated_at"])
+        log_action(actor, "alert.raised", case, kind=kind, alert=str(alert.code))
+    return alert
+
+
+def tick_alert_item(*, actor: Any, alert: Alert, item: str) -> AlertAction:
+    if item not in ChecklistItem.values:
+        raise CaseError(_("Unknown checklist item."))
+    if not alert.is_active:
+        raise CaseError(_("This alert is already resolved."))
+    with transaction.atomic():
+        action, created = AlertAction.objects.get_or_create(
+            alert=alert, item=item, defaults={"done_by": actor, "done_at": _now()})
+        if created:
+            log_action(actor, "alert.item_done", alert.case, alert=str(alert.code), item=item)
+    return action
+
+
+def resolve_alert(*, actor: Any, alert: Alert) -> None:
+    if not alert.is_active:
+        raise CaseError(_("This alert is already resolved."))
+    with transaction.atomic():
+        alert.resolved_at, alert.resolved_by = _now(), actor
+        alert.save(update_fields=["resolved_at", "resolved_by"])
+        case = alert.case
+        case.has_active_alert = case.alerts.filter(resolved_at__isnull=True).exists()
+        case.save(update_fields=["has_active_alert", "updated_at"])
+        log_action(actor, "alert.resolved", case, alert=str(alert.code))

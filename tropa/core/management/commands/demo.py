@@ -1,0 +1,45 @@
+"""``tropa demo``: load the fictional demo organizations and print how to sign in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tropa.core.demo import ACCOUNTS, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo organizations 'Demo Astana' and 'Demo Yerevan' (refused in production)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--code", metavar="USERNAME",
+                            help="print the current six-digit code of a demo account")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError("demo data is refused in production mode (TROPA_PRODUCTION=1)")
+        if options["code"]:
+            self._print_code(options["code"])
+            return
+        rows = load_demo()
+        self.stdout.write("Demo loaded: 'Demo Astana' and 'Demo Yerevan' (all people fictional).")
+        self.stdout.write("Passwords are new on every run of 'tropa demo'. Add the TOTP secret to "
+                          "an authenticator app, or print the current code with "
+                          "'tropa demo --code USERNAME'.\n")
+        width = max(len(r[1]) for r in rows)
+        for org, username, role, password, secret in rows:
+            self.stdout.write(f"  {username:<{width}}  {password}  TOTP {secret}  "
+                              f"({role}, {org})")
+
+    def _print_code(self, username: str) -> None:
+        if username not in {a[1] for a in ACCOUNTS}:
+            raise CommandError(f"{username!r} is not a demo account")
+        device = TOTPDevice.objects.filter(user__username=username, confirmed=True).first()
+        if device is None:
+            raise CommandError(f"{username!r} has no authenticator; run 'tropa demo' first")
+        code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+        self.stdout.write(f"{code:0{device.digits}d}")

@@ -1,0 +1,12 @@
+"""Settings for the test suite: a private data dir and a cheaper (still Argon2id) hasher."""
+
+import os
+import tempfile
+
+os.environ.setdefault("TROPA_DATA_DIR", tempfile.mkdtemp(prefix="tropa-test-"))
+
+from tropa.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["tropa.accounts.hashers.TestArgon2PasswordHasher"]
+STORAGES = {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

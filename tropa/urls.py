@@ -1,0 +1,14 @@
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", include("tropa.cases.urls")),
+    path("accounts/", include("tropa.accounts.urls")),
+    path("i18n/language/", views.switch_language, name="switch_language"),
+    path("healthz", views.healthz, name="healthz"),
+]
+
+handler404 = "tropa.views.not_found"
+handler403 = "tropa.views.forbidden"
+handler500 = "tropa.views.server_error"
