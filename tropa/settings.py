@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "tropa.accounts",
@@ -82,6 +84,8 @@ INSTALLED_APPS = [
     "tropa.crypto",
     "tropa.cases",
     "tropa.core",
+    "tropa.evidence",
+    "tropa.outreach",
 ]
 
 MIDDLEWARE = [
@@ -244,6 +248,10 @@ LOGGING = {
         "django.security": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
     },
 }
+
+# Background work: Django's tasks API (django-tasks backport) with the database backend;
+# `tropa run` starts a worker next to the web server, `tropa worker` runs one on its own.
+TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 
 ADMINS: list[tuple[str, str]] = []
 DEFAULT_EXCEPTION_REPORTER_FILTER = "tropa.logging.TropaExceptionReporterFilter"

@@ -23,12 +23,18 @@ class Cap(StrEnum):
     WRITE_LOGISTICS = "write_logistics"
     MANAGE_ALERTS = "manage_alerts"
     MANAGE_USERS = "manage_users"
+    VIEW_EVIDENCE = "view_evidence"
+    ADD_EVIDENCE = "add_evidence"
+    APPROVE_EXPORT = "approve_export"
+    VIEW_OUTREACH = "view_outreach"
+    WRITE_OUTREACH = "write_outreach"
 
 
 _CASE_STAFF = {
     Cap.VIEW_CASES, Cap.SEE_ALL_CASES, Cap.WRITE_CASES, Cap.VIEW_SERVICE_RECORD,
     Cap.VIEW_IDENTITY, Cap.WRITE_IDENTITY, Cap.VIEW_NOTES, Cap.WRITE_NOTES,
-    Cap.WRITE_LOGISTICS, Cap.MANAGE_ALERTS,
+    Cap.WRITE_LOGISTICS, Cap.MANAGE_ALERTS, Cap.VIEW_EVIDENCE, Cap.ADD_EVIDENCE,
+    Cap.APPROVE_EXPORT, Cap.VIEW_OUTREACH, Cap.WRITE_OUTREACH,
 }
 
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
@@ -39,7 +45,8 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
     Role.LAWYER: frozenset(_CASE_STAFF),
     Role.VERIFIER: frozenset({
         Cap.VIEW_CASES, Cap.SEE_ALL_CASES, Cap.VIEW_SERVICE_RECORD, Cap.VIEW_IDENTITY,
-        Cap.VIEW_NOTES, Cap.WRITE_NOTES,
+        Cap.VIEW_NOTES, Cap.WRITE_NOTES, Cap.VIEW_EVIDENCE, Cap.ADD_EVIDENCE,
+        Cap.APPROVE_EXPORT, Cap.VIEW_OUTREACH,
     }),
     # Volunteers do logistics for the cases they are given; never identity or notes.
     Role.VOLUNTEER: frozenset({Cap.VIEW_CASES, Cap.WRITE_LOGISTICS}),

@@ -24,7 +24,8 @@ class DecryptionError(Exception):
 
 
 @lru_cache(maxsize=1)
-def _master() -> aead.Aead:
+def master_aead() -> aead.Aead:
+    """The master AEAD, for wrapping keysets; never use it on data directly."""
     return crypto.load_or_create_master(settings.KEYSET_FILE)
 
 
@@ -35,29 +36,24 @@ def _org_ad(org_id: int, purpose: str) -> bytes:
 @lru_cache(maxsize=256)
 def _org_aead(org_id: int) -> aead.Aead:
     keys = OrganizationKeys.objects.get(organization_id=org_id)
-    return crypto.unwrap_aead(keys.wrapped_aead, _master(), _org_ad(org_id, "aead"))
+    return crypto.unwrap_aead(keys.wrapped_aead, master_aead(), _org_ad(org_id, "aead"))
 
 
 @lru_cache(maxsize=256)
 def _org_prf(org_id: int) -> prf.Prf:
     keys = OrganizationKeys.objects.get(organization_id=org_id)
-    return crypto.unwrap_prf(keys.wrapped_prf, _master(), _org_ad(org_id, "prf"))
-
-
-def ensure_master_key() -> None:
-    """Load the master keyset, creating it on first start."""
-    _master()
+    return crypto.unwrap_prf(keys.wrapped_prf, master_aead(), _org_ad(org_id, "prf"))
 
 
 def forget_cached_keys() -> None:
     """Drop unwrapped keys from memory (tests, key rotation)."""
-    _master.cache_clear()
+    master_aead.cache_clear()
     _org_aead.cache_clear()
     _org_prf.cache_clear()
 
 
 def create_organization_keys(org_id: int) -> OrganizationKeys:
-    master = _master()
+    master = master_aead()
     with transaction.atomic():
         return OrganizationKeys.objects.create(
             organization_id=org_id,

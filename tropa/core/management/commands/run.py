@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from gunicorn.app.base import BaseApplication
 
-from tropa.crypto.fields import ensure_master_key
+from tropa.crypto.fields import master_aead
 
 
 class _Server(BaseApplication):
@@ -35,9 +37,23 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int,
                             default=int(os.environ.get("TROPA_WORKERS", "2")))
 
+        parser.add_argument("--no-worker", action="store_true",
+                            help="do not start a background-task worker next to the server")
+
     def handle(self, *args: Any, **options: Any) -> None:
-        ensure_master_key()  # create the master keyset now, not inside a worker
+        master_aead()  # create the master keyset now, not inside a worker
         self.stdout.write(f"Tropa serves on http://{options['bind']}/ (data: {settings.DATA_DIR})")
+        worker = None
+        if not options["no_worker"]:
+            worker = subprocess.Popen([sys.executable, "-m", "tropa.cli", "worker"])
+        try:
+            self._serve(options)
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=30)
+
+    def _serve(self, options: dict[str, Any]) -> None:
         _Server({
             "bind": options["bind"],
             "workers": options["workers"],

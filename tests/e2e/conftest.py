@@ -1,0 +1,138 @@
+"""End-to-end tests: a real `tropa run` (gunicorn) with the demo, driven by Debian's Chromium.
+
+The server runs in its own process and data dir, exactly as `make run` starts it. Demo
+passwords come from the output of `tropa demo`, TOTP codes from `tropa demo --code`.
+Screenshots go to test-output/e2e/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "test-output" / "e2e"
+CHROMIUM = os.environ.get("TROPA_CHROMIUM", "/usr/bin/chromium")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        item.add_marker(pytest.mark.e2e)
+
+
+@dataclass
+class Server:
+    url: str
+    env: dict[str, str]
+    passwords: dict[str, str] = field(default_factory=dict)
+    # Cookies of one completed sign-in per account: a TOTP code cannot be used twice.
+    sessions: dict[str, list[Any]] = field(default_factory=dict)
+
+    def tropa(self, *args: str) -> str:
+        return subprocess.run([sys.executable, "-m", "tropa.cli", *args], env=self.env,
+                              check=True, capture_output=True, text=True, cwd=ROOT).stdout
+
+    def code(self, username: str) -> str:
+        """The current TOTP code of a demo account."""
+        return self.tropa("demo", "--code", username).strip()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    data_dir = tmp_path_factory.mktemp("tropa-e2e")
+    env = {**os.environ, "TROPA_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "tropa.settings"}
+    env.pop("TROPA_DATABASE_URL", None)
+    port = _free_port()
+    server = Server(url=f"http://127.0.0.1:{port}", env=env)
+    server.tropa("migrate", "--no-input", "-v0")
+    server.tropa("collectstatic", "--no-input", "-v0")
+    for line in server.tropa("demo").splitlines():
+        match = re.match(r"\s+(\S+)\s+(\S{4}-\S{4}-\S{4}-\S{4}-\S{4})\s+TOTP", line)
+        if match:
+            server.passwords[match.group(1)] = match.group(2)
+    log = open(data_dir / "server.log", "w")  # noqa: SIM115 (closed below)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tropa.cli", "run", "--bind", f"127.0.0.1:{port}",
+         "--workers", "2"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{server.url}/healthz", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((data_dir / "server.log").read_text()) from None
+            time.sleep(0.2)
+    yield server
+    process.terminate()
+    process.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run",
+                  "--disable-quic"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def shot(page: Page, name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def login(page: Page, server: Server, username: str, *, fresh: bool = False) -> None:
+    """Sign in a demo account with its password and current TOTP code.
+
+    The first sign-in of an account goes through the form; later ones reuse its session
+    cookies, because the same TOTP code is (rightly) refused twice. ``fresh`` forces the
+    form and does not share the session (for tests that sign out).
+    """
+    if not fresh and username in server.sessions:
+        page.context.add_cookies(server.sessions[username])
+        page.goto(f"{server.url}/")
+        return
+    page.goto(f"{server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", server.passwords[username])
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/accounts/verify/")
+    page.fill("#id_token", server.code(username))
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{server.url}/")
+    if not fresh:
+        server.sessions[username] = page.context.cookies()
