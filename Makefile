@@ -27,7 +27,7 @@ demo: install
 
 lint: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check tropa/lib
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy tropa
 
 typecheck: lint

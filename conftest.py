@@ -63,9 +63,11 @@ def yerevan(db: Any) -> Organization:
 @pytest.fixture
 def make_user(db: Any) -> Callable[..., User]:
     def make(org: Organization, username: str, role: str) -> User:
-        user, _ = accounts.create_user(actor=None, organization=org, username=username,
-                                       role=role, password=PASSWORD)
+        user, _ = accounts.create_user(
+            actor=None, organization=org, username=username, role=role, password=PASSWORD
+        )
         return user
+
     return make
 
 
@@ -113,22 +115,38 @@ def signed_in() -> Callable[[User], Client]:
 @pytest.fixture
 def canary_case(astana: Organization, coordinator: User) -> Case:
     """A case whose person's legal surname is the canary, with every sealed part filled."""
-    case = cases.create_case(actor=coordinator, organization=astana, pseudonym="Funker",
-                             city="Astana")
-    cases.save_identity(actor=coordinator, person=case.person, data={
-        "surname": CANARY, "given_name": "Алексей", "patronymic": "Викторович",
-        "surname_latin": CANARY_LATIN.upper(), "given_name_latin": "ALEKSEI",
-        "documents": [{"kind": "passport", "number": "75 1234567"}],
-        "phone": "+7 700 123 4567", "messengers": [{"app": "Signal", "handle": "@funker"}],
-    })
+    case = cases.create_case(
+        actor=coordinator, organization=astana, pseudonym="Funker", city="Astana"
+    )
+    cases.save_identity(
+        actor=coordinator,
+        person=case.person,
+        data={
+            "surname": CANARY,
+            "given_name": "Алексей",
+            "patronymic": "Викторович",
+            "surname_latin": CANARY_LATIN.upper(),
+            "given_name_latin": "ALEKSEI",
+            "documents": [{"kind": "passport", "number": "75 1234567"}],
+            "phone": "+7 700 123 4567",
+            "messengers": [{"app": "Signal", "handle": "@funker"}],
+        },
+    )
     cases.add_note(actor=coordinator, case=case, text=f"Брат {CANARY} звонил")
-    cases.add_family_member(actor=coordinator, case=case, relation="spouse",
-                            name=f"{CANARY}а Мария")
+    cases.add_family_member(
+        actor=coordinator, case=case, relation="spouse", name=f"{CANARY}а Мария"
+    )
     cases.add_need(actor=coordinator, case=case, kind="lodging", details=f"для {CANARY}")
-    cases.record_support(actor=coordinator, case=case, kind="lodging",
-                         given_on=case.created_at.date(), details=f"у {CANARY}")
-    alert = cases.raise_alert(actor=coordinator, case=case, kind="detained",
-                              details=f"{CANARY} задержан")
+    cases.record_support(
+        actor=coordinator,
+        case=case,
+        kind="lodging",
+        given_on=case.created_at.date(),
+        details=f"у {CANARY}",
+    )
+    alert = cases.raise_alert(
+        actor=coordinator, case=case, kind="detained", details=f"{CANARY} задержан"
+    )
     cases.tick_alert_item(actor=coordinator, alert=alert, item="lawyer_informed")
     return case
 

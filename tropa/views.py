@@ -19,8 +19,9 @@ def switch_language(request: HttpRequest) -> HttpResponse:
     """Set the interface language; a signed-in user keeps it as a preference."""
     language = request.POST.get("language", "")
     target = request.POST.get("next", "/")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
         target = "/"
     response = HttpResponseRedirect(target)
     if language not in dict(settings.LANGUAGES):
@@ -28,9 +29,14 @@ def switch_language(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if user.is_authenticated and user.is_verified():
         account_services.set_language(actor=user, user=user, language=language)
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600,
-                        samesite="Strict", secure=settings.LANGUAGE_COOKIE_SECURE,
-                        httponly=True)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Strict",
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=True,
+    )
     return response
 
 

@@ -41,8 +41,14 @@ class Server:
     sessions: dict[str, list[Any]] = field(default_factory=dict)
 
     def tropa(self, *args: str) -> str:
-        return subprocess.run([sys.executable, "-m", "tropa.cli", *args], env=self.env,
-                              check=True, capture_output=True, text=True, cwd=ROOT).stdout
+        return subprocess.run(
+            [sys.executable, "-m", "tropa.cli", *args],
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        ).stdout
 
     def code(self, username: str) -> str:
         """The current TOTP code of a demo account."""
@@ -58,7 +64,11 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data_dir = tmp_path_factory.mktemp("tropa-e2e")
-    env = {**os.environ, "TROPA_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "tropa.settings"}
+    env = {
+        **os.environ,
+        "TROPA_DATA_DIR": str(data_dir),
+        "DJANGO_SETTINGS_MODULE": "tropa.settings",
+    }
     env.pop("TROPA_DATABASE_URL", None)
     port = _free_port()
     server = Server(url=f"http://127.0.0.1:{port}", env=env)
@@ -70,8 +80,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             server.passwords[match.group(1)] = match.group(2)
     log = open(data_dir / "server.log", "w")  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
-        [sys.executable, "-m", "tropa.cli", "run", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        [sys.executable, "-m", "tropa.cli", "run", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -93,9 +107,16 @@ def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                  "--disable-quic"])
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
         yield browser
         browser.close()
 

@@ -8,20 +8,27 @@ from .models import Role
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label=_("User name"), max_length=150,
-                               widget=forms.TextInput(attrs={"autocomplete": "username",
-                                                             "autofocus": True}))
-    password = forms.CharField(label=_("Password"), strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete":
-                                                                 "current-password"}))
+    username = forms.CharField(
+        label=_("User name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class TokenForm(forms.Form):
     token = forms.RegexField(
-        label=_("Six-digit code"), regex=r"^\s*\d{6}\s*$", max_length=12,
+        label=_("Six-digit code"),
+        regex=r"^\s*\d{6}\s*$",
+        max_length=12,
         error_messages={"invalid": _("Enter the six digits your authenticator app shows.")},
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
-                                      "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
     )
 
     def clean_token(self) -> str:
@@ -30,7 +37,9 @@ class TokenForm(forms.Form):
 
 class UserCreateForm(forms.Form):
     username = forms.RegexField(
-        label=_("User name"), max_length=150, regex=r"^[\w.@+-]+$",
+        label=_("User name"),
+        max_length=150,
+        regex=r"^[\w.@+-]+$",
         help_text=_("Letters, digits and . @ + - _ only. Not the person's real name."),
     )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)

@@ -9,8 +9,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone, translation
 
-_OPEN_PREFIXES = ("/accounts/login/", "/accounts/verify/", "/accounts/setup/", "/i18n/",
-                  "/static/", "/healthz")
+_OPEN_PREFIXES = (
+    "/accounts/login/",
+    "/accounts/verify/",
+    "/accounts/setup/",
+    "/i18n/",
+    "/static/",
+    "/healthz",
+)
 
 
 class RequireVerifiedLoginMiddleware:

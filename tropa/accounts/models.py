@@ -35,8 +35,7 @@ class User(AbstractUser):
     """A staff account. One account belongs to one organization (see Membership)."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    language = models.CharField(_("language"), max_length=8, blank=True,
-                                choices=settings.LANGUAGES)
+    language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES)
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
 
     class Meta:
@@ -63,8 +62,9 @@ class User(AbstractUser):
 
 class Membership(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="membership")
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT,
-                                     related_name="memberships")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="memberships"
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -31,10 +31,21 @@ class Cap(StrEnum):
 
 
 _CASE_STAFF = {
-    Cap.VIEW_CASES, Cap.SEE_ALL_CASES, Cap.WRITE_CASES, Cap.VIEW_SERVICE_RECORD,
-    Cap.VIEW_IDENTITY, Cap.WRITE_IDENTITY, Cap.VIEW_NOTES, Cap.WRITE_NOTES,
-    Cap.WRITE_LOGISTICS, Cap.MANAGE_ALERTS, Cap.VIEW_EVIDENCE, Cap.ADD_EVIDENCE,
-    Cap.APPROVE_EXPORT, Cap.VIEW_OUTREACH, Cap.WRITE_OUTREACH,
+    Cap.VIEW_CASES,
+    Cap.SEE_ALL_CASES,
+    Cap.WRITE_CASES,
+    Cap.VIEW_SERVICE_RECORD,
+    Cap.VIEW_IDENTITY,
+    Cap.WRITE_IDENTITY,
+    Cap.VIEW_NOTES,
+    Cap.WRITE_NOTES,
+    Cap.WRITE_LOGISTICS,
+    Cap.MANAGE_ALERTS,
+    Cap.VIEW_EVIDENCE,
+    Cap.ADD_EVIDENCE,
+    Cap.APPROVE_EXPORT,
+    Cap.VIEW_OUTREACH,
+    Cap.WRITE_OUTREACH,
 }
 
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
@@ -43,11 +54,20 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
     Role.COORDINATOR: frozenset(_CASE_STAFF),
     Role.CASEWORKER: frozenset(_CASE_STAFF),
     Role.LAWYER: frozenset(_CASE_STAFF),
-    Role.VERIFIER: frozenset({
-        Cap.VIEW_CASES, Cap.SEE_ALL_CASES, Cap.VIEW_SERVICE_RECORD, Cap.VIEW_IDENTITY,
-        Cap.VIEW_NOTES, Cap.WRITE_NOTES, Cap.VIEW_EVIDENCE, Cap.ADD_EVIDENCE,
-        Cap.APPROVE_EXPORT, Cap.VIEW_OUTREACH,
-    }),
+    Role.VERIFIER: frozenset(
+        {
+            Cap.VIEW_CASES,
+            Cap.SEE_ALL_CASES,
+            Cap.VIEW_SERVICE_RECORD,
+            Cap.VIEW_IDENTITY,
+            Cap.VIEW_NOTES,
+            Cap.WRITE_NOTES,
+            Cap.VIEW_EVIDENCE,
+            Cap.ADD_EVIDENCE,
+            Cap.APPROVE_EXPORT,
+            Cap.VIEW_OUTREACH,
+        }
+    ),
     # Volunteers do logistics for the cases they are given; never identity or notes.
     Role.VOLUNTEER: frozenset({Cap.VIEW_CASES, Cap.WRITE_LOGISTICS}),
 }

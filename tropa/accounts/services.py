@@ -32,8 +32,13 @@ def create_organization(*, actor: Any, name: str) -> Organization:
 
 
 def create_user(
-    *, actor: Any, organization: Organization, username: str, role: str,
-    password: str | None = None, language: str = "",
+    *,
+    actor: Any,
+    organization: Organization,
+    username: str,
+    role: str,
+    password: str | None = None,
+    language: str = "",
 ) -> tuple[User, str]:
     """Create an account; returns it with its initial password (shown once, never stored)."""
     if role not in Role.values:

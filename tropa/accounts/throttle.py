@@ -31,7 +31,8 @@ _DEVICE_MAX_AGE = 365 * 24 * 3600
 
 def _name_digest(username: str) -> str:
     return hmac.new(
-        settings.SECRET_KEY.encode(), b"login-name\x00" + username.strip().lower().encode(),
+        settings.SECRET_KEY.encode(),
+        b"login-name\x00" + username.strip().lower().encode(),
         hashlib.sha256,
     ).hexdigest()
 
@@ -51,7 +52,8 @@ def _device_of(request: HttpRequest, username: str) -> str:
 def throttle_key(request: HttpRequest, username: str) -> str:
     device = _device_of(request, username)
     return hmac.new(
-        settings.SECRET_KEY.encode(), f"{_name_digest(username)}|{device}".encode(),
+        settings.SECRET_KEY.encode(),
+        f"{_name_digest(username)}|{device}".encode(),
         hashlib.sha256,
     ).hexdigest()
 
@@ -92,6 +94,10 @@ def remember_device(request: HttpRequest, response: HttpResponse, username: str)
         device = secrets.token_urlsafe(16)
     value = signing.dumps({"n": _name_digest(username)[:32], "d": device}, salt=_DEVICE_SALT)
     response.set_cookie(
-        DEVICE_COOKIE, value, max_age=_DEVICE_MAX_AGE, httponly=True, samesite="Strict",
+        DEVICE_COOKIE,
+        value,
+        max_age=_DEVICE_MAX_AGE,
+        httponly=True,
+        samesite="Strict",
         secure=settings.SESSION_COOKIE_SECURE,
     )

@@ -32,8 +32,9 @@ _PENDING_SECONDS = 300
 
 
 def _safe_next(request: HttpRequest, value: str | None) -> str:
-    if value and url_has_allowed_host_and_scheme(value, {request.get_host()},
-                                                 require_https=request.is_secure()):
+    if value and url_has_allowed_host_and_scheme(
+        value, {request.get_host()}, require_https=request.is_secure()
+    ):
         return value
     return reverse("cases:dashboard")
 
@@ -58,22 +59,26 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if throttle.is_locked(key):
             form.add_error(None, _("Too many failed attempts. Wait 15 minutes and try again."))
         else:
-            user = authenticate(request, username=username,
-                                password=form.cleaned_data["password"])
+            user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is None:
                 throttle.register_failure(key)
                 form.add_error(None, _("User name or password is wrong."))
             else:
                 request.session.cycle_key()
-                request.session[_PENDING] = {"user": str(user.code), "key": key,
-                                             "at": time.time(), "next": next_url}
+                request.session[_PENDING] = {
+                    "user": str(user.code),
+                    "key": key,
+                    "at": time.time(),
+                    "next": next_url,
+                }
                 confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
                 return redirect("accounts:verify" if confirmed else "accounts:setup")
     return render(request, "accounts/login.html", {"form": form, "next": next_url})
 
 
-def _finish_login(request: HttpRequest, user: User, device: TOTPDevice,
-                  pending: dict[str, Any]) -> HttpResponse:
+def _finish_login(
+    request: HttpRequest, user: User, device: TOTPDevice, pending: dict[str, Any]
+) -> HttpResponse:
     throttle.reset(pending["key"])
     del request.session[_PENDING]
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -83,8 +88,9 @@ def _finish_login(request: HttpRequest, user: User, device: TOTPDevice,
     return response
 
 
-def _check_token(request: HttpRequest, pending: dict[str, Any], device: TOTPDevice,
-                 form: TokenForm) -> bool:
+def _check_token(
+    request: HttpRequest, pending: dict[str, Any], device: TOTPDevice, form: TokenForm
+) -> bool:
     if throttle.is_locked(pending["key"]):
         form.add_error(None, _("Too many failed attempts. Wait 15 minutes and try again."))
         return False
@@ -108,8 +114,11 @@ def verify_view(request: HttpRequest) -> HttpResponse:
     if device is None:
         return redirect("accounts:setup")
     form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and _check_token(request, pending, device,
-                                                                     form):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _check_token(request, pending, device, form)
+    ):
         return _finish_login(request, user, device, pending)
     return render(request, "accounts/verify.html", {"form": form})
 
@@ -126,8 +135,11 @@ def setup_view(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:verify")
     device = services.start_totp_setup(user)
     form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and _check_token(request, pending, device,
-                                                                     form):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _check_token(request, pending, device, form)
+    ):
         services.confirm_totp(user=user, device=device)
         return _finish_login(request, user, device, pending)
     qr = segno.make(device.config_url, error="m")
@@ -143,7 +155,7 @@ def _grouped_secret(device: TOTPDevice) -> str:
     from base64 import b32encode
 
     secret = b32encode(device.bin_key).decode().rstrip("=")
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 @require_POST
@@ -161,8 +173,9 @@ def password_view(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     form = PasswordChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.change_password(actor=user, user=user,
-                                 new_password=form.cleaned_data["new_password1"])
+        services.change_password(
+            actor=user, user=user, new_password=form.cleaned_data["new_password1"]
+        )
         # Keeps this session; every other session of the account ends with the old hash.
         update_session_auth_hash(request, user)
         messages.success(request, _("Your password was changed. Other sessions were ended."))
@@ -172,6 +185,7 @@ def password_view(request: HttpRequest) -> HttpResponse:
 
 # User administration -------------------------------------------------------------------
 
+
 def _require_admin(request: HttpRequest) -> None:
     if not can(request.user, Cap.MANAGE_USERS):
         raise Http404
@@ -180,8 +194,11 @@ def _require_admin(request: HttpRequest) -> None:
 def _user_of_org(request: HttpRequest, code: str) -> User:
     _require_admin(request)
     organization = staff_user(request).organization
-    user = User.objects.filter(code=code, membership__organization=organization
-                               ).select_related("membership").first()
+    user = (
+        User.objects.filter(code=code, membership__organization=organization)
+        .select_related("membership")
+        .first()
+    )
     if user is None:
         log_action(request.user, "access.denied", requested=str(code), kind="user")
         raise Http404
@@ -192,10 +209,14 @@ def _user_of_org(request: HttpRequest, code: str) -> User:
 def users_view(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     org = staff_user(request).organization
-    users = (User.objects.filter(membership__organization=org)
-             .select_related("membership").order_by("username"))
-    with_device = set(TOTPDevice.objects.filter(user__in=users, confirmed=True)
-                      .values_list("user_id", flat=True))
+    users = (
+        User.objects.filter(membership__organization=org)
+        .select_related("membership")
+        .order_by("username")
+    )
+    with_device = set(
+        TOTPDevice.objects.filter(user__in=users, confirmed=True).values_list("user_id", flat=True)
+    )
     rows = [(u, u.pk in with_device) for u in users]
     return render(request, "accounts/users.html", {"rows": rows, "role_form": RoleForm()})
 
@@ -208,13 +229,16 @@ def user_create_view(request: HttpRequest) -> HttpResponse:
         admin = staff_user(request)
         assert admin.organization is not None  # an admin always belongs to one
         user, password = services.create_user(
-            actor=admin, organization=admin.organization,
-            username=form.cleaned_data["username"], role=form.cleaned_data["role"],
+            actor=admin,
+            organization=admin.organization,
+            username=form.cleaned_data["username"],
+            role=form.cleaned_data["role"],
             language=form.cleaned_data["language"],
         )
         # The password is shown once, in this response, and never stored in clear.
-        return render(request, "accounts/user_created.html",
-                      {"new_user": user, "password": password})
+        return render(
+            request, "accounts/user_created.html", {"new_user": user, "password": password}
+        )
     return render(request, "accounts/user_new.html", {"form": form})
 
 
@@ -243,6 +267,8 @@ def user_active_view(request: HttpRequest, code: str) -> HttpResponse:
 def user_reset_2fa_view(request: HttpRequest, code: str) -> HttpResponse:
     user = _user_of_org(request, code)
     services.reset_two_factor(actor=request.user, user=user)
-    messages.success(request, _("Two-factor authentication was reset. The user sets it up "
-                                "again at the next sign-in."))
+    messages.success(
+        request,
+        _("Two-factor authentication was reset. The user sets it up again at the next sign-in."),
+    )
     return redirect("accounts:users")

@@ -50,9 +50,11 @@ def access_case(user: Any, code: Any, *, cap: Cap | None = None) -> Case:
 
 
 def _access_item(user: Any, model: type[M], code: Any, cap: Cap, case_path: str) -> M:
-    item = (model._default_manager.filter(code=code, **{f"{case_path}__in":
-                                                       visible_cases(user)})
-            .distinct().first())
+    item = (
+        model._default_manager.filter(code=code, **{f"{case_path}__in": visible_cases(user)})
+        .distinct()
+        .first()
+    )
     if item is None:
         raise deny(user, code, model._meta.model_name or "item")
     if not can(user, cap):
@@ -77,5 +79,4 @@ def access_family_member(user: Any, code: Any) -> FamilyMember:
 
 
 def access_deployment(user: Any, code: Any) -> Deployment:
-    return _access_item(user, Deployment, code, Cap.WRITE_CASES,
-                        "service_record__person__cases")
+    return _access_item(user, Deployment, code, Cap.WRITE_CASES, "service_record__person__cases")

@@ -45,23 +45,29 @@ class StaffChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 
 def staff_of(organization: Any) -> Any:
-    return (User.objects.filter(membership__organization=organization, is_active=True)
-            .exclude(membership__role=Role.ADMIN).order_by("username"))
+    return (
+        User.objects.filter(membership__organization=organization, is_active=True)
+        .exclude(membership__role=Role.ADMIN)
+        .order_by("username")
+    )
 
 
 class CaseForm(forms.Form):
-    pseudonym = forms.CharField(label=_("Pseudonym"), max_length=80,
-                                help_text=_("A nickname, never the real name."))
+    pseudonym = forms.CharField(
+        label=_("Pseudonym"), max_length=80, help_text=_("A nickname, never the real name.")
+    )
     country = forms.ChoiceField(label=_("Transit country"), choices=Country.choices)
     city = forms.CharField(label=_("City"), max_length=80, required=False)
-    arrived_on = forms.DateField(label=_("Arrived in the transit country"), required=False,
-                                 widget=DateInput(), validators=[_not_future])
+    arrived_on = forms.DateField(
+        label=_("Arrived in the transit country"),
+        required=False,
+        widget=DateInput(),
+        validators=[_not_future],
+    )
     risk = forms.ChoiceField(label=_("Risk"), choices=Risk.choices, initial=Risk.MEDIUM)
-    assignee = StaffChoiceField(label=_("Assignee"), queryset=User.objects.none(),
-                                required=False)
+    assignee = StaffChoiceField(label=_("Assignee"), queryset=User.objects.none(), required=False)
     next_action = forms.CharField(label=_("Next action"), max_length=200, required=False)
-    next_action_on = forms.DateField(label=_("Next action by"), required=False,
-                                     widget=DateInput())
+    next_action_on = forms.DateField(label=_("Next action by"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -70,8 +76,9 @@ class CaseForm(forms.Form):
 
 class StageForm(forms.Form):
     stage = forms.ChoiceField(label=_("Move to stage"), choices=Stage.choices)
-    reason = forms.ChoiceField(label=_("Reason for closing"), required=False,
-                               choices=[("", "—"), *ClosedReason.choices])
+    reason = forms.ChoiceField(
+        label=_("Reason for closing"), required=False, choices=[("", "—"), *ClosedReason.choices]
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -86,27 +93,37 @@ def _lines(value: str) -> list[str]:
 
 class IdentityForm(forms.Form):
     surname = forms.CharField(label=_("Surname (Cyrillic)"), max_length=120, required=False)
-    given_name = forms.CharField(label=_("Given name (Cyrillic)"), max_length=120,
-                                 required=False)
-    patronymic = forms.CharField(label=_("Patronymic (Cyrillic)"), max_length=120,
-                                 required=False)
-    surname_latin = forms.CharField(label=_("Surname (Latin, as in the passport)"),
-                                    max_length=120, required=False)
-    given_name_latin = forms.CharField(label=_("Given name (Latin, as in the passport)"),
-                                       max_length=120, required=False)
+    given_name = forms.CharField(label=_("Given name (Cyrillic)"), max_length=120, required=False)
+    patronymic = forms.CharField(label=_("Patronymic (Cyrillic)"), max_length=120, required=False)
+    surname_latin = forms.CharField(
+        label=_("Surname (Latin, as in the passport)"), max_length=120, required=False
+    )
+    given_name_latin = forms.CharField(
+        label=_("Given name (Latin, as in the passport)"), max_length=120, required=False
+    )
     other_spellings = forms.CharField(
-        label=_("Other spellings"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One per line, e.g. from old passports or letters."))
-    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput(),
-                                 validators=[_not_future])
+        label=_("Other spellings"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line, e.g. from old passports or letters."),
+    )
+    birth_date = forms.DateField(
+        label=_("Date of birth"), required=False, widget=DateInput(), validators=[_not_future]
+    )
     birthplace = forms.CharField(label=_("Place of birth"), max_length=160, required=False)
     documents = forms.CharField(
-        label=_("Documents"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One per line as “kind: number”, e.g. “passport: 75 1234567”."))
+        label=_("Documents"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line as “kind: number”, e.g. “passport: 75 1234567”."),
+    )
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     messengers = forms.CharField(
-        label=_("Messengers"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("One per line as “app: handle”, e.g. “Signal: @name”."))
+        label=_("Messengers"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line as “app: handle”, e.g. “Signal: @name”."),
+    )
 
     def clean_documents(self) -> list[dict[str, str]]:
         return self._pairs(self.cleaned_data["documents"], "kind", "number")
@@ -125,7 +142,8 @@ class IdentityForm(forms.Form):
             if not sep or not head.strip() or not tail.strip():
                 raise forms.ValidationError(
                     _("Line %(line)d: write it as “%(left)s: %(right)s”."),
-                    params={"line": number, "left": left, "right": right})
+                    params={"line": number, "left": left, "right": right},
+                )
             pairs.append({left: head.strip(), right: tail.strip()})
         return pairs
 
@@ -133,31 +151,42 @@ class IdentityForm(forms.Form):
     def initial_from(data: dict[str, Any]) -> dict[str, Any]:
         initial = dict(data)
         initial["other_spellings"] = "\n".join(data.get("other_spellings", []))
-        initial["documents"] = "\n".join(f"{d['kind']}: {d['number']}"
-                                         for d in data.get("documents", []))
-        initial["messengers"] = "\n".join(f"{m['app']}: {m['handle']}"
-                                          for m in data.get("messengers", []))
+        initial["documents"] = "\n".join(
+            f"{d['kind']}: {d['number']}" for d in data.get("documents", [])
+        )
+        initial["messengers"] = "\n".join(
+            f"{m['app']}: {m['handle']}" for m in data.get("messengers", [])
+        )
         return initial
 
 
 class ServiceRecordForm(forms.Form):
-    branch = forms.ChoiceField(label=_("Branch"), choices=[("", "—"), *Branch.choices],
-                               required=False)
+    branch = forms.ChoiceField(
+        label=_("Branch"), choices=[("", "—"), *Branch.choices], required=False
+    )
     unit = forms.CharField(label=_("Unit"), max_length=160, required=False)
     rank = forms.CharField(label=_("Rank"), max_length=80, required=False)
-    service_type = forms.ChoiceField(label=_("Service"),
-                                     choices=[("", "—"), *ServiceType.choices], required=False)
-    service_start = forms.DateField(label=_("Service from"), required=False,
-                                    widget=DateInput(), validators=[_not_future])
-    service_end = forms.DateField(label=_("Service until"), required=False, widget=DateInput(),
-                                  validators=[_not_future])
-    left_how = forms.ChoiceField(label=_("How he left"),
-                                 choices=[("", "—"), *LeftHow.choices], required=False)
-    left_on = forms.DateField(label=_("Left on"), required=False, widget=DateInput(),
-                              validators=[_not_future])
-    articles = forms.MultipleChoiceField(label=_("Criminal exposure (Criminal Code of Russia)"),
-                                         choices=Article.choices, required=False,
-                                         widget=forms.CheckboxSelectMultiple)
+    service_type = forms.ChoiceField(
+        label=_("Service"), choices=[("", "—"), *ServiceType.choices], required=False
+    )
+    service_start = forms.DateField(
+        label=_("Service from"), required=False, widget=DateInput(), validators=[_not_future]
+    )
+    service_end = forms.DateField(
+        label=_("Service until"), required=False, widget=DateInput(), validators=[_not_future]
+    )
+    left_how = forms.ChoiceField(
+        label=_("How he left"), choices=[("", "—"), *LeftHow.choices], required=False
+    )
+    left_on = forms.DateField(
+        label=_("Left on"), required=False, widget=DateInput(), validators=[_not_future]
+    )
+    articles = forms.MultipleChoiceField(
+        label=_("Criminal exposure (Criminal Code of Russia)"),
+        choices=Article.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     wanted_status = forms.ChoiceField(label=_("Wanted status"), choices=WantedStatus.choices)
 
     def clean(self) -> dict[str, Any]:
@@ -170,10 +199,12 @@ class ServiceRecordForm(forms.Form):
 
 class DeploymentForm(forms.Form):
     place = forms.CharField(label=_("Place"), max_length=160)
-    start = forms.DateField(label=_("From"), required=False, widget=DateInput(),
-                            validators=[_not_future])
-    end = forms.DateField(label=_("Until"), required=False, widget=DateInput(),
-                          validators=[_not_future])
+    start = forms.DateField(
+        label=_("From"), required=False, widget=DateInput(), validators=[_not_future]
+    )
+    end = forms.DateField(
+        label=_("Until"), required=False, widget=DateInput(), validators=[_not_future]
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -183,15 +214,15 @@ class DeploymentForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label=_("Note"), max_length=20000,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("Note"), max_length=20000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class TaskForm(forms.Form):
     title = forms.CharField(label=_("Task"), max_length=200)
     due_on = forms.DateField(label=_("Due"), required=False, widget=DateInput())
-    assignee = StaffChoiceField(label=_("Assignee"), queryset=User.objects.none(),
-                                required=False)
+    assignee = StaffChoiceField(label=_("Assignee"), queryset=User.objects.none(), required=False)
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -206,12 +237,13 @@ class NeedForm(forms.Form):
 class SupportForm(forms.Form):
     kind = forms.ChoiceField(label=_("Support"), choices=SupportKind.choices)
     given_on = forms.DateField(label=_("Date"), widget=DateInput(), validators=[_not_future])
-    amount = forms.DecimalField(label=_("Amount"), required=False, min_value=0,
-                                max_digits=12, decimal_places=2)
-    currency = forms.ChoiceField(label=_("Currency"), choices=[("", "—"), *Currency.choices],
-                                 required=False)
-    details = forms.CharField(label=_("Details (address, donor)"), max_length=2000,
-                              required=False)
+    amount = forms.DecimalField(
+        label=_("Amount"), required=False, min_value=0, max_digits=12, decimal_places=2
+    )
+    currency = forms.ChoiceField(
+        label=_("Currency"), choices=[("", "—"), *Currency.choices], required=False
+    )
+    details = forms.CharField(label=_("Details (address, donor)"), max_length=2000, required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -223,24 +255,31 @@ class SupportForm(forms.Form):
 class FamilyForm(forms.Form):
     relation = forms.ChoiceField(label=_("Relation"), choices=Relation.choices)
     name = forms.CharField(label=_("Name"), max_length=160)
-    birth_year = forms.IntegerField(label=_("Year of birth"), required=False, min_value=1900,
-                                    max_value=2100)
+    birth_year = forms.IntegerField(
+        label=_("Year of birth"), required=False, min_value=1900, max_value=2100
+    )
 
 
 class AlertForm(forms.Form):
     kind = forms.ChoiceField(label=_("What happened"), choices=AlertKind.choices)
-    details = forms.CharField(label=_("Details"), max_length=4000, required=False,
-                              widget=forms.Textarea(attrs={"rows": 2}))
+    details = forms.CharField(
+        label=_("Details"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class CaseFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    stage = forms.ChoiceField(label=_("Stage"), choices=[("", _("All stages")), *Stage.choices],
-                              required=False)
-    risk = forms.ChoiceField(label=_("Risk"), choices=[("", _("Any risk")), *Risk.choices],
-                             required=False)
-    country = forms.ChoiceField(label=_("Country"),
-                                choices=[("", _("All countries")), *Country.choices],
-                                required=False)
+    stage = forms.ChoiceField(
+        label=_("Stage"), choices=[("", _("All stages")), *Stage.choices], required=False
+    )
+    risk = forms.ChoiceField(
+        label=_("Risk"), choices=[("", _("Any risk")), *Risk.choices], required=False
+    )
+    country = forms.ChoiceField(
+        label=_("Country"), choices=[("", _("All countries")), *Country.choices], required=False
+    )
     mine = forms.BooleanField(label=_("Assigned to me"), required=False)
     alert = forms.BooleanField(label=_("Active alert"), required=False)

@@ -65,10 +65,12 @@ class Country(models.TextChoices):
 class Person(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT,
-                                     related_name="people")
-    pseudonym = models.CharField(_("pseudonym"), max_length=80,
-                                 help_text=_("The name used everywhere instead of the real one."))
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="people")
+    pseudonym = models.CharField(
+        _("pseudonym"),
+        max_length=80,
+        help_text=_("The name used everywhere instead of the real one."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -162,21 +164,26 @@ class Article(models.TextChoices):
 class ServiceRecord(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
-    person = models.OneToOneField(Person, on_delete=models.CASCADE,
-                                  related_name="service_record")
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="service_record")
     branch = models.CharField(_("branch"), max_length=20, choices=Branch.choices, blank=True)
     unit = models.CharField(_("unit"), max_length=160, blank=True)
     rank = models.CharField(_("rank"), max_length=80, blank=True)
-    service_type = models.CharField(_("service"), max_length=20, choices=ServiceType.choices,
-                                    blank=True)
+    service_type = models.CharField(
+        _("service"), max_length=20, choices=ServiceType.choices, blank=True
+    )
     service_start = models.DateField(_("service from"), null=True, blank=True)
     service_end = models.DateField(_("service until"), null=True, blank=True)
-    left_how = models.CharField(_("how he left"), max_length=20, choices=LeftHow.choices,
-                                blank=True)
+    left_how = models.CharField(
+        _("how he left"), max_length=20, choices=LeftHow.choices, blank=True
+    )
     left_on = models.DateField(_("left on"), null=True, blank=True)
     articles = models.JSONField(_("criminal exposure"), default=list, blank=True)
-    wanted_status = models.CharField(_("wanted status"), max_length=20,
-                                     choices=WantedStatus.choices, default=WantedStatus.UNKNOWN)
+    wanted_status = models.CharField(
+        _("wanted status"),
+        max_length=20,
+        choices=WantedStatus.choices,
+        default=WantedStatus.UNKNOWN,
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -194,8 +201,9 @@ class Deployment(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
-    service_record = models.ForeignKey(ServiceRecord, on_delete=models.CASCADE,
-                                       related_name="deployments")
+    service_record = models.ForeignKey(
+        ServiceRecord, on_delete=models.CASCADE, related_name="deployments"
+    )
     place = models.CharField(_("place"), max_length=160)
     start = models.DateField(_("from"), null=True, blank=True)
     end = models.DateField(_("until"), null=True, blank=True)
@@ -218,20 +226,25 @@ class CaseQuerySet(models.QuerySet["Case"]):
 class Case(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT,
-                                     related_name="cases")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="cases")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
-    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices,
-                             default=Stage.INTAKE)
-    closed_reason = models.CharField(_("reason for closing"), max_length=30,
-                                     choices=ClosedReason.choices, blank=True)
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.INTAKE)
+    closed_reason = models.CharField(
+        _("reason for closing"), max_length=30, choices=ClosedReason.choices, blank=True
+    )
     risk = models.CharField(_("risk"), max_length=10, choices=Risk.choices, default=Risk.MEDIUM)
     risk_rank = models.PositiveSmallIntegerField(default=1, editable=False)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                 null=True, blank=True, related_name="assigned_cases",
-                                 verbose_name=_("assignee"))
-    country = models.CharField(_("transit country"), max_length=2, choices=Country.choices,
-                               default=Country.KZ)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        verbose_name=_("assignee"),
+    )
+    country = models.CharField(
+        _("transit country"), max_length=2, choices=Country.choices, default=Country.KZ
+    )
     city = models.CharField(_("city"), max_length=80, blank=True)
     arrived_on = models.DateField(_("arrived in the transit country"), null=True, blank=True)
     next_action = models.CharField(_("next action"), max_length=200, blank=True)
@@ -245,8 +258,10 @@ class Case(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["organization", "stage", "-updated_at"]),
-            models.Index(fields=["organization", "-has_active_alert", "-risk_rank",
-                                 "-updated_at"], name="case_list_order"),
+            models.Index(
+                fields=["organization", "-has_active_alert", "-risk_rank", "-updated_at"],
+                name="case_list_order",
+            ),
             models.Index(fields=["organization", "city"]),
             models.Index(fields=["organization", "assignee"]),
         ]
@@ -302,11 +317,17 @@ class Task(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
     title = models.CharField(_("task"), max_length=200)
     due_on = models.DateField(_("due"), null=True, blank=True)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                 null=True, blank=True, related_name="tasks",
-                                 verbose_name=_("assignee"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, related_name="+")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        verbose_name=_("assignee"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     done_at = models.DateTimeField(null=True, blank=True)
 
@@ -318,8 +339,9 @@ class Task(models.Model):
         return self.title
 
     def is_overdue(self, today: date | None = None) -> bool:
-        return bool(self.done_at is None and self.due_on
-                    and self.due_on < (today or timezone.localdate()))
+        return bool(
+            self.done_at is None and self.due_on and self.due_on < (today or timezone.localdate())
+        )
 
 
 class NeedKind(models.TextChoices):
@@ -371,15 +393,14 @@ class Support(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="support")
     kind = models.CharField(_("support"), max_length=20, choices=SupportKind.choices)
-    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2, null=True,
-                                 blank=True)
-    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices,
-                                blank=True)
+    amount = models.DecimalField(
+        _("amount"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, blank=True)
     given_on = models.DateField(_("date"))
     # Addresses of lodging and names of donors are sealed.
     sealed = models.BinaryField(blank=True, null=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                    null=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -432,11 +453,13 @@ class Alert(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="alerts")
     kind = models.CharField(_("alert"), max_length=20, choices=AlertKind.choices)
     sealed = models.BinaryField(blank=True, null=True)
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                  null=True, related_name="+")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     raised_at = models.DateTimeField()
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                    null=True, blank=True, related_name="+")
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -461,8 +484,9 @@ class AlertAction(models.Model):
 
     class Meta:
         ordering = ["done_at"]
-        constraints = [models.UniqueConstraint(fields=["alert", "item"],
-                                               name="one_action_per_item")]
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "item"], name="one_action_per_item")
+        ]
 
     def __str__(self) -> str:
         return self.item

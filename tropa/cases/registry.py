@@ -39,8 +39,7 @@ def register_panel(panel: Panel) -> None:
     _panels[panel.key] = panel
 
 
-def register_timeline(key: str,
-                      source: Callable[[HttpRequest, Case], list[TimelineEntry]]) -> None:
+def register_timeline(key: str, source: Callable[[HttpRequest, Case], list[TimelineEntry]]) -> None:
     _timeline_sources[key] = source
 
 

@@ -42,11 +42,19 @@ from .models import (
 )
 
 IDENTITY_FIELDS = (
-    "surname", "given_name", "patronymic", "surname_latin", "given_name_latin",
-    "other_spellings", "birth_date", "birthplace", "documents", "phone", "messengers",
+    "surname",
+    "given_name",
+    "patronymic",
+    "surname_latin",
+    "given_name_latin",
+    "other_spellings",
+    "birth_date",
+    "birthplace",
+    "documents",
+    "phone",
+    "messengers",
 )
-CASE_FIELDS = ("risk", "assignee", "country", "city", "arrived_on", "next_action",
-               "next_action_on")
+CASE_FIELDS = ("risk", "assignee", "country", "city", "arrived_on", "next_action", "next_action_on")
 
 
 class CaseError(ValueError):
@@ -59,8 +67,8 @@ def _now() -> Any:
 
 # Cases -------------------------------------------------------------------------------------
 
-def create_case(*, actor: Any, organization: Organization, pseudonym: str,
-                **fields: Any) -> Case:
+
+def create_case(*, actor: Any, organization: Organization, pseudonym: str, **fields: Any) -> Case:
     unknown = set(fields) - set(CASE_FIELDS)
     if unknown:
         raise TypeError(f"unknown case fields: {sorted(unknown)}")
@@ -74,8 +82,9 @@ def create_case(*, actor: Any, organization: Organization, pseudonym: str,
     return case
 
 
-def update_case(*, actor: Any, case: Case, pseudonym: str | None = None,
-                **fields: Any) -> list[str]:
+def update_case(
+    *, actor: Any, case: Case, pseudonym: str | None = None, **fields: Any
+) -> list[str]:
     """Change case fields; returns the names of those that changed."""
     changed = []
     with transaction.atomic():
@@ -107,10 +116,17 @@ def move_stage(*, actor: Any, case: Case, to_stage: str, reason: str = "") -> No
     if to_stage != Stage.CLOSED:
         reason = ""
     with transaction.atomic():
-        StageChange.objects.create(case=case, from_stage=case.stage, to_stage=to_stage,
-                                   reason=reason, at=_now(), by=actor)
-        log_action(actor, "case.stage_changed", case, from_stage=case.stage,
-                   to_stage=to_stage, reason=reason)
+        StageChange.objects.create(
+            case=case, from_stage=case.stage, to_stage=to_stage, reason=reason, at=_now(), by=actor
+        )
+        log_action(
+            actor,
+            "case.stage_changed",
+            case,
+            from_stage=case.stage,
+            to_stage=to_stage,
+            reason=reason,
+        )
         case.stage, case.closed_reason = to_stage, reason
         case.save(update_fields=["stage", "closed_reason", "updated_at"])
 
@@ -122,6 +138,7 @@ def log_case_viewed(*, actor: Any, case: Case, sections: list[str]) -> None:
 
 # Identity ----------------------------------------------------------------------------------
 
+
 def _normalize_document(number: str) -> str:
     return re.sub(r"[\s\-./№#]", "", number).upper()
 
@@ -130,7 +147,9 @@ def save_identity(*, actor: Any, person: Person, data: dict[str, Any]) -> Identi
     unknown = set(data) - set(IDENTITY_FIELDS)
     if unknown:
         raise TypeError(f"unknown identity fields: {sorted(unknown)}")
-    clean: dict[str, Any] = {k: data.get(k) for k in IDENTITY_FIELDS if data.get(k) not in (None, "", [])}
+    clean: dict[str, Any] = {
+        k: data.get(k) for k in IDENTITY_FIELDS if data.get(k) not in (None, "", [])
+    }
     if isinstance(clean.get("birth_date"), date):
         clean["birth_date"] = clean["birth_date"].isoformat()
     with transaction.atomic():
@@ -141,14 +160,25 @@ def save_identity(*, actor: Any, person: Person, data: dict[str, Any]) -> Identi
         identity.sealed = seal(identity, "sealed", clean)
         identity.save()
         identity.doc_index.all().delete()
-        DocumentIndex.objects.bulk_create([
-            DocumentIndex(organization_id=person.organization_id, identity=identity,
-                          digest=blind_index(person.organization_id, "document",
-                                             _normalize_document(doc["number"])))
-            for doc in clean.get("documents", []) if doc.get("number")
-        ])
-        log_action(actor, "identity.created" if created else "identity.updated", person,
-                   fields=sorted(clean))
+        DocumentIndex.objects.bulk_create(
+            [
+                DocumentIndex(
+                    organization_id=person.organization_id,
+                    identity=identity,
+                    digest=blind_index(
+                        person.organization_id, "document", _normalize_document(doc["number"])
+                    ),
+                )
+                for doc in clean.get("documents", [])
+                if doc.get("number")
+            ]
+        )
+        log_action(
+            actor,
+            "identity.created" if created else "identity.updated",
+            person,
+            fields=sorted(clean),
+        )
     return identity
 
 
@@ -159,8 +189,7 @@ def has_identity(person: Person) -> bool:
 def reveal_identity(*, actor: Any, person: Person, purpose: str = "view") -> dict[str, Any]:
     """Decrypt a person's identity for ``actor``; every call is an audited reveal."""
     identity = Identity.objects.filter(person=person).first()
-    log_action(actor, "identity.revealed", person, purpose=purpose,
-               present=identity is not None)
+    log_action(actor, "identity.revealed", person, purpose=purpose, present=identity is not None)
     if identity is None:
         return {}
     data: dict[str, Any] = unseal(identity, "sealed", identity.sealed)
@@ -171,17 +200,29 @@ def reveal_identity(*, actor: Any, person: Person, purpose: str = "view") -> dic
 
 def find_by_document(*, actor: Any, organization: Organization, number: str) -> list[Person]:
     digest = blind_index(organization.pk, "document", _normalize_document(number))
-    people = list(Person.objects.filter(
-        organization=organization, identity__doc_index__digest=digest).distinct())
-    log_action(actor, "identity.searched_by_document", organization=organization,
-               found=len(people))
+    people = list(
+        Person.objects.filter(
+            organization=organization, identity__doc_index__digest=digest
+        ).distinct()
+    )
+    log_action(actor, "identity.searched_by_document", organization=organization, found=len(people))
     return people
 
 
 # Service record ----------------------------------------------------------------------------
 
-SERVICE_FIELDS = ("branch", "unit", "rank", "service_type", "service_start", "service_end",
-                  "left_how", "left_on", "articles", "wanted_status")
+SERVICE_FIELDS = (
+    "branch",
+    "unit",
+    "rank",
+    "service_type",
+    "service_start",
+    "service_end",
+    "left_how",
+    "left_on",
+    "articles",
+    "wanted_status",
+)
 
 
 def save_service_record(*, actor: Any, person: Person, **fields: Any) -> ServiceRecord:
@@ -193,26 +234,32 @@ def save_service_record(*, actor: Any, person: Person, **fields: Any) -> Service
         raise CaseError(_("Service cannot end before it started."))
     with transaction.atomic():
         record, created = ServiceRecord.objects.get_or_create(
-            person=person, defaults={"organization_id": person.organization_id})
+            person=person, defaults={"organization_id": person.organization_id}
+        )
         changed = [k for k, v in fields.items() if getattr(record, k) != v]
         for name, value in fields.items():
             setattr(record, name, value)
         record.save()
-        log_action(actor, "service_record.saved", person, fields=sorted(changed),
-                   created=created)
+        log_action(actor, "service_record.saved", person, fields=sorted(changed), created=created)
     return record
 
 
-def add_deployment(*, actor: Any, person: Person, place: str, start: date | None,
-                   end: date | None) -> Deployment:
+def add_deployment(
+    *, actor: Any, person: Person, place: str, start: date | None, end: date | None
+) -> Deployment:
     if start and end and end < start:
         raise CaseError(_("A deployment cannot end before it started."))
     with transaction.atomic():
         record, _created = ServiceRecord.objects.get_or_create(
-            person=person, defaults={"organization_id": person.organization_id})
-        deployment = Deployment.objects.create(organization_id=person.organization_id,
-                                               service_record=record, place=place.strip(),
-                                               start=start, end=end)
+            person=person, defaults={"organization_id": person.organization_id}
+        )
+        deployment = Deployment.objects.create(
+            organization_id=person.organization_id,
+            service_record=record,
+            place=place.strip(),
+            start=start,
+            end=end,
+        )
         log_action(actor, "deployment.added", person, deployment=str(deployment.code))
     return deployment
 
@@ -225,6 +272,7 @@ def remove_deployment(*, actor: Any, deployment: Deployment) -> None:
 
 
 # Notes -------------------------------------------------------------------------------------
+
 
 def add_note(*, actor: Any, case: Case, text: str) -> Note:
     text = text.strip()
@@ -246,12 +294,19 @@ def read_notes(case: Case) -> list[tuple[Note, str]]:
 
 # Tasks -------------------------------------------------------------------------------------
 
-def add_task(*, actor: Any, case: Case, title: str, due_on: date | None,
-             assignee: Any = None) -> Task:
+
+def add_task(
+    *, actor: Any, case: Case, title: str, due_on: date | None, assignee: Any = None
+) -> Task:
     with transaction.atomic():
-        task = Task.objects.create(organization_id=case.organization_id, case=case,
-                                   title=title.strip(), due_on=due_on, assignee=assignee,
-                                   created_by=actor)
+        task = Task.objects.create(
+            organization_id=case.organization_id,
+            case=case,
+            title=title.strip(),
+            due_on=due_on,
+            assignee=assignee,
+            created_by=actor,
+        )
         log_action(actor, "task.added", case, task=str(task.code))
     return task
 
@@ -260,11 +315,11 @@ def set_task_done(*, actor: Any, task: Task, done: bool) -> None:
     with transaction.atomic():
         task.done_at = _now() if done else None
         task.save(update_fields=["done_at"])
-        log_action(actor, "task.done" if done else "task.reopened", task.case,
-                   task=str(task.code))
+        log_action(actor, "task.done" if done else "task.reopened", task.case, task=str(task.code))
 
 
 # Needs, support, family --------------------------------------------------------------------
+
 
 def add_need(*, actor: Any, case: Case, kind: str, details: str = "") -> Need:
     with transaction.atomic():
@@ -279,32 +334,49 @@ def set_need_met(*, actor: Any, need: Need, met: bool) -> None:
     with transaction.atomic():
         need.met_at = _now() if met else None
         need.save(update_fields=["met_at"])
-        log_action(actor, "need.met" if met else "need.reopened", need.case,
-                   need=str(need.code))
+        log_action(actor, "need.met" if met else "need.reopened", need.case, need=str(need.code))
 
 
-def record_support(*, actor: Any, case: Case, kind: str, given_on: date,
-                   amount: Decimal | None = None, currency: str = "",
-                   details: str = "") -> Support:
+def record_support(
+    *,
+    actor: Any,
+    case: Case,
+    kind: str,
+    given_on: date,
+    amount: Decimal | None = None,
+    currency: str = "",
+    details: str = "",
+) -> Support:
     if amount is not None and amount < 0:
         raise CaseError(_("An amount cannot be negative."))
     if amount is not None and not currency:
         raise CaseError(_("Choose the currency of the amount."))
     with transaction.atomic():
-        support = Support(organization_id=case.organization_id, case=case, kind=kind,
-                          amount=amount, currency=currency if amount is not None else "",
-                          given_on=given_on, recorded_by=actor)
+        support = Support(
+            organization_id=case.organization_id,
+            case=case,
+            kind=kind,
+            amount=amount,
+            currency=currency if amount is not None else "",
+            given_on=given_on,
+            recorded_by=actor,
+        )
         support.sealed = seal(support, "sealed", details.strip()) if details.strip() else None
         support.save(force_insert=True)
         log_action(actor, "support.recorded", case, kind=kind)
     return support
 
 
-def add_family_member(*, actor: Any, case: Case, relation: str, name: str,
-                      birth_year: int | None = None) -> FamilyMember:
+def add_family_member(
+    *, actor: Any, case: Case, relation: str, name: str, birth_year: int | None = None
+) -> FamilyMember:
     with transaction.atomic():
-        member = FamilyMember(organization_id=case.organization_id, case=case,
-                              relation=relation, birth_year=birth_year)
+        member = FamilyMember(
+            organization_id=case.organization_id,
+            case=case,
+            relation=relation,
+            birth_year=birth_year,
+        )
         member.sealed = seal(member, "sealed", name.strip())
         member.save(force_insert=True)
         log_action(actor, "family_member.added", case, relation=relation)
@@ -323,10 +395,16 @@ def unseal_text(obj: Any) -> str:
 
 # Alerts ------------------------------------------------------------------------------------
 
+
 def raise_alert(*, actor: Any, case: Case, kind: str, details: str = "") -> Alert:
     with transaction.atomic():
-        alert = Alert(organization_id=case.organization_id, case=case, kind=kind,
-                      raised_by=actor, raised_at=_now())
+        alert = Alert(
+            organization_id=case.organization_id,
+            case=case,
+            kind=kind,
+            raised_by=actor,
+            raised_at=_now(),
+        )
         alert.sealed = seal(alert, "sealed", details.strip()) if details.strip() else None
         alert.save(force_insert=True)
         case.has_active_alert = True
@@ -342,7 +420,8 @@ def tick_alert_item(*, actor: Any, alert: Alert, item: str) -> AlertAction:
         raise CaseError(_("This alert is already resolved."))
     with transaction.atomic():
         action, created = AlertAction.objects.get_or_create(
-            alert=alert, item=item, defaults={"done_by": actor, "done_at": _now()})
+            alert=alert, item=item, defaults={"done_by": actor, "done_at": _now()}
+        )
         if created:
             log_action(actor, "alert.item_done", alert.case, alert=str(alert.code), item=item)
     return action

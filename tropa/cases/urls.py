@@ -15,8 +15,11 @@ urlpatterns = [
     path("cases/<uuid:code>/identity/edit/", views.identity_edit, name="identity_edit"),
     path("cases/<uuid:code>/service/", views.service_edit, name="service_edit"),
     path("cases/<uuid:code>/deployments/", views.deployment_add, name="deployment_add"),
-    path("cases/<uuid:code>/deployments/<uuid:item>/remove/", views.deployment_remove,
-         name="deployment_remove"),
+    path(
+        "cases/<uuid:code>/deployments/<uuid:item>/remove/",
+        views.deployment_remove,
+        name="deployment_remove",
+    ),
     path("cases/<uuid:code>/notes/", views.note_add, name="note_add"),
     path("cases/<uuid:code>/tasks/", views.task_add, name="task_add"),
     path("cases/<uuid:code>/needs/", views.need_add, name="need_add"),

@@ -71,6 +71,7 @@ def _run(request: HttpRequest, action: Callable[[], Any], success: str) -> bool:
 
 # Dashboard, list, my tasks -----------------------------------------------------------------
 
+
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
@@ -78,17 +79,35 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:users")
     cases = visible_cases(user)
     today = timezone.localdate()
-    alerts = (Alert.objects.filter(case__in=cases, resolved_at__isnull=True)
-              .select_related("case__person", "raised_by").prefetch_related("actions"))
-    tasks = (Task.objects.filter(assignee=user, done_at__isnull=True, case__in=cases)
-             .select_related("case__person").order_by("due_on")[:20])
+    alerts = (
+        Alert.objects.filter(case__in=cases, resolved_at__isnull=True)
+        .select_related("case__person", "raised_by")
+        .prefetch_related("actions")
+    )
+    tasks = (
+        Task.objects.filter(assignee=user, done_at__isnull=True, case__in=cases)
+        .select_related("case__person")
+        .order_by("due_on")[:20]
+    )
     counts = dict(cases.values_list("stage").annotate(n=Count("id")).order_by())
     pipeline = [(value, label, counts.get(value, 0)) for value, label in Stage.choices]
-    due = (cases.open().filter(next_action_on__lte=today + timedelta(days=2))
-           .select_related("person").order_by("next_action_on")[:20])
-    return render(request, "cases/dashboard.html", {
-        "alerts": alerts, "tasks": tasks, "pipeline": pipeline, "due": due, "today": today,
-    })
+    due = (
+        cases.open()
+        .filter(next_action_on__lte=today + timedelta(days=2))
+        .select_related("person")
+        .order_by("next_action_on")[:20]
+    )
+    return render(
+        request,
+        "cases/dashboard.html",
+        {
+            "alerts": alerts,
+            "tasks": tasks,
+            "pipeline": pipeline,
+            "due": due,
+            "today": today,
+        },
+    )
 
 
 @require_GET
@@ -99,8 +118,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         if data["q"]:
             q = data["q"].strip()
-            cases = cases.filter(Q(person__pseudonym__icontains=q) | Q(city__icontains=q)
-                                 | Q(person__service_record__unit__icontains=q))
+            cases = cases.filter(
+                Q(person__pseudonym__icontains=q)
+                | Q(city__icontains=q)
+                | Q(person__service_record__unit__icontains=q)
+            )
         for name in ("stage", "risk", "country"):
             if data[name]:
                 cases = cases.filter(**{name: data[name]})
@@ -112,24 +134,32 @@ def case_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "cases/case_list.html",
-                  {"form": form, "page": page, "query": query.urlencode(),
-                   "today": timezone.localdate()})
+    return render(
+        request,
+        "cases/case_list.html",
+        {"form": form, "page": page, "query": query.urlencode(), "today": timezone.localdate()},
+    )
 
 
 @require_GET
 def my_tasks(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    open_tasks = (Task.objects.filter(assignee=staff_user(request), done_at__isnull=True,
-                                      case__in=visible_cases(request.user))
-                  .select_related("case__person").order_by("due_on", "created_at"))
+    open_tasks = (
+        Task.objects.filter(
+            assignee=staff_user(request), done_at__isnull=True, case__in=visible_cases(request.user)
+        )
+        .select_related("case__person")
+        .order_by("due_on", "created_at")
+    )
     overdue = [t for t in open_tasks if t.is_overdue(today)]
     upcoming = [t for t in open_tasks if not t.is_overdue(today)]
-    return render(request, "cases/my_tasks.html",
-                  {"overdue": overdue, "upcoming": upcoming, "today": today})
+    return render(
+        request, "cases/my_tasks.html", {"overdue": overdue, "upcoming": upcoming, "today": today}
+    )
 
 
 # Creating and reading a case ---------------------------------------------------------------
+
 
 @require_http_methods(["GET", "POST"])
 def case_new(request: HttpRequest) -> HttpResponse:
@@ -139,8 +169,9 @@ def case_new(request: HttpRequest) -> HttpResponse:
     form = CaseForm(request.POST or None, organization=user.organization)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        case = services.create_case(actor=user, organization=user.organization,
-                                    pseudonym=data.pop("pseudonym"), **data)
+        case = services.create_case(
+            actor=user, organization=user.organization, pseudonym=data.pop("pseudonym"), **data
+        )
         messages.success(request, _("Case created."))
         return redirect(case.get_absolute_url())
     return render(request, "cases/case_form.html", {"form": form})
@@ -162,19 +193,27 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
     # Family names are identity: they appear only on the audited reveal page.
     context["family"] = case.family.all()
     context["needs"] = [(n, services.unseal_text(n)) for n in case.needs.all()]
-    context["support"] = [(s, services.unseal_text(s))
-                          for s in case.support.select_related("recorded_by")]
-    context["alerts"] = [(a, services.unseal_text(a), {x.item: x for x in a.actions.all()})
-                         for a in case.alerts.select_related("raised_by", "resolved_by")
-                         .prefetch_related("actions__done_by")]
+    context["support"] = [
+        (s, services.unseal_text(s)) for s in case.support.select_related("recorded_by")
+    ]
+    context["alerts"] = [
+        (a, services.unseal_text(a), {x.item: x for x in a.actions.all()})
+        for a in case.alerts.select_related("raised_by", "resolved_by").prefetch_related(
+            "actions__done_by"
+        )
+    ]
     context["checklist"] = ChecklistItem.choices
     context["tasks"] = case.tasks.select_related("assignee")
     context["history"] = case.stage_changes.select_related("by")
     context["stage_form"] = StageForm(initial={"stage": case.stage})
     context["forms"] = {
-        "note": NoteForm(), "task": TaskForm(organization=case.organization),
-        "need": NeedForm(), "support": SupportForm(initial={"given_on": timezone.localdate()}),
-        "family": FamilyForm(), "alert": AlertForm(), "deployment": DeploymentForm(),
+        "note": NoteForm(),
+        "task": TaskForm(organization=case.organization),
+        "need": NeedForm(),
+        "support": SupportForm(initial={"given_on": timezone.localdate()}),
+        "family": FamilyForm(),
+        "alert": AlertForm(),
+        "deployment": DeploymentForm(),
     }
     context["panels"] = panels_for(request, case)
     context["timeline"] = timeline_for(request, case)
@@ -202,14 +241,21 @@ def case_stage(request: HttpRequest, code: str) -> HttpResponse:
     if not form.is_valid():
         _form_errors(request, form)
         return _back(case)
-    _run(request, lambda: services.move_stage(actor=request.user, case=case,
-                                              to_stage=form.cleaned_data["stage"],
-                                              reason=form.cleaned_data["reason"]),
-         _("Stage changed."))
+    _run(
+        request,
+        lambda: services.move_stage(
+            actor=request.user,
+            case=case,
+            to_stage=form.cleaned_data["stage"],
+            reason=form.cleaned_data["reason"],
+        ),
+        _("Stage changed."),
+    )
     return _back(case)
 
 
 # Identity ----------------------------------------------------------------------------------
+
 
 @require_POST
 def identity_reveal(request: HttpRequest, code: str) -> HttpResponse:
@@ -217,8 +263,9 @@ def identity_reveal(request: HttpRequest, code: str) -> HttpResponse:
     case = access_case(request.user, code, cap=Cap.VIEW_IDENTITY)
     identity = services.reveal_identity(actor=request.user, person=case.person)
     family = [(m, services.unseal_text(m)) for m in case.family.all()]
-    return render(request, "cases/identity.html",
-                  {"case": case, "identity": identity, "family": family})
+    return render(
+        request, "cases/identity.html", {"case": case, "identity": identity, "family": family}
+    )
 
 
 @sensitive_post_parameters()
@@ -228,18 +275,17 @@ def identity_edit(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         form = IdentityForm(request.POST)
         if form.is_valid():
-            services.save_identity(actor=request.user, person=case.person,
-                                   data=form.cleaned_data)
+            services.save_identity(actor=request.user, person=case.person, data=form.cleaned_data)
             messages.success(request, _("Identity saved (encrypted)."))
             return _back(case, "identity")
     else:
-        current = services.reveal_identity(actor=request.user, person=case.person,
-                                           purpose="edit")
+        current = services.reveal_identity(actor=request.user, person=case.person, purpose="edit")
         form = IdentityForm(initial=IdentityForm.initial_from(current))
     return render(request, "cases/identity_form.html", {"case": case, "form": form})
 
 
 # Service record ----------------------------------------------------------------------------
+
 
 @require_http_methods(["GET", "POST"])
 def service_edit(request: HttpRequest, code: str) -> HttpResponse:
@@ -247,10 +293,17 @@ def service_edit(request: HttpRequest, code: str) -> HttpResponse:
     record = getattr(case.person, "service_record", None)
     initial = {f: getattr(record, f) for f in services.SERVICE_FIELDS} if record else {}
     form = ServiceRecordForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid() and _run(
-            request, lambda: services.save_service_record(
-                actor=request.user, person=case.person, **form.cleaned_data),
-            _("Service record saved.")):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _run(
+            request,
+            lambda: services.save_service_record(
+                actor=request.user, person=case.person, **form.cleaned_data
+            ),
+            _("Service record saved."),
+        )
+    ):
         return _back(case, "service")
     return render(request, "cases/service_form.html", {"case": case, "form": form})
 
@@ -260,9 +313,13 @@ def deployment_add(request: HttpRequest, code: str) -> HttpResponse:
     case = access_case(request.user, code, cap=Cap.WRITE_CASES)
     form = DeploymentForm(request.POST)
     if form.is_valid():
-        _run(request, lambda: services.add_deployment(actor=request.user, person=case.person,
-                                                      **form.cleaned_data),
-             _("Deployment added."))
+        _run(
+            request,
+            lambda: services.add_deployment(
+                actor=request.user, person=case.person, **form.cleaned_data
+            ),
+            _("Deployment added."),
+        )
     else:
         _form_errors(request, form)
     return _back(case, "service")
@@ -279,8 +336,16 @@ def deployment_remove(request: HttpRequest, code: str, item: str) -> HttpRespons
 
 # Notes, tasks, needs, support, family ------------------------------------------------------
 
-def _add(request: HttpRequest, code: str, cap: Cap, form_class: Any, anchor: str,
-         action: Callable[[Any, dict[str, Any]], Any], success: str) -> HttpResponse:
+
+def _add(
+    request: HttpRequest,
+    code: str,
+    cap: Cap,
+    form_class: Any,
+    anchor: str,
+    action: Callable[[Any, dict[str, Any]], Any],
+    success: str,
+) -> HttpResponse:
     case = access_case(request.user, code, cap=cap)
     kwargs = {"organization": case.organization} if form_class is TaskForm else {}
     form = form_class(request.POST, **kwargs)
@@ -293,53 +358,90 @@ def _add(request: HttpRequest, code: str, cap: Cap, form_class: Any, anchor: str
 
 @require_POST
 def note_add(request: HttpRequest, code: str) -> HttpResponse:
-    return _add(request, code, Cap.WRITE_NOTES, NoteForm, "notes",
-                lambda case, d: services.add_note(actor=request.user, case=case, **d),
-                _("Note added."))
+    return _add(
+        request,
+        code,
+        Cap.WRITE_NOTES,
+        NoteForm,
+        "notes",
+        lambda case, d: services.add_note(actor=request.user, case=case, **d),
+        _("Note added."),
+    )
 
 
 @require_POST
 def task_add(request: HttpRequest, code: str) -> HttpResponse:
-    return _add(request, code, Cap.WRITE_LOGISTICS, TaskForm, "tasks",
-                lambda case, d: services.add_task(actor=request.user, case=case, **d),
-                _("Task added."))
+    return _add(
+        request,
+        code,
+        Cap.WRITE_LOGISTICS,
+        TaskForm,
+        "tasks",
+        lambda case, d: services.add_task(actor=request.user, case=case, **d),
+        _("Task added."),
+    )
 
 
 @require_POST
 def need_add(request: HttpRequest, code: str) -> HttpResponse:
-    return _add(request, code, Cap.WRITE_LOGISTICS, NeedForm, "needs",
-                lambda case, d: services.add_need(actor=request.user, case=case, **d),
-                _("Need added."))
+    return _add(
+        request,
+        code,
+        Cap.WRITE_LOGISTICS,
+        NeedForm,
+        "needs",
+        lambda case, d: services.add_need(actor=request.user, case=case, **d),
+        _("Need added."),
+    )
 
 
 @require_POST
 def support_add(request: HttpRequest, code: str) -> HttpResponse:
-    return _add(request, code, Cap.WRITE_LOGISTICS, SupportForm, "support",
-                lambda case, d: services.record_support(actor=request.user, case=case, **d),
-                _("Support recorded."))
+    return _add(
+        request,
+        code,
+        Cap.WRITE_LOGISTICS,
+        SupportForm,
+        "support",
+        lambda case, d: services.record_support(actor=request.user, case=case, **d),
+        _("Support recorded."),
+    )
 
 
 @require_POST
 def family_add(request: HttpRequest, code: str) -> HttpResponse:
-    return _add(request, code, Cap.WRITE_IDENTITY, FamilyForm, "family",
-                lambda case, d: services.add_family_member(actor=request.user, case=case,
-                                                           **d),
-                _("Family member added."))
+    return _add(
+        request,
+        code,
+        Cap.WRITE_IDENTITY,
+        FamilyForm,
+        "family",
+        lambda case, d: services.add_family_member(actor=request.user, case=case, **d),
+        _("Family member added."),
+    )
 
 
 @require_POST
 def alert_raise(request: HttpRequest, code: str) -> HttpResponse:
-    return _add(request, code, Cap.MANAGE_ALERTS, AlertForm, "alerts",
-                lambda case, d: services.raise_alert(actor=request.user, case=case, **d),
-                _("Alert raised. It is now at the top of every coordinator's dashboard."))
+    return _add(
+        request,
+        code,
+        Cap.MANAGE_ALERTS,
+        AlertForm,
+        "alerts",
+        lambda case, d: services.raise_alert(actor=request.user, case=case, **d),
+        _("Alert raised. It is now at the top of every coordinator's dashboard."),
+    )
 
 
 @require_POST
 def task_toggle(request: HttpRequest, code: str) -> HttpResponse:
     task = access_task(request.user, code)
     services.set_task_done(actor=request.user, task=task, done=task.done_at is None)
-    return redirect((request.POST.get("back") == "tasks" and "cases:my_tasks")
-                    or task.case.get_absolute_url() + "#tasks")
+    return redirect(
+        (request.POST.get("back") == "tasks" and "cases:my_tasks")
+        or task.case.get_absolute_url() + "#tasks"
+    )
 
 
 @require_POST
@@ -360,15 +462,22 @@ def family_remove(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def alert_item(request: HttpRequest, code: str) -> HttpResponse:
     alert = access_alert(request.user, code)
-    _run(request, lambda: services.tick_alert_item(actor=request.user, alert=alert,
-                                                   item=request.POST.get("item", "")),
-         _("Checklist updated."))
+    _run(
+        request,
+        lambda: services.tick_alert_item(
+            actor=request.user, alert=alert, item=request.POST.get("item", "")
+        ),
+        _("Checklist updated."),
+    )
     return _back(alert.case, "alerts")
 
 
 @require_POST
 def alert_resolve(request: HttpRequest, code: str) -> HttpResponse:
     alert = access_alert(request.user, code)
-    _run(request, lambda: services.resolve_alert(actor=request.user, alert=alert),
-         _("Alert resolved."))
+    _run(
+        request,
+        lambda: services.resolve_alert(actor=request.user, alert=alert),
+        _("Alert resolved."),
+    )
     return _back(alert.case, "alerts")

@@ -37,8 +37,9 @@ def load_or_create_master(path: Path) -> aead.Aead:
             os.fsync(out.fileno())
     mode = path.stat().st_mode & 0o777
     if mode & 0o077:
-        raise KeyError_(f"the master keyset {path} is readable by others (mode {mode:o}); "
-                        "run: chmod 600 on it")
+        raise KeyError_(
+            f"the master keyset {path} is readable by others (mode {mode:o}); run: chmod 600 on it"
+        )
     try:
         handle = _JSON.parse(path.read_text(encoding="utf-8"), secret_key_access.TOKEN)
         return handle.primitive(aead.Aead)

@@ -11,5 +11,7 @@ POST_DATA: dict[str, dict[str, Any]] = {"accounts:user_role": {"role": Role.VOLU
 
 def isolation_kwargs(world: Any) -> dict[str, dict[str, Any]]:
     code = {"code": world.outsider.code}
-    return {name: code for name in ("accounts:user_role", "accounts:user_active",
-                                    "accounts:user_reset_2fa")}
+    return {
+        name: code
+        for name in ("accounts:user_role", "accounts:user_active", "accounts:user_reset_2fa")
+    }

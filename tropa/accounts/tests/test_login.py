@@ -53,8 +53,7 @@ def test_it_signs_in_with_password_and_code(coordinator: Any) -> None:
     assert _password_step(client, "alice")["Location"] == reverse("accounts:verify")
     response = client.post(reverse("accounts:verify"), {"token": _code(device)})
     assert response["Location"] == reverse("cases:dashboard")
-    assert AuditEntry.objects.filter(action="auth.login", actor_code=str(coordinator.code)
-                                     ).exists()
+    assert AuditEntry.objects.filter(action="auth.login", actor_code=str(coordinator.code)).exists()
 
 
 def test_it_rejects_a_replayed_code(coordinator: Any) -> None:
@@ -75,6 +74,7 @@ def test_it_treats_unknown_and_known_names_alike(coordinator: Any) -> None:
     wrong = _password_step(Client(), "alice", "not-the-password-1")
     unknown = _password_step(Client(), "nobody-here", "not-the-password-1")
     assert wrong.status_code == unknown.status_code == 200
+
     def page(response: Any, name: str) -> str:
         html = response.content.decode().replace(name, "")
         return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
@@ -85,9 +85,9 @@ def test_it_treats_unknown_and_known_names_alike(coordinator: Any) -> None:
     assert AuditEntry.objects.filter(action="auth.login_failed").count() == 2
 
 
-def test_it_throttles_a_user_after_six_failures_but_not_another(coordinator: Any,
-                                                                 make_user: Any,
-                                                                 astana: Any) -> None:
+def test_it_throttles_a_user_after_six_failures_but_not_another(
+    coordinator: Any, make_user: Any, astana: Any
+) -> None:
     make_user(astana, "yuri", "caseworker")
     attacker = Client()
     for _ in range(settings.TROPA_LOGIN_FAILURE_LIMIT):
@@ -146,9 +146,14 @@ def test_it_signs_out_by_post_only(coordinator: Any) -> None:
 
 def test_a_password_change_ends_other_sessions(coordinator: Any) -> None:
     here, elsewhere = sign_in(Client(), coordinator), sign_in(Client(), coordinator)
-    response = here.post(reverse("accounts:settings"), {
-        "old_password": PASSWORD, "new_password1": "a-new-long-passphrase-77",
-        "new_password2": "a-new-long-passphrase-77"})
+    response = here.post(
+        reverse("accounts:settings"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-new-long-passphrase-77",
+            "new_password2": "a-new-long-passphrase-77",
+        },
+    )
     assert response.status_code == 302
     assert here.get(reverse("cases:dashboard")).status_code == 200
     assert elsewhere.get(reverse("cases:dashboard")).status_code == 302
@@ -157,8 +162,10 @@ def test_a_password_change_ends_other_sessions(coordinator: Any) -> None:
 def test_it_refuses_short_and_common_passwords(coordinator: Any) -> None:
     client = sign_in(Client(), coordinator)
     for weak in ("short1!", "password1234"):
-        response = client.post(reverse("accounts:settings"), {
-            "old_password": PASSWORD, "new_password1": weak, "new_password2": weak})
+        response = client.post(
+            reverse("accounts:settings"),
+            {"old_password": PASSWORD, "new_password1": weak, "new_password2": weak},
+        )
         assert response.status_code == 200
         assert "errorlist" in response.content.decode()
 
@@ -171,8 +178,7 @@ def test_argon2id_is_the_password_hasher() -> None:
 
 
 @pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/x"])
-def test_it_never_redirects_to_another_host_after_sign_in(coordinator: Any,
-                                                          target: str) -> None:
+def test_it_never_redirects_to_another_host_after_sign_in(coordinator: Any, target: str) -> None:
     device = TOTPDevice.objects.create(user=coordinator, name="t", confirmed=True)
     client = Client()
     client.post(LOGIN, {"username": "alice", "password": PASSWORD, "next": target})

@@ -16,18 +16,33 @@ def isolation_kwargs(world: Any) -> dict[str, dict[str, Any]]:
     actor, org = world.outsider, world.other_org
     case = services.create_case(actor=actor, organization=org, pseudonym="Elsewhere")
     services.save_identity(actor=actor, person=case.person, data={"surname": "Чужой"})
-    deployment = services.add_deployment(actor=actor, person=case.person, place="X",
-                                         start=None, end=None)
+    deployment = services.add_deployment(
+        actor=actor, person=case.person, place="X", start=None, end=None
+    )
     task = services.add_task(actor=actor, case=case, title="t", due_on=None)
     need = services.add_need(actor=actor, case=case, kind="lodging")
     member = services.add_family_member(actor=actor, case=case, relation="child", name="n")
     alert = services.raise_alert(actor=actor, case=case, kind="detained")
     by_case = {"code": case.code}
     return {
-        **{f"cases:{name}": by_case for name in (
-            "detail", "edit", "stage", "identity_reveal", "identity_edit", "service_edit",
-            "deployment_add", "note_add", "task_add", "need_add", "support_add", "family_add",
-            "alert_raise")},
+        **{
+            f"cases:{name}": by_case
+            for name in (
+                "detail",
+                "edit",
+                "stage",
+                "identity_reveal",
+                "identity_edit",
+                "service_edit",
+                "deployment_add",
+                "note_add",
+                "task_add",
+                "need_add",
+                "support_add",
+                "family_add",
+                "alert_raise",
+            )
+        },
         "cases:deployment_remove": {"code": case.code, "item": deployment.code},
         "cases:task_toggle": {"code": task.code},
         "cases:need_toggle": {"code": need.code},

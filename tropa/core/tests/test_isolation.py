@@ -58,8 +58,11 @@ def _without_tokens(html: bytes) -> bytes:
 
 
 def _urls_with_codes() -> list[str]:
-    return sorted(name for name, pattern in _named_patterns(get_resolver())
-                  if getattr(pattern, "converters", None))
+    return sorted(
+        name
+        for name, pattern in _named_patterns(get_resolver())
+        if getattr(pattern, "converters", None)
+    )
 
 
 @pytest.fixture
@@ -76,26 +79,30 @@ def matrix(yerevan: Organization, outsider: User) -> tuple[dict[str, Any], dict[
 def test_every_url_with_a_code_is_in_the_matrix(matrix: Any) -> None:
     kwargs, _ = matrix
     missing = [name for name in _urls_with_codes() if name not in kwargs]
-    assert not missing, f"URLs without an isolation entry (add them to tests/isolation.py): {missing}"
+    assert not missing, (
+        f"URLs without an isolation entry (add them to tests/isolation.py): {missing}"
+    )
 
 
 @pytest.mark.parametrize("persona", ["coordinator", "admin_user"])
-def test_another_organizations_objects_are_404(matrix: Any, persona: str,
-                                               request: pytest.FixtureRequest) -> None:
+def test_another_organizations_objects_are_404(
+    matrix: Any, persona: str, request: pytest.FixtureRequest
+) -> None:
     user = request.getfixturevalue(persona)
     client = sign_in(Client(), user)
     kwargs, post_data = matrix
     leaks = []
     for name in _urls_with_codes():
         url = reverse(name, kwargs=kwargs[name])
-        statuses = {client.get(url).status_code,
-                    client.post(url, post_data.get(name, {})).status_code}
+        statuses = {
+            client.get(url).status_code,
+            client.post(url, post_data.get(name, {})).status_code,
+        }
         # 405 (wrong method) is decided before any lookup and so reveals nothing.
         if not statuses <= {404, 405} or 404 not in statuses:
             leaks.append((name, sorted(statuses)))
     assert not leaks, f"cross-organization access not answered with 404: {leaks}"
-    assert AuditEntry.objects.filter(action="access.denied",
-                                     actor_code=str(user.code)).exists()
+    assert AuditEntry.objects.filter(action="access.denied", actor_code=str(user.code)).exists()
 
 
 def test_unknown_codes_look_exactly_like_foreign_ones(matrix: Any, coordinator: User) -> None:

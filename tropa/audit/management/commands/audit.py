@@ -22,6 +22,8 @@ class Command(BaseCommand):
         if problem is None:
             self.stdout.write(f"audit chain intact: {count} entries")
             return
-        self.stderr.write(f"audit chain BROKEN at entry #{problem.seq}: {problem.reason} "
-                          f"({count} entries before it verified)")
+        self.stderr.write(
+            f"audit chain BROKEN at entry #{problem.seq}: {problem.reason} "
+            f"({count} entries before it verified)"
+        )
         sys.exit(1)

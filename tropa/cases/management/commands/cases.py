@@ -21,18 +21,21 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         cases = Case.objects.select_related("person", "organization").order_by(
-            "organization__name", "person__pseudonym")
+            "organization__name", "person__pseudonym"
+        )
         organization = None
         if options["org"]:
             organization = Organization.objects.filter(name=options["org"]).first()
             if organization is None:
                 names = ", ".join(Organization.objects.values_list("name", flat=True))
-                raise CommandError(f"no organization named {options['org']!r} "
-                                   f"(there are: {names or 'none'})")
+                raise CommandError(
+                    f"no organization named {options['org']!r} (there are: {names or 'none'})"
+                )
             cases = cases.filter(organization=organization)
         rows = list(cases)
-        log_action(None, "cases.listed_from_shell", organization=organization,
-                   count=len(rows))
+        log_action(None, "cases.listed_from_shell", organization=organization, count=len(rows))
         for case in rows:
-            self.stdout.write(f"{case.code}  {case.person.pseudonym:<24} {case.stage:<11} "
-                              f"{case.organization.name}")
+            self.stdout.write(
+                f"{case.code}  {case.person.pseudonym:<24} {case.stage:<11} "
+                f"{case.organization.name}"
+            )

@@ -16,8 +16,9 @@ class Command(BaseCommand):
     help = "Load the demo organizations 'Demo Astana' and 'Demo Yerevan' (refused in production)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--code", metavar="USERNAME",
-                            help="print the current six-digit code of a demo account")
+        parser.add_argument(
+            "--code", metavar="USERNAME", help="print the current six-digit code of a demo account"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
@@ -27,13 +28,14 @@ class Command(BaseCommand):
             return
         rows = load_demo()
         self.stdout.write("Demo loaded: 'Demo Astana' and 'Demo Yerevan' (all people fictional).")
-        self.stdout.write("Passwords are new on every run of 'tropa demo'. Add the TOTP secret to "
-                          "an authenticator app, or print the current code with "
-                          "'tropa demo --code USERNAME'.\n")
+        self.stdout.write(
+            "Passwords are new on every run of 'tropa demo'. Add the TOTP secret to "
+            "an authenticator app, or print the current code with "
+            "'tropa demo --code USERNAME'.\n"
+        )
         width = max(len(r[1]) for r in rows)
         for org, username, role, password, secret in rows:
-            self.stdout.write(f"  {username:<{width}}  {password}  TOTP {secret}  "
-                              f"({role}, {org})")
+            self.stdout.write(f"  {username:<{width}}  {password}  TOTP {secret}  ({role}, {org})")
 
     def _print_code(self, username: str) -> None:
         if username not in {a[1] for a in ACCOUNTS}:

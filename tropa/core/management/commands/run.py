@@ -34,11 +34,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default=os.environ.get("TROPA_BIND", "127.0.0.1:8000"))
-        parser.add_argument("--workers", type=int,
-                            default=int(os.environ.get("TROPA_WORKERS", "2")))
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("TROPA_WORKERS", "2"))
+        )
 
-        parser.add_argument("--no-worker", action="store_true",
-                            help="do not start a background-task worker next to the server")
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="do not start a background-task worker next to the server",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         master_aead()  # create the master keyset now, not inside a worker
@@ -54,16 +58,18 @@ class Command(BaseCommand):
                 worker.wait(timeout=30)
 
     def _serve(self, options: dict[str, Any]) -> None:
-        _Server({
-            "bind": options["bind"],
-            "workers": options["workers"],
-            "worker_class": "gthread",
-            "threads": 4,
-            "timeout": 120,
-            # No access log: it would hold client addresses and paths (R8).
-            "accesslog": None,
-            "errorlog": "-",
-            "loglevel": "warning",
-            "proc_name": "tropa",
-            "forwarded_allow_ips": os.environ.get("TROPA_FORWARDED_ALLOW_IPS", "127.0.0.1"),
-        }).run()
+        _Server(
+            {
+                "bind": options["bind"],
+                "workers": options["workers"],
+                "worker_class": "gthread",
+                "threads": 4,
+                "timeout": 120,
+                # No access log: it would hold client addresses and paths (R8).
+                "accesslog": None,
+                "errorlog": "-",
+                "loglevel": "warning",
+                "proc_name": "tropa",
+                "forwarded_allow_ips": os.environ.get("TROPA_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            }
+        ).run()
