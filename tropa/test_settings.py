@@ -11,3 +11,4 @@ PASSWORD_HASHERS = ["tropa.accounts.hashers.TestArgon2PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 STORAGES = {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+LANGUAGE_CODE = "en"  # tests read English; tropa/core/tests/test_translations.py covers ru/de

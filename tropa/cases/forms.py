@@ -231,7 +231,12 @@ class TaskForm(forms.Form):
 
 class NeedForm(forms.Form):
     kind = forms.ChoiceField(label=_("Need"), choices=NeedKind.choices)
-    details = forms.CharField(label=_("Details"), max_length=2000, required=False)
+    details = forms.CharField(
+        label=_("Details"),
+        max_length=2000,
+        required=False,
+        help_text=_("Volunteers see this: no names or addresses."),
+    )
 
 
 class SupportForm(forms.Form):

@@ -192,12 +192,16 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
         context["has_identity"] = services.has_identity(case.person)
     # Family names are identity: they appear only on the audited reveal page.
     context["family"] = case.family.all()
+    # Volunteers get the logistics text (needs, tasks) but not the sealed free text that
+    # may carry names or addresses: alert details, support details, notes.
+    details = can(user, Cap.VIEW_NOTES)
     context["needs"] = [(n, services.unseal_text(n)) for n in case.needs.all()]
     context["support"] = [
-        (s, services.unseal_text(s)) for s in case.support.select_related("recorded_by")
+        (s, services.unseal_text(s) if details else "")
+        for s in case.support.select_related("recorded_by")
     ]
     context["alerts"] = [
-        (a, services.unseal_text(a), {x.item: x for x in a.actions.all()})
+        (a, services.unseal_text(a) if details else "", {x.item: x for x in a.actions.all()})
         for a in case.alerts.select_related("raised_by", "resolved_by").prefetch_related(
             "actions__done_by"
         )

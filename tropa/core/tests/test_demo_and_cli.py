@@ -1,0 +1,131 @@
+"""`tropa demo`, `tropa cases list` and the production guard."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from conftest import CANARY
+from tropa.accounts.models import Organization, User
+from tropa.audit.models import AuditEntry
+from tropa.cases import services
+from tropa.cases.models import Alert, Case, Stage
+
+
+@pytest.fixture
+def demo(db: Any) -> str:
+    out = StringIO()
+    call_command("demo", stdout=out)
+    return out.getvalue()
+
+
+def test_the_demo_has_what_the_issue_asks_for(demo: str) -> None:
+    astana = Organization.objects.get(name="Demo Astana")
+    cases = Case.objects.filter(organization=astana)
+    assert cases.count() >= 12
+    assert set(cases.values_list("stage", flat=True)) == set(Stage.values)
+    detained = Alert.objects.filter(
+        case__organization=astana, kind="detained", resolved_at__isnull=True
+    )
+    assert detained.count() == 1
+    surnames = [services.reveal_identity(actor=None, person=c.person).get("surname") for c in cases]
+    assert CANARY in surnames
+    assert Case.objects.filter(organization__name="Demo Yerevan").count() >= 3
+
+
+def test_the_demo_prints_every_account_with_password_and_secret(demo: str) -> None:
+    for username in (
+        "astana-coordinator",
+        "astana-caseworker",
+        "astana-volunteer",
+        "astana-verifier",
+        "astana-admin",
+        "yerevan-coordinator",
+    ):
+        line = next(line for line in demo.splitlines() if username in line)
+        password, secret = line.split()[1], line.split()[3]
+        user = User.objects.get(username=username)
+        assert user.check_password(password)
+        device = TOTPDevice.objects.get(user=user, confirmed=True)
+        assert len(secret) == 32 and device.config_url.find(secret) > 0
+
+
+def test_loading_the_demo_twice_adds_nothing(demo: str) -> None:
+    count = Case.objects.count()
+    call_command("demo", stdout=StringIO())
+    assert Case.objects.count() == count
+
+
+def test_the_demo_code_is_the_current_totp(demo: str) -> None:
+    out = StringIO()
+    call_command("demo", "--code", "astana-coordinator", stdout=out)
+    device = TOTPDevice.objects.get(user__username="astana-coordinator")
+    assert device.verify_token(out.getvalue().strip()) is True
+    with pytest.raises(CommandError, match="not a demo account"):
+        call_command("demo", "--code", "someone-else")
+
+
+def test_demo_data_is_refused_in_production(tmp_path: Any) -> None:
+    env = {
+        **os.environ,
+        "TROPA_PRODUCTION": "1",
+        "TROPA_DATA_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "tropa.settings",
+    }
+    env.pop("TROPA_DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "tropa.cli", "demo"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "refused in production" in result.stderr
+
+
+def test_cases_list_prints_codes_and_is_audited(demo: str) -> None:
+    out = StringIO()
+    call_command("cases", "list", "--org", "Demo Yerevan", stdout=out)
+    lines = out.getvalue().splitlines()
+    codes = {
+        str(c)
+        for c in Case.objects.filter(organization__name="Demo Yerevan").values_list(
+            "code", flat=True
+        )
+    }
+    assert {line.split()[0] for line in lines} == codes
+    assert all("Demo Yerevan" in line for line in lines)
+    entry = AuditEntry.objects.filter(action="cases.listed_from_shell").latest("seq")
+    assert entry.detail == {"count": len(codes)}
+
+
+def test_cases_list_names_an_unknown_organization(demo: str) -> None:
+    with pytest.raises(CommandError, match="no organization named 'Demo Tbilisi'"):
+        call_command("cases", "list", "--org", "Demo Tbilisi")
+
+
+def test_check_deploy_is_clean_in_production_mode(tmp_path: Any) -> None:
+    env = {
+        **os.environ,
+        "TROPA_PRODUCTION": "1",
+        "TROPA_DATA_DIR": str(tmp_path),
+        "TROPA_ALLOWED_HOSTS": "tropa.example.org",
+        "DJANGO_SETTINGS_MODULE": "tropa.settings",
+    }
+    env.pop("TROPA_DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "tropa.cli", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
