@@ -126,24 +126,31 @@ class IdentityForm(forms.Form):
     )
 
     def clean_documents(self) -> list[dict[str, str]]:
-        return self._pairs(self.cleaned_data["documents"], "kind", "number")
+        return self._pairs(
+            self.cleaned_data["documents"],
+            "kind",
+            "number",
+            _("Line %(line)d: write it as “kind: number”, e.g. “passport: 75 1234567”."),
+        )
 
     def clean_messengers(self) -> list[dict[str, str]]:
-        return self._pairs(self.cleaned_data["messengers"], "app", "handle")
+        return self._pairs(
+            self.cleaned_data["messengers"],
+            "app",
+            "handle",
+            _("Line %(line)d: write it as “app: handle”, e.g. “Signal: @name”."),
+        )
 
     def clean_other_spellings(self) -> list[str]:
         return _lines(self.cleaned_data["other_spellings"])
 
     @staticmethod
-    def _pairs(value: str, left: str, right: str) -> list[dict[str, str]]:
+    def _pairs(value: str, left: str, right: str, message: Any) -> list[dict[str, str]]:
         pairs = []
         for number, line in enumerate(_lines(value), start=1):
             head, sep, tail = line.partition(":")
             if not sep or not head.strip() or not tail.strip():
-                raise forms.ValidationError(
-                    _("Line %(line)d: write it as “%(left)s: %(right)s”."),
-                    params={"line": number, "left": left, "right": right},
-                )
+                raise forms.ValidationError(message, params={"line": number})
             pairs.append({left: head.strip(), right: tail.strip()})
         return pairs
 

@@ -1,0 +1,132 @@
+"""The case list at 100,000 cases: latency of the pages a coordinator uses most.
+
+Run:  .venv/bin/python bench/cases/bench_case_list.py [--cases 100000] [--repeat 30]
+      (PostgreSQL: scripts/test-postgres .venv/bin/python bench/cases/bench_case_list.py)
+
+It builds a throw-away organization in a fresh data dir (bulk inserts, not the services:
+100,000 audited creates would measure the audit log, not the list), then times each request
+through Django's full stack (middleware, session, OTP check, template) with the test client.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+os.environ.setdefault("TROPA_DATA_DIR", tempfile.mkdtemp(prefix="tropa-bench-"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tropa.settings")
+
+import django
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
+
+from tropa.accounts import services as accounts  # noqa: E402
+from tropa.accounts.models import User  # noqa: E402
+from tropa.cases.models import RISK_ORDER, Case, Person, Risk, ServiceRecord, Stage  # noqa: E402
+
+CITIES = ["Astana", "Almaty", "Uralsk", "Yerevan", "Gyumri", "Tbilisi", "Batumi"]
+
+
+def _populate(count: int) -> User:
+    """Fill a fresh data dir (reused on the next run with the same TROPA_DATA_DIR)."""
+    org = accounts.create_organization(actor=None, name="Bench")
+    user, _ = accounts.create_user(
+        actor=None, organization=org, username="bench", role="coordinator"
+    )
+    rng = random.Random(7)
+    batch = 5000
+    for start in range(0, count, batch):
+        people = [
+            Person(organization=org, pseudonym=f"P{n:06d}")
+            for n in range(start, min(start + batch, count))
+        ]
+        Person.objects.bulk_create(people)
+        cases = []
+        for person in people:
+            risk = rng.choice(list(Risk))
+            cases.append(
+                Case(
+                    organization=org,
+                    person=person,
+                    stage=rng.choice(list(Stage)),
+                    risk=risk,
+                    risk_rank=RISK_ORDER[risk],
+                    city=rng.choice(CITIES),
+                    country="KZ",
+                    has_active_alert=rng.random() < 0.001,
+                )
+            )
+        Case.objects.bulk_create(cases)
+        ServiceRecord.objects.bulk_create(
+            [
+                ServiceRecord(organization=org, person=p, unit=f"unit {rng.randint(1, 900)}")
+                for p in people
+            ]
+        )
+    return user
+
+
+def build(count: int) -> Client:
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", "--no-input", verbosity=0)
+    user = User.objects.filter(username="bench").first() or _populate(count)
+    client = Client()
+    client.force_login(user)
+    device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def timed(client: Client, url: str, params: dict[str, str], repeat: int) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = client.get(url, params)
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.status_code
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args()
+    setup_test_environment()
+    started = time.perf_counter()
+    client = build(args.cases)
+    print(f"{connection.vendor}: built {args.cases} cases in {time.perf_counter() - started:.0f} s")
+    scenarios = [
+        ("list, first page", "/cases/", {}),
+        ("list, page 1000", "/cases/", {"page": "1000"}),
+        ("filter stage=vetting", "/cases/", {"stage": "vetting"}),
+        ("search pseudonym 'P0123'", "/cases/", {"q": "P0123"}),
+        ("search unit 'unit 42'", "/cases/", {"q": "unit 42"}),
+        ("stage + city search", "/cases/", {"stage": "intake", "q": "Almaty"}),
+        ("dashboard", "/", {}),
+    ]
+    print("| request | p50 ms | p95 ms |\n|---|---|---|")
+    for label, url, params in scenarios:
+        samples = sorted(timed(client, url, params, args.repeat))
+        p95 = samples[int(len(samples) * 0.95) - 1]
+        print(f"| {label} | {statistics.median(samples):.1f} | {p95:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
