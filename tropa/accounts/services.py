@@ -90,6 +90,13 @@ def set_language(*, actor: Any, user: User, language: str) -> None:
         log_action(actor, "user.language_changed", user, language=language)
 
 
+def set_time_zone(*, actor: Any, user: User, time_zone: str) -> None:
+    with transaction.atomic():
+        user.time_zone = time_zone
+        user.save(update_fields=["time_zone"])
+        log_action(actor, "user.time_zone_changed", user)
+
+
 def start_totp_setup(user: User) -> TOTPDevice:
     """The unconfirmed device shown at first sign-in; reused until it is confirmed."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()

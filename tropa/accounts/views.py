@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
@@ -23,7 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tropa.audit.services import log_action
 
 from . import services, throttle
-from .forms import LoginForm, RoleForm, TokenForm, UserCreateForm
+from .forms import LoginForm, RoleForm, TimeZoneForm, TokenForm, UserCreateForm
 from .models import User
 from .permissions import Cap, can, staff_user
 
@@ -180,7 +181,22 @@ def password_view(request: HttpRequest) -> HttpResponse:
         update_session_auth_hash(request, user)
         messages.success(request, _("Your password was changed. Other sessions were ended."))
         return redirect("accounts:settings")
-    return render(request, "accounts/settings.html", {"form": form})
+    zone_form = TimeZoneForm(
+        initial={"time_zone": user.time_zone or settings.TROPA_DEFAULT_USER_TIMEZONE}
+    )
+    return render(request, "accounts/settings.html", {"form": form, "zone_form": zone_form})
+
+
+@require_POST
+def time_zone_view(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    form = TimeZoneForm(request.POST)
+    if form.is_valid():
+        services.set_time_zone(actor=user, user=user, time_zone=form.cleaned_data["time_zone"])
+        messages.success(request, _("Time zone saved."))
+    else:
+        messages.error(request, _("Choose a time zone from the list."))
+    return redirect("accounts:settings")
 
 
 # User administration -------------------------------------------------------------------

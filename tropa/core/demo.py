@@ -32,6 +32,17 @@ ACCOUNTS = [
     (YEREVAN, "yerevan-coordinator", Role.COORDINATOR, "ru"),
 ]
 
+# What a coordinator typically does next at each stage, and in how many days.
+NEXT_ACTIONS: dict[str, tuple[str, int]] = {
+    Stage.INTAKE: ("Первая встреча, записать историю", 0),
+    Stage.VETTING: ("Собрать документы о службе для проверки", 3),
+    Stage.PATHWAY: ("Выбрать путь защиты с юристом", 5),
+    Stage.OUTREACH: ("Напомнить посольству о письме", -2),
+    Stage.IN_TRANSIT: ("Проверить визу и билеты", 1),
+    Stage.PROTECTED: ("Спросить, как дела на новом месте", 30),
+    Stage.CLOSED: ("", 0),
+}
+
 PIPELINE: list[str] = [
     Stage.INTAKE,
     Stage.VETTING,
@@ -558,8 +569,12 @@ def _add_case(org: Organization, person: DemoPerson, staff: dict[str, User]) -> 
         arrived_on=today - timedelta(days=person.arrived_days_ago),
         risk=person.risk,
         assignee=staff.get(person.assignee),
-        next_action="Позвонить юристу" if person.stage != Stage.CLOSED else "",
-        next_action_on=today + timedelta(days=1) if person.stage != Stage.CLOSED else None,
+        next_action=NEXT_ACTIONS[person.stage][0],
+        next_action_on=(
+            today + timedelta(days=NEXT_ACTIONS[person.stage][1])
+            if NEXT_ACTIONS[person.stage][0]
+            else None
+        ),
     )
     target = person.stage
     path = PIPELINE[1 : PIPELINE.index(target) + 1] if target in PIPELINE else PIPELINE[1:3]

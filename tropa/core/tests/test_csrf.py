@@ -5,22 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.test import Client
-from django.urls import reverse
+from django.urls import get_resolver, reverse
 
 from conftest import sign_in
 
-from .test_isolation import World, _isolation_modules, _urls_with_codes
-
-FORMS_WITHOUT_CODES = [
-    "accounts:login",
-    "accounts:verify",
-    "accounts:setup",
-    "accounts:logout",
-    "accounts:settings",
-    "accounts:user_new",
-    "cases:new",
-    "switch_language",
-]
+from .test_isolation import World, _isolation_modules, _named_patterns
 
 
 def test_every_post_needs_a_csrf_token(astana: Any, coordinator: Any, admin_user: Any) -> None:
@@ -30,9 +19,8 @@ def test_every_post_needs_a_csrf_token(astana: Any, coordinator: Any, admin_user
         kwargs.update(module.isolation_kwargs(own))
     for user in (coordinator, admin_user):
         client = sign_in(Client(enforce_csrf_checks=True), user)
-        names = _urls_with_codes() + FORMS_WITHOUT_CODES
-        for name in names:
-            url = reverse(name, kwargs=kwargs.get(name))
+        for name, _pattern in _named_patterns(get_resolver()):
+            url = reverse(name, kwargs=kwargs.get(name))  # every URL, with or without a code
             status = client.post(url, {}).status_code
             assert status in (403, 405), (name, status)
             assert client.post(url, {}).status_code != 200

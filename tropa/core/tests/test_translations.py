@@ -11,8 +11,9 @@ import pytest
 from django.test import Client
 
 ROOT = Path(__file__).resolve().parents[2]
-CATALOGS = sorted(p for p in ROOT.glob("**/locale/*/LC_MESSAGES/django.po")
-                  if p.parts[-3] in ("ru", "de"))
+CATALOGS = sorted(
+    p for p in ROOT.glob("**/locale/*/LC_MESSAGES/django.po") if p.parts[-3] in ("ru", "de")
+)
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]")
 
 
@@ -31,8 +32,7 @@ def test_every_entry_is_translated_with_its_placeholders(po_path: Path) -> None:
             continue
         if "fuzzy" in entry.flags:
             problems.append(f"fuzzy: {entry.msgid!r}")
-        translations = list(entry.msgstr_plural.values()) if entry.msgid_plural else [
-            entry.msgstr]
+        translations = list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
         if not all(t.strip() for t in translations):
             problems.append(f"untranslated: {entry.msgid!r}")
             continue
@@ -49,16 +49,21 @@ def test_every_entry_is_translated_with_its_placeholders(po_path: Path) -> None:
 def test_the_compiled_catalog_matches_the_source(po_path: Path) -> None:
     mo_path = po_path.with_suffix(".mo")
     assert mo_path.exists(), f"{mo_path} missing: run make messages"
-    source = {(e.msgctxt, e.msgid): e.msgstr or dict(e.msgstr_plural)
-              for e in polib.pofile(str(po_path)) if not e.obsolete and e.translated()}
-    compiled = {(e.msgctxt, e.msgid): e.msgstr or dict(e.msgstr_plural)
-                for e in polib.mofile(str(mo_path)) if e.msgid}
+    source = {
+        (e.msgctxt, e.msgid): e.msgstr or dict(e.msgstr_plural)
+        for e in polib.pofile(str(po_path))
+        if not e.obsolete and e.translated()
+    }
+    compiled = {
+        (e.msgctxt, e.msgid): e.msgstr or dict(e.msgstr_plural)
+        for e in polib.mofile(str(mo_path))
+        if e.msgid
+    }
     assert compiled == source, f"{mo_path} is stale: run make messages"
 
 
 @pytest.mark.parametrize(("language", "word"), [("ru", "Войти"), ("de", "Anmelden")])
-def test_the_login_page_speaks_the_browsers_language(language: str, word: str,
-                                                     db: Any) -> None:
+def test_the_login_page_speaks_the_browsers_language(language: str, word: str, db: Any) -> None:
     html = Client(HTTP_ACCEPT_LANGUAGE=language).get("/accounts/login/").content.decode()
     assert f'lang="{language}"' in html
     assert word in html

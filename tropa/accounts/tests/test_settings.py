@@ -1,0 +1,35 @@
+"""A user's own time zone: stored times are UTC, shown in the zone the user chose."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from django.urls import reverse
+from freezegun import freeze_time
+
+from tropa.cases import services
+
+
+def test_times_are_shown_in_the_users_zone(coordinator: Any, astana: Any, signed_in: Any) -> None:
+    with freeze_time(datetime(2026, 3, 1, 10, 0, tzinfo=UTC)):
+        case = services.create_case(actor=coordinator, organization=astana, pseudonym="Z")
+    client = signed_in(coordinator)
+    # The default zone, Asia/Almaty, is UTC+5.
+    assert "March 1, 2026, 3 p.m." in client.get(case.get_absolute_url()).content.decode()
+    response = client.post(reverse("accounts:time_zone"), {"time_zone": "Europe/Berlin"})
+    assert response.status_code == 302
+    coordinator.refresh_from_db()
+    assert coordinator.time_zone == "Europe/Berlin"
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "March 1, 2026, 11 a.m." in page and "3 p.m." not in page
+
+
+def test_an_unknown_zone_is_refused_with_a_message(coordinator: Any, signed_in: Any) -> None:
+    client = signed_in(coordinator)
+    response = client.post(
+        reverse("accounts:time_zone"), {"time_zone": "Mars/Olympus"}, follow=True
+    )
+    assert "Choose a time zone from the list." in response.content.decode()
+    coordinator.refresh_from_db()
+    assert coordinator.time_zone == ""
