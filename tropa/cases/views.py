@@ -154,11 +154,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def my_tasks(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
+    today, user = timezone.localdate(), staff_user(request)
     open_tasks = (
-        scope_to_visible_cases(
-            request.user, Task.objects.filter(assignee=request.user, done_at__isnull=True)
-        )
+        scope_to_visible_cases(user, Task.objects.filter(assignee=user, done_at__isnull=True))
         .select_related("case__person")
         .order_by("due_on", "created_at")
     )
