@@ -184,3 +184,23 @@ def test_it_never_redirects_to_another_host_after_sign_in(coordinator: Any, targ
     client.post(LOGIN, {"username": "alice", "password": PASSWORD, "next": target})
     response = client.post(reverse("accounts:verify"), {"token": _code(device)})
     assert response["Location"] == reverse("cases:dashboard")
+
+
+def test_a_session_id_is_dead_after_sign_out(coordinator: Any) -> None:
+    client = sign_in(Client(), coordinator)
+    old_session = client.cookies["tropa_session"].value
+    client.post(reverse("accounts:logout"))
+    replay = Client()
+    replay.cookies["tropa_session"] = old_session
+    response = replay.get(reverse("cases:dashboard"))
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+
+
+def test_the_session_id_changes_at_sign_in(coordinator: Any) -> None:
+    device = TOTPDevice.objects.create(user=coordinator, name="t", confirmed=True)
+    client = Client()
+    client.get(LOGIN)
+    client.post(LOGIN, {"username": "alice", "password": PASSWORD})
+    before = client.cookies["tropa_session"].value
+    client.post(reverse("accounts:verify"), {"token": _code(device)})
+    assert client.cookies["tropa_session"].value != before
