@@ -187,6 +187,9 @@ TROPA_LOGIN_LOCKOUT_SECONDS = env_int("TROPA_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 
 OTP_TOTP_ISSUER = "Tropa"
 OTP_TOTP_TOLERANCE = 1
+# Tropa's own throttle (accounts.throttle) counts wrong codes; django-otp's growing delay
+# would refuse a correct code typed right after a wrong one, with a misleading message.
+OTP_TOTP_THROTTLE_FACTOR = 0
 
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Russian")), ("en", _("English")), ("de", _("German"))]

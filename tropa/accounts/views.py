@@ -146,7 +146,8 @@ def setup_view(request: HttpRequest) -> HttpResponse:
     qr = segno.make(device.config_url, error="m")
     context = {
         "form": form,
-        "qr_svg": qr.svg_inline(scale=5, dark="#111", light="#fff"),
+        # Without a fixed size the SVG keeps its viewBox and scales to the CSS box.
+        "qr_svg": qr.svg_inline(scale=5, dark="#111", light="#fff", omitsize=True),
         "secret": _grouped_secret(device),
     }
     return render(request, "accounts/setup.html", context)

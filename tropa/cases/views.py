@@ -219,14 +219,16 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
     context["tasks"] = case.tasks.select_related("assignee")
     context["history"] = case.stage_changes.select_related("by")
     context["stage_form"] = StageForm(initial={"stage": case.stage})
+    # Each form gets its own id prefix: several share field names (kind, details), and a
+    # label must point at the field of its own form.
     context["forms"] = {
-        "note": NoteForm(),
-        "task": TaskForm(organization=case.organization),
-        "need": NeedForm(),
-        "support": SupportForm(initial={"given_on": timezone.localdate()}),
-        "family": FamilyForm(),
-        "alert": AlertForm(),
-        "deployment": DeploymentForm(),
+        "note": NoteForm(auto_id="note_%s"),
+        "task": TaskForm(organization=case.organization, auto_id="task_%s"),
+        "need": NeedForm(auto_id="need_%s"),
+        "support": SupportForm(initial={"given_on": timezone.localdate()}, auto_id="support_%s"),
+        "family": FamilyForm(auto_id="family_%s"),
+        "alert": AlertForm(auto_id="alert_%s"),
+        "deployment": DeploymentForm(auto_id="deployment_%s"),
     }
     context["panels"] = panels_for(request, case)
     context["timeline"] = timeline_for(request, case)

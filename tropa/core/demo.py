@@ -557,8 +557,8 @@ def _ensure_account(
     return user, password, device
 
 
-def _add_case(org: Organization, person: DemoPerson, staff: dict[str, User]) -> Case:
-    actor = staff.get(person.assignee)
+def _add_case(org: Organization, person: DemoPerson, staff: dict[str, User], actor: User) -> Case:
+    """Create a case as ``actor`` (a coordinator: volunteers may not write cases)."""
     today = timezone.localdate()
     case = cases.create_case(
         actor=actor,
@@ -701,7 +701,10 @@ def load_demo() -> list[tuple[str, str, str, str, str]]:
             org = orgs[org_name]
             if Case.objects.filter(organization=org).exists():
                 continue
-            by_name = {p.pseudonym: _add_case(org, p, staff) for p in people}
+            coordinator = staff[
+                "astana-coordinator" if org_name == ASTANA else "yerevan-coordinator"
+            ]
+            by_name = {p.pseudonym: _add_case(org, p, staff, coordinator) for p in people}
             if org_name == ASTANA:
                 _enrich_astana(by_name, staff)
     return rows

@@ -82,3 +82,13 @@ def test_no_page_loads_anything_from_another_host(
     for visit in visits:
         assert not external.search(visit.body), visit.url
         assert "@import" not in visit.body and "url(http" not in visit.body, visit.url
+
+
+def test_no_page_repeats_an_element_id(coordinator: Any, canary_case: Case, signed_in: Any) -> None:
+    """Labels point at their own field; a repeated id sends them to another form's field."""
+    for visit in crawl(signed_in(coordinator)):
+        if "html" not in visit.content_type:
+            continue
+        ids = re.findall(r'\sid="([^"]+)"', visit.body)
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        assert repeated == [], (visit.url, repeated)
