@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "tropa.crypto",
     "tropa.cases",
     "tropa.core",
+    "tropa.screening",
     "tropa.evidence",
     "tropa.outreach",
 ]

@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("", include("tropa.cases.urls")),
     path("accounts/", include("tropa.accounts.urls")),
+    path("screening/", include("tropa.screening.urls")),
     path("evidence/", include("tropa.evidence.urls")),
     path("outreach/", include("tropa.outreach.urls")),
     path("i18n/language/", views.switch_language, name="switch_language"),

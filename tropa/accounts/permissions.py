@@ -26,6 +26,8 @@ class Cap(StrEnum):
     VIEW_EVIDENCE = "view_evidence"
     ADD_EVIDENCE = "add_evidence"
     APPROVE_EXPORT = "approve_export"
+    SCREEN = "screen"
+    REVIEW_SCREENING = "review_screening"
     VIEW_OUTREACH = "view_outreach"
     WRITE_OUTREACH = "write_outreach"
 
@@ -46,12 +48,14 @@ _CASE_STAFF = {
     Cap.APPROVE_EXPORT,
     Cap.VIEW_OUTREACH,
     Cap.WRITE_OUTREACH,
+    Cap.SCREEN,
 }
 
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
     # An administrator manages accounts and sees no case content.
     Role.ADMIN: frozenset({Cap.MANAGE_USERS}),
-    Role.COORDINATOR: frozenset(_CASE_STAFF),
+    # The coordinator leads the desk and may also decide on screening hits.
+    Role.COORDINATOR: frozenset({*_CASE_STAFF, Cap.REVIEW_SCREENING}),
     Role.CASEWORKER: frozenset(_CASE_STAFF),
     Role.LAWYER: frozenset(_CASE_STAFF),
     Role.VERIFIER: frozenset(
@@ -66,6 +70,8 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
             Cap.ADD_EVIDENCE,
             Cap.APPROVE_EXPORT,
             Cap.VIEW_OUTREACH,
+            Cap.SCREEN,
+            Cap.REVIEW_SCREENING,
         }
     ),
     # Volunteers do logistics for the cases they are given; never identity or notes.
