@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -12,7 +13,9 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -349,114 +352,79 @@ def deployment_remove(request: HttpRequest, code: str, item: str) -> HttpRespons
     return _back(case, "service")
 
 
-# Notes, tasks, needs, support, family ------------------------------------------------------
+# Additions to a case: notes, tasks, needs, support, family, alerts --------------------------
 
 
-def _add(
-    request: HttpRequest,
-    code: str,
-    cap: Cap,
-    form_class: Any,
-    anchor: str,
-    action: Callable[[Any, dict[str, Any]], Any],
-    success: str,
-) -> HttpResponse:
-    case = access_case(request.user, code, cap=cap)
-    kwargs = {"organization": case.organization} if form_class is TaskForm else {}
-    form = form_class(request.POST, **kwargs)
-    if form.is_valid():
-        _run(request, lambda: action(case, form.cleaned_data), success)
-    else:
-        _form_errors(request, form)
-    return _back(case, anchor)
+@dataclass(frozen=True)
+class _Addition:
+    """One kind of thing added to a case from a small form on the case page."""
+
+    cap: Cap
+    form: type[Any]
+    anchor: str
+    service: Callable[..., Any]
+    done: str | Promise
 
 
-@require_POST
-def note_add(request: HttpRequest, code: str) -> HttpResponse:
-    return _add(
-        request,
-        code,
-        Cap.WRITE_NOTES,
-        NoteForm,
-        "notes",
-        lambda case, d: services.add_note(actor=request.user, case=case, **d),
-        _("Note added."),
-    )
-
-
-@require_POST
-def task_add(request: HttpRequest, code: str) -> HttpResponse:
-    return _add(
-        request,
-        code,
-        Cap.WRITE_LOGISTICS,
-        TaskForm,
-        "tasks",
-        lambda case, d: services.add_task(actor=request.user, case=case, **d),
-        _("Task added."),
-    )
-
-
-@require_POST
-def need_add(request: HttpRequest, code: str) -> HttpResponse:
-    return _add(
-        request,
-        code,
-        Cap.WRITE_LOGISTICS,
-        NeedForm,
-        "needs",
-        lambda case, d: services.add_need(actor=request.user, case=case, **d),
-        _("Need added."),
-    )
-
-
-@require_POST
-def support_add(request: HttpRequest, code: str) -> HttpResponse:
-    return _add(
-        request,
-        code,
+ADDITIONS = {
+    "note": _Addition(
+        Cap.WRITE_NOTES, NoteForm, "notes", services.add_note, gettext_lazy("Note added.")
+    ),
+    "task": _Addition(
+        Cap.WRITE_LOGISTICS, TaskForm, "tasks", services.add_task, gettext_lazy("Task added.")
+    ),
+    "need": _Addition(
+        Cap.WRITE_LOGISTICS, NeedForm, "needs", services.add_need, gettext_lazy("Need added.")
+    ),
+    "support": _Addition(
         Cap.WRITE_LOGISTICS,
         SupportForm,
         "support",
-        lambda case, d: services.record_support(actor=request.user, case=case, **d),
-        _("Support recorded."),
-    )
-
-
-@require_POST
-def family_add(request: HttpRequest, code: str) -> HttpResponse:
-    return _add(
-        request,
-        code,
+        services.record_support,
+        gettext_lazy("Support recorded."),
+    ),
+    "family": _Addition(
         Cap.WRITE_IDENTITY,
         FamilyForm,
         "family",
-        lambda case, d: services.add_family_member(actor=request.user, case=case, **d),
-        _("Family member added."),
-    )
-
-
-@require_POST
-def alert_raise(request: HttpRequest, code: str) -> HttpResponse:
-    return _add(
-        request,
-        code,
+        services.add_family_member,
+        gettext_lazy("Family member added."),
+    ),
+    "alert": _Addition(
         Cap.MANAGE_ALERTS,
         AlertForm,
         "alerts",
-        lambda case, d: services.raise_alert(actor=request.user, case=case, **d),
-        _("Alert raised. It is now at the top of every coordinator's dashboard."),
-    )
+        services.raise_alert,
+        gettext_lazy("Alert raised. It is now at the top of every coordinator's dashboard."),
+    ),
+}
+
+
+@require_POST
+def case_add(request: HttpRequest, code: str, what: str) -> HttpResponse:
+    """Add a note, task, need, support, family member or alert (``what``) to a case."""
+    addition = ADDITIONS[what]
+    case = access_case(request.user, code, cap=addition.cap)
+    extra = {"organization": case.organization} if addition.form is TaskForm else {}
+    form = addition.form(request.POST, **extra)
+    if form.is_valid():
+        _run(
+            request,
+            lambda: addition.service(actor=request.user, case=case, **form.cleaned_data),
+            str(addition.done),
+        )
+    else:
+        _form_errors(request, form)
+    return _back(case, addition.anchor)
 
 
 @require_POST
 def task_toggle(request: HttpRequest, code: str) -> HttpResponse:
     task = access_task(request.user, code)
     services.set_task_done(actor=request.user, task=task, done=task.done_at is None)
-    return redirect(
-        (request.POST.get("back") == "tasks" and "cases:my_tasks")
-        or task.case.get_absolute_url() + "#tasks"
-    )
+    if request.POST.get("back") == "tasks":
+        return redirect("cases:my_tasks")
+    return _back(task.case, "tasks")
 
 
 @require_POST
