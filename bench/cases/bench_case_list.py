@@ -37,6 +37,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 from tropa.accounts import services as accounts  # noqa: E402
 from tropa.accounts.models import User  # noqa: E402
 from tropa.cases.models import RISK_ORDER, Case, Person, Risk, ServiceRecord, Stage  # noqa: E402
+from tropa.cases.services import search_text_of  # noqa: E402
 
 CITIES = ["Astana", "Almaty", "Uralsk", "Yerevan", "Gyumri", "Tbilisi", "Batumi"]
 
@@ -55,9 +56,14 @@ def _populate(count: int) -> User:
             for n in range(start, min(start + batch, count))
         ]
         Person.objects.bulk_create(people)
-        cases = []
+        cases, records = [], []
         for person in people:
-            risk = rng.choice(list(Risk))
+            risk, city, unit = (
+                rng.choice(list(Risk)),
+                rng.choice(CITIES),
+                f"unit {rng.randint(1, 900)}",
+            )
+            records.append(ServiceRecord(organization=org, person=person, unit=unit))
             cases.append(
                 Case(
                     organization=org,
@@ -65,18 +71,14 @@ def _populate(count: int) -> User:
                     stage=rng.choice(list(Stage)),
                     risk=risk,
                     risk_rank=RISK_ORDER[risk],
-                    city=rng.choice(CITIES),
+                    city=city,
                     country="KZ",
                     has_active_alert=rng.random() < 0.001,
+                    search_text=search_text_of(person.pseudonym, city, unit),
                 )
             )
         Case.objects.bulk_create(cases)
-        ServiceRecord.objects.bulk_create(
-            [
-                ServiceRecord(organization=org, person=p, unit=f"unit {rng.randint(1, 900)}")
-                for p in people
-            ]
-        )
+        ServiceRecord.objects.bulk_create(records)
     return user
 
 

@@ -250,6 +250,9 @@ class Case(models.Model):
     next_action = models.CharField(_("next action"), max_length=200, blank=True)
     next_action_on = models.DateField(_("next action by"), null=True, blank=True)
     has_active_alert = models.BooleanField(default=False, editable=False)
+    # Pseudonym, city and unit, case-folded: one column to search, and case-insensitive for
+    # Cyrillic too (SQLite's LIKE folds ASCII only). Kept current by the services.
+    search_text = models.TextField(default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -264,6 +267,7 @@ class Case(models.Model):
             ),
             models.Index(fields=["organization", "city"]),
             models.Index(fields=["organization", "assignee"]),
+            models.Index(fields=["organization", "next_action_on"]),
         ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")

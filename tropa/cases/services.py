@@ -65,6 +65,17 @@ def _now() -> Any:
     return timezone.now()
 
 
+def search_text_of(pseudonym: str, city: str, unit: str) -> str:
+    return " ".join(part for part in (pseudonym, city, unit) if part).casefold()
+
+
+def _refresh_search_text(case: Case) -> None:
+    record = ServiceRecord.objects.filter(person_id=case.person_id).first()
+    case.search_text = search_text_of(
+        case.person.pseudonym, case.city, record.unit if record else ""
+    )
+
+
 # Cases -------------------------------------------------------------------------------------
 
 
@@ -76,6 +87,7 @@ def create_case(*, actor: Any, organization: Organization, pseudonym: str, **fie
         person = Person.objects.create(organization=organization, pseudonym=pseudonym.strip())
         case = Case(organization=organization, person=person, **fields)
         case.risk_rank = RISK_ORDER[Risk(case.risk)]
+        _refresh_search_text(case)
         case.save(force_insert=True)
         StageChange.objects.create(case=case, to_stage=case.stage, at=_now(), by=actor)
         log_action(actor, "case.created", case, stage=case.stage)
@@ -100,6 +112,8 @@ def update_case(
                 changed.append(name)
         if "risk" in changed:
             case.risk_rank = RISK_ORDER[Risk(case.risk)]
+        if {"pseudonym", "city"} & set(changed):
+            _refresh_search_text(case)
         if changed:
             case.save()
             log_action(actor, "case.updated", case, fields=sorted(changed))
@@ -240,6 +254,10 @@ def save_service_record(*, actor: Any, person: Person, **fields: Any) -> Service
         for name, value in fields.items():
             setattr(record, name, value)
         record.save()
+        if "unit" in changed:
+            for case in person.cases.select_related("person"):
+                _refresh_search_text(case)
+                case.save(update_fields=["search_text"])
         log_action(actor, "service_record.saved", person, fields=sorted(changed), created=created)
     return record
 

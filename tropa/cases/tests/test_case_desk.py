@@ -158,3 +158,22 @@ def test_a_bad_filter_value_is_ignored_with_the_error_shown(
     response = signed_in(coordinator).get(reverse("cases:list"), {"stage": "nonsense"})
     assert response.status_code == 200
     assert "Select a valid choice." in response.content.decode()
+
+
+def test_search_ignores_case_in_cyrillic_and_follows_a_changed_unit(
+    coordinator: Any, astana: Any, signed_in: Any
+) -> None:
+    case = services.create_case(
+        actor=coordinator, organization=astana, pseudonym="Волк", city="Астана"
+    )
+    services.save_service_record(actor=coordinator, person=case.person, unit="Бригада связи")
+    client = signed_in(coordinator)
+
+    def found(q: str) -> int:
+        return int(client.get(reverse("cases:list"), {"q": q}).context["page"].paginator.count)
+
+    assert (found("волк"), found("АСТАНА"), found("бригада")) == (1, 1, 1)
+    services.save_service_record(actor=coordinator, person=case.person, unit="Танковый полк")
+    assert (found("бригада"), found("танковый")) == (0, 1)
+    services.update_case(actor=coordinator, case=case, pseudonym="Лис")
+    assert (found("волк"), found("лис")) == (0, 1)
