@@ -1,0 +1,102 @@
+"""Which outreach objects a user may reach. Isolation lives here, not in each view.
+
+Another organization's object, or an unknown code, is a 404 logged as ``access.denied``
+(the case desk's ``deny``); an object of the user's own organization that the role may not
+act on is a 403. Requests about a case are reached only if the case itself is visible.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+
+from tropa.accounts.models import Organization
+from tropa.accounts.permissions import Cap, can
+from tropa.audit.services import log_action
+from tropa.cases.access import deny, visible_cases
+
+from .models import Attachment, Contact, ImportStaging, Institution, LetterTemplate, Request
+
+M = TypeVar("M", bound=models.Model)
+
+
+def outreach_organization(user: Any, cap: Cap = Cap.VIEW_OUTREACH) -> Organization:
+    """The user's organization, for pages without an object; 403 without ``cap``."""
+    organization = getattr(user, "organization", None)
+    if organization is None or not can(user, cap):
+        raise PermissionDenied
+    return organization
+
+
+def _access(user: Any, queryset: models.QuerySet[M], code: Any, cap: Cap) -> M:
+    organization = getattr(user, "organization", None)
+    item = queryset.filter(organization=organization, code=code).first() if organization else None
+    if item is None:
+        raise deny(user, code, queryset.model._meta.model_name or "item")
+    if not can(user, cap):
+        log_action(user, "access.forbidden", item, capability=cap.value)
+        raise PermissionDenied
+    return item
+
+
+def _cap(write: bool) -> Cap:
+    return Cap.WRITE_OUTREACH if write else Cap.VIEW_OUTREACH
+
+
+def access_institution(user: Any, code: Any, *, write: bool = False) -> Institution:
+    return _access(user, Institution.objects.all(), code, _cap(write))
+
+
+def access_contact(user: Any, code: Any) -> Contact:
+    return _access(user, Contact.objects.select_related("institution"), code, Cap.WRITE_OUTREACH)
+
+
+def _case_visible(user: Any) -> Q:
+    # A request's case is always of the request's organization (``record_request``), so a
+    # role that sees every case of it needs no subquery.
+    if can(user, Cap.SEE_ALL_CASES):
+        return Q()
+    return Q(case__isnull=True) | Q(case__in=visible_cases(user))
+
+
+def visible_requests(user: Any) -> models.QuerySet[Request]:
+    organization = getattr(user, "organization", None)
+    if organization is None or not can(user, Cap.VIEW_OUTREACH):
+        return Request.objects.none()
+    return Request.objects.filter(_case_visible(user), organization=organization)
+
+
+def access_request(user: Any, code: Any, *, write: bool = False) -> Request:
+    queryset = Request.objects.filter(_case_visible(user))
+    return _access(
+        user,
+        queryset.select_related("institution", "contact", "case__person", "sent_by"),
+        code,
+        _cap(write),
+    )
+
+
+def access_attachment(user: Any, code: Any) -> Attachment:
+    attachment = _access(
+        user, Attachment.objects.select_related("request"), code, Cap.VIEW_OUTREACH
+    )
+    # The attachment is as visible as its request (and so as its case).
+    access_request(user, attachment.request.code)
+    return attachment
+
+
+def access_template(user: Any, code: Any, *, write: bool = False) -> LetterTemplate:
+    return _access(user, LetterTemplate.objects.all(), code, _cap(write))
+
+
+def access_staging(user: Any, code: Any) -> ImportStaging:
+    """An upload waiting for confirmation: only its uploader may see or confirm it."""
+    return _access(
+        user,
+        ImportStaging.objects.filter(created_by=user).select_related("case", "organization"),
+        code,
+        Cap.WRITE_OUTREACH,
+    )

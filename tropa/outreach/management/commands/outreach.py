@@ -1,0 +1,144 @@
+"""``tropa outreach import|followups|load-directory``: the outreach tracker from the shell.
+
+``import FILE --org ORG [--case CODE] [--dry-run]`` reads a CSV or XLSX spreadsheet, maps
+columns and answers as the browser's preview would guess them (``--column`` and ``--answer``
+correct the guesses), and imports every row or none: bad rows are listed by line number.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from tropa.accounts.models import Organization
+from tropa.cases.models import Case
+from tropa.outreach import importer, services
+from tropa.outreach.models import Status
+
+
+def _organization(name: str) -> Organization:
+    organization = Organization.objects.filter(name=name).first()
+    if organization is None:
+        names = ", ".join(Organization.objects.values_list("name", flat=True))
+        raise CommandError(f"no organization named {name!r} (there are: {names or 'none'})")
+    return organization
+
+
+def _pairs(values: list[str], what: str) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        left, sep, right = value.rpartition("=")
+        if not sep:
+            raise CommandError(f"--{what} takes TEXT=VALUE, not {value!r}")
+        pairs[left] = right.strip()
+    return pairs
+
+
+class Command(BaseCommand):
+    help = "Import an outreach spreadsheet, run the follow-up rule, or load the starter set."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        imp = sub.add_parser("import", help="import a CSV or XLSX spreadsheet of requests")
+        imp.add_argument("file", type=Path)
+        imp.add_argument("--org", required=True, help="organization (exact name)")
+        imp.add_argument("--case", help="code of the case all rows are about")
+        imp.add_argument("--dry-run", action="store_true", help="check and count, save nothing")
+        imp.add_argument(
+            "--column",
+            action="append",
+            default=[],
+            metavar="HEADER=FIELD",
+            help=f"map a column to a field ({', '.join(importer.FIELDS)}) or to nothing",
+        )
+        imp.add_argument(
+            "--answer",
+            action="append",
+            default=[],
+            metavar="TEXT=STATUS",
+            help=f"map an answer to a status ({', '.join(Status.values)})",
+        )
+        sub.add_parser("followups", help="mark unanswered requests and create follow-up tasks")
+        load = sub.add_parser("load-directory", help="load the starter directory and templates")
+        load.add_argument("--org", required=True, help="organization (exact name)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "followups":
+            count = services.run_followups()
+            self.stdout.write(f"{count} requests without an answer; follow-ups created.")
+        elif options["action"] == "load-directory":
+            made, templates = services.load_starter_set(
+                actor=None, organization=_organization(options["org"])
+            )
+            self.stdout.write(f"{made} institutions and {templates} letter templates added.")
+        else:
+            self._import(options)
+
+    def _import(self, options: dict[str, Any]) -> None:
+        organization = _organization(options["org"])
+        case = None
+        if options["case"]:
+            case = Case.objects.filter(organization=organization, code=options["case"]).first()
+            if case is None:
+                raise CommandError(f"no case {options['case']} in {organization.name}")
+        try:
+            table = importer.read_table(options["file"].read_bytes())
+        except OSError as exc:
+            raise CommandError(f"cannot read {options['file']}: {exc.strerror}") from None
+        except importer.ImportFileError as exc:
+            raise CommandError(str(exc)) from None
+        mapping = importer.guess_mapping(table.header)
+        for header, name in _pairs(options["column"], "column").items():
+            if header not in table.header:
+                raise CommandError(f"no column {header!r} (there are: {table.header})")
+            mapping = ["" if m == name else m for m in mapping]
+            mapping[table.header.index(header)] = name
+        keys = importer.distinct_answers(table, mapping)
+        answers = importer.suggested_answers(keys)
+        answers.update(
+            {importer.answer_key(k): v for k, v in _pairs(options["answer"], "answer").items()}
+        )
+        summary = services.import_requests(
+            actor=None,
+            organization=organization,
+            table=table,
+            mapping=mapping,
+            answers=answers,
+            case=case,
+            dry_run=options["dry_run"],
+        )
+        self._report(table, mapping, answers, keys, summary, options["dry_run"])
+
+    def _report(
+        self,
+        table: importer.Table,
+        mapping: list[str],
+        answers: dict[str, str],
+        keys: list[str],
+        summary: services.ImportSummary,
+        dry_run: bool,
+    ) -> None:
+        write = self.stdout.write
+        write(f"file: {table.encoding}, delimiter {table.delimiter!r}, {len(table.rows)} rows")
+        for header, name in zip(table.header, mapping, strict=False):
+            write(f"  column {header!r} -> {name or '(ignored)'}")
+        for key in keys:
+            write(f"  answer {key!r} -> {answers.get(key) or '(unknown)'}")
+        if not summary.ok:
+            for error in summary.errors:
+                where = f"line {error.line}" if error.line else "mapping"
+                self.stderr.write(f"{where}: {error.reason}")
+            raise CommandError(
+                f"{len(summary.errors)} bad rows: nothing imported "
+                "(correct the file, or map columns and answers with --column and --answer)"
+            )
+        verb = "would import" if dry_run else "imported"
+        write(
+            f"{verb} {summary.rows} rows; institutions created: "
+            f"{summary.institutions_created}; contacts created: {summary.contacts_created}"
+        )
+        statuses = ", ".join(f"{k} {v}" for k, v in sorted(summary.statuses.items()))
+        write(f"statuses: {statuses or 'none'} (as of {timezone.localdate().isoformat()})")
