@@ -1,5 +1,18 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from . import views
 
 app_name = "screening"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("lists/", views.lists, name="lists"),
+    path("lists/<uuid:code>/", views.list_detail, name="list_detail"),
+    path("cases/<uuid:code>/screen/", views.screen_case, name="screen_case"),
+    path("hits/<uuid:code>/", views.hit_detail, name="hit"),
+    path("hits/<uuid:code>/decide/", views.hit_decide, name="hit_decide"),
+    path("duplicates/", views.duplicates, name="duplicates"),
+    path("duplicates/run/", views.duplicates_run, name="duplicates_run"),
+    path("duplicates/<uuid:code>/", views.duplicate_detail, name="duplicate"),
+    path("duplicates/<uuid:code>/decide/", views.duplicate_decide, name="duplicate_decide"),
+]

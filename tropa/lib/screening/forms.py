@@ -1,0 +1,168 @@
+"""Russian ↔ Ukrainian forms of first names and patronymics, and name-part roles.
+
+rigour tags name parts with Wikidata given-name symbols (Алексей and Олексій share one), which
+covers most first names in every script. The table below adds what those symbols miss or what
+must hold regardless of the data version: the Russian and Ukrainian forms of common first names
+and of the patronymics made from them (Николаевич ↔ Миколайович, including the female forms).
+Both sides are reduced to phonetic keys, so the table also covers every Latin spelling.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rigour.names import NameTypeTag, SymbolCategory, analyze_names
+
+from tropa.lib.screening.keys import token_keys
+
+# Male: Russian name, Ukrainian name, Russian patronymic, Ukrainian patronymic.
+MALE_FORMS: tuple[tuple[str, str, str, str], ...] = (
+    ("Алексей", "Олексій", "Алексеевич", "Олексійович"),
+    ("Александр", "Олександр", "Александрович", "Олександрович"),
+    ("Анатолий", "Анатолій", "Анатольевич", "Анатолійович"),
+    ("Андрей", "Андрій", "Андреевич", "Андрійович"),
+    ("Аркадий", "Аркадій", "Аркадьевич", "Аркадійович"),
+    ("Арсений", "Арсеній", "Арсеньевич", "Арсенійович"),
+    ("Артём", "Артем", "Артёмович", "Артемович"),
+    ("Валерий", "Валерій", "Валерьевич", "Валерійович"),
+    ("Василий", "Василь", "Васильевич", "Васильович"),
+    ("Виталий", "Віталій", "Витальевич", "Віталійович"),
+    ("Владимир", "Володимир", "Владимирович", "Володимирович"),
+    ("Вячеслав", "В'ячеслав", "Вячеславович", "В'ячеславович"),
+    ("Геннадий", "Геннадій", "Геннадьевич", "Геннадійович"),
+    ("Георгий", "Георгій", "Георгиевич", "Георгійович"),
+    ("Глеб", "Гліб", "Глебович", "Глібович"),
+    ("Григорий", "Григорій", "Григорьевич", "Григорович"),
+    ("Даниил", "Данило", "Даниилович", "Данилович"),
+    ("Дмитрий", "Дмитро", "Дмитриевич", "Дмитрович"),
+    ("Евгений", "Євген", "Евгеньевич", "Євгенович"),
+    ("Егор", "Єгор", "Егорович", "Єгорович"),
+    ("Ефим", "Юхим", "Ефимович", "Юхимович"),
+    ("Иван", "Іван", "Иванович", "Іванович"),
+    ("Игорь", "Ігор", "Игоревич", "Ігорович"),
+    ("Илья", "Ілля", "Ильич", "Ілліч"),
+    ("Иосиф", "Йосип", "Иосифович", "Йосипович"),
+    ("Кирилл", "Кирило", "Кириллович", "Кирилович"),
+    ("Константин", "Костянтин", "Константинович", "Костянтинович"),
+    ("Лев", "Лев", "Львович", "Львович"),
+    ("Леонид", "Леонід", "Леонидович", "Леонідович"),
+    ("Матвей", "Матвій", "Матвеевич", "Матвійович"),
+    ("Михаил", "Михайло", "Михайлович", "Михайлович"),
+    ("Никита", "Микита", "Никитич", "Микитович"),
+    ("Николай", "Микола", "Николаевич", "Миколайович"),
+    ("Олег", "Олег", "Олегович", "Олегович"),
+    ("Павел", "Павло", "Павлович", "Павлович"),
+    ("Пётр", "Петро", "Петрович", "Петрович"),
+    ("Семён", "Семен", "Семёнович", "Семенович"),
+    ("Сергей", "Сергій", "Сергеевич", "Сергійович"),
+    ("Станислав", "Станіслав", "Станиславович", "Станіславович"),
+    ("Тимофей", "Тимофій", "Тимофеевич", "Тимофійович"),
+    ("Фёдор", "Федір", "Фёдорович", "Федорович"),
+    ("Филипп", "Пилип", "Филиппович", "Пилипович"),
+    ("Эдуард", "Едуард", "Эдуардович", "Едуардович"),
+    ("Юрий", "Юрій", "Юрьевич", "Юрійович"),
+    ("Яков", "Яків", "Яковлевич", "Якович"),
+)
+
+FEMALE_FORMS: tuple[tuple[str, str], ...] = (
+    ("Александра", "Олександра"),
+    ("Алёна", "Альона"),
+    ("Анастасия", "Анастасія"),
+    ("Анна", "Ганна"),
+    ("Валентина", "Валентина"),
+    ("Вера", "Віра"),
+    ("Виктория", "Вікторія"),
+    ("Дарья", "Дарія"),
+    ("Евгения", "Євгенія"),
+    ("Екатерина", "Катерина"),
+    ("Елена", "Олена"),
+    ("Елизавета", "Єлизавета"),
+    ("Ирина", "Ірина"),
+    ("Кристина", "Христина"),
+    ("Ксения", "Ксенія"),
+    ("Любовь", "Любов"),
+    ("Мария", "Марія"),
+    ("Надежда", "Надія"),
+    ("Наталья", "Наталія"),
+    ("Полина", "Поліна"),
+    ("Светлана", "Світлана"),
+    ("Софья", "Софія"),
+    ("Татьяна", "Тетяна"),
+    ("Юлия", "Юлія"),
+)
+
+# Other common first names, the same or nearly the same in both languages. Knowing that a word
+# is a first name keeps a typo from turning Alina into Galina or Marina into Maria.
+_COMMON_GIVEN_NAMES = """
+Антон Артур Аркадий Афанасий Богдан Борис Вадим Валентин Вениамин Виктор Віктор Владислав
+Всеволод Гавриил Герман Давид Демьян Денис Елисей Захар Игнат Илларион Кузьма Лука Макар Марк
+Мирон Назар Нестор Остап Платон Прохор Роман Ростислав Руслан Рустам Савва Савелий Святослав
+Серафим Степан Тарас Тимур Тихон Трофим Харитон Эрик Ян Ярослав Максим Олег Родион Ринат
+Алина Аліна Алла Ангелина Антонина Арина Валерия Валерія Варвара Василиса Галина Диана Ева Жанна
+Зинаида Злата Зоя Инна Карина Кира Кристина Христина Лариса Лидия Лилия Людмила Маргарита Марина
+Милана Нина Оксана Олеся Ольга Раиса Регина Римма Снежана Таисия Тамара Ульяна Уляна Яна
+Ярослава Богдана Соломия Мирослава Леся Дарина Зоряна
+"""
+COMMON_GIVEN_NAMES = tuple(_COMMON_GIVEN_NAMES.split())
+
+# Patronymic endings as they look in keys: -ович/-евич/-ич, -овна/-евна/-ична, Ukrainian -івна.
+_PATRONYMIC_KEY = re.compile(r"(?:[oe]viC|iC|[oe]vna|ivna|iCna|inCna)$")
+
+
+def _female_patronymics(ru: str, uk: str) -> tuple[str, str]:
+    """Алексеевич → Алексеевна; Олексійович → Олексіївна, Іванович → Іванівна."""
+    ru_female = ru[:-2] + "на"
+    if uk.endswith("йович"):
+        return ru_female, uk[:-5] + "ївна"
+    return ru_female, uk[:-4] + "івна"
+
+
+def _build_groups() -> tuple[dict[str, int], frozenset[str]]:
+    groups: dict[str, int] = {}
+    given: set[str] = set()
+    forms: list[tuple[str, ...]] = []
+    for ru, uk, ru_pat, uk_pat in MALE_FORMS:
+        forms.append((ru, uk))
+        forms.append((ru_pat, uk_pat))
+        if not ru_pat.endswith("ьич") and ru_pat.endswith("вич"):
+            forms.append(_female_patronymics(ru_pat, uk_pat))
+    forms.extend(FEMALE_FORMS)
+    for number, group in enumerate(forms):
+        for form in group:
+            for key in token_keys(form):
+                groups.setdefault(key, number)
+    for ru, uk, _, _ in MALE_FORMS:
+        given.update(token_keys(ru) | token_keys(uk))
+    for ru, uk in FEMALE_FORMS:
+        given.update(token_keys(ru) | token_keys(uk))
+    for name in COMMON_GIVEN_NAMES:
+        given.update(token_keys(name))
+    return groups, frozenset(given)
+
+
+FORM_GROUPS, GIVEN_NAME_KEYS = _build_groups()
+
+
+def form_group(key: str) -> int | None:
+    """Number of the Russian/Ukrainian form group a key belongs to, if any."""
+    return FORM_GROUPS.get(key)
+
+
+def is_given_name_key(key: str) -> bool:
+    return key in GIVEN_NAME_KEYS
+
+
+def is_patronymic_key(key: str) -> bool:
+    return len(key) >= 4 and _PATRONYMIC_KEY.search(key) is not None
+
+
+@lru_cache(maxsize=200_000)
+def name_symbols(token: str) -> frozenset[str]:
+    """Wikidata given-name symbols rigour attaches to one name token."""
+    symbols: set[str] = set()
+    for name in analyze_names(NameTypeTag.PER, [token], phonetics=False, numerics=False):
+        for span in name.spans:
+            if span.symbol.category == SymbolCategory.NAME:
+                symbols.add(span.symbol.id)
+    return frozenset(symbols)

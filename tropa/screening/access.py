@@ -1,0 +1,64 @@
+"""Which screening objects a user may reach.
+
+Hits and duplicate candidates of another organization, and another organization's own
+lists, are a 404. Within the organization, a role without the capability gets a 403.
+Published lists are shared by every organization by design.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+from tropa.accounts.permissions import Cap, can
+from tropa.audit.services import log_action
+from tropa.cases.access import deny, scope_to_visible_cases
+
+from .models import DuplicateCandidate, ScreeningHit, WatchList
+from .services import visible_lists
+
+# Reading screening results: case staff who screen, and the reviewers.
+READ_CAPS = (Cap.SCREEN, Cap.REVIEW_SCREENING)
+
+
+def require(user: Any, *caps: Cap) -> None:
+    """403 unless the user holds one of ``caps``."""
+    if not any(can(user, cap) for cap in caps):
+        log_action(user, "access.forbidden", capability=caps[0].value)
+        raise PermissionDenied
+
+
+def access_watchlist(user: Any, code: Any) -> WatchList:
+    watchlist = visible_lists(getattr(user, "organization", None)).filter(code=code).first()
+    if watchlist is None:
+        raise deny(user, code, "watchlist")
+    require(user, *READ_CAPS)
+    return watchlist
+
+
+def access_hit(user: Any, code: Any, *, decide: bool = False) -> ScreeningHit:
+    hit = (
+        scope_to_visible_cases(user, ScreeningHit.objects.filter(code=code))
+        .select_related("case__person", "entry__watchlist", "entry__removed_in", "reviewed_by")
+        .first()
+    )
+    if hit is None:
+        raise deny(user, code, "screening_hit")
+    require(user, *((Cap.REVIEW_SCREENING,) if decide else READ_CAPS))
+    return hit
+
+
+def access_duplicate(user: Any, code: Any, *, decide: bool = False) -> DuplicateCandidate:
+    organization = getattr(user, "organization", None)
+    candidate = (
+        DuplicateCandidate.objects.filter(organization=organization, code=code)
+        .select_related("person_a", "person_b", "decided_by", "organization")
+        .first()
+        if organization is not None
+        else None
+    )
+    if candidate is None:
+        raise deny(user, code, "duplicate_candidate")
+    require(user, *((Cap.REVIEW_SCREENING,) if decide else READ_CAPS))
+    return candidate

@@ -1,0 +1,237 @@
+"""Watchlists and their versions, screening hits and duplicate candidates.
+
+A published list (``organization`` empty, e.g. OpenSanctions) is public data shared by every
+organization: its entries are stored as JSON. An organization's own list is visible to it
+alone and its entries are sealed with its key; their entity ids and content digests are keyed
+blind indexes, so that nothing on disk can be matched against a guessed name.
+
+Hits and duplicate candidates carry the engine's explanation, which quotes the man's name
+spellings: it is always sealed, and so is the reviewer's reason.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from tropa.accounts.models import Organization
+from tropa.cases.models import Case, Person
+
+
+class WatchList(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(pgettext_lazy("watchlist", "name"), max_length=120, unique=True)
+    # Empty: a published list every organization screens against.
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="watchlists",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("watchlist")
+        verbose_name_plural = _("watchlists")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("screening:list_detail", args=[self.code])
+
+    @property
+    def is_published(self) -> bool:
+        return self.organization_id is None
+
+
+class ListVersion(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    watchlist = models.ForeignKey(WatchList, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    imported_at = models.DateTimeField()
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    sha256 = models.CharField(max_length=64)
+    entries = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    removed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["watchlist", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["watchlist", "number"], name="one_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.watchlist_id} v{self.number}"
+
+    @property
+    def organization(self) -> Organization | None:
+        return self.watchlist.organization
+
+
+class ListEntry(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    watchlist = models.ForeignKey(WatchList, on_delete=models.CASCADE, related_name="entries")
+    # Copied from the list: the key that seals an organization list's entries.
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, null=True, blank=True)
+    # The entity id (published lists) or its blind index (organization lists).
+    key = models.CharField(max_length=255)
+    digest = models.CharField(max_length=64)
+    data = models.JSONField(null=True, blank=True)
+    sealed = models.BinaryField(null=True, blank=True)
+    added_in = models.ForeignKey(ListVersion, on_delete=models.CASCADE, related_name="+")
+    changed_in = models.ForeignKey(ListVersion, on_delete=models.CASCADE, related_name="+")
+    # An entry dropped from the list is kept while hits refer to it, and no longer screened.
+    removed_in = models.ForeignKey(
+        ListVersion, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["watchlist", "key"], name="one_entry_per_key")
+        ]
+        indexes = [models.Index(fields=["watchlist", "removed_in"])]
+        verbose_name = _("list entry")
+        verbose_name_plural = _("list entries")
+
+    def __str__(self) -> str:
+        return f"entry {self.pk}"
+
+
+class HitStatus(models.TextChoices):
+    PENDING = "pending", _("Pending review")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class ScreeningHit(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="screening_hits")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="screening_hits")
+    entry = models.ForeignKey(ListEntry, on_delete=models.PROTECT, related_name="hits")
+    score = models.FloatField()
+    match = models.BooleanField(default=False)
+    decision = models.CharField(max_length=40)
+    # The engine's explanation: it quotes the man's names, so it is sealed.
+    sealed = models.BinaryField()
+    # The entry's digest when the hit was last decided: a dismissal holds until it changes.
+    decided_digest = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=10, choices=HitStatus.choices, default=HitStatus.PENDING)
+    found_at = models.DateTimeField()
+    screened_at = models.DateTimeField()
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    sealed_reason = models.BinaryField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-score"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "entry"], name="one_hit_per_person_entry")
+        ]
+        indexes = [models.Index(fields=["organization", "status", "-score"])]
+        verbose_name = _("screening hit")
+        verbose_name_plural = _("screening hits")
+
+    def __str__(self) -> str:
+        return f"hit {self.code}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("screening:hit", args=[self.code])
+
+
+class RunKind(models.TextChoices):
+    CASE = "case", _("Case screened")
+    DUPLICATES = "duplicates", _("Duplicate search")
+
+
+class RunTrigger(models.TextChoices):
+    MANUAL = "manual", _("On demand")
+    LIST_UPDATE = "list_update", _("List updated")
+
+
+class ScreeningRun(models.Model):
+    """When a case was last screened (or an organization searched for duplicates), and why."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="screening_runs"
+    )
+    kind = models.CharField(max_length=12, choices=RunKind.choices)
+    trigger = models.CharField(max_length=12, choices=RunTrigger.choices)
+    at = models.DateTimeField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    lists = models.PositiveIntegerField(default=0)
+    found = models.PositiveIntegerField(default=0)
+    # False when the person had no identity to screen.
+    screened = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["organization", "kind", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} run at {self.at}"
+
+
+class DuplicateStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("duplicate", "Open")
+    SAME = "same", _("Same person")
+    DIFFERENT = "different", _("Different people")
+
+
+class DuplicateCandidate(models.Model):
+    """Two people of one organization who may be the same man. Nothing is ever merged."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    # Ordered by primary key, so that a pair is stored once whichever way it was found.
+    person_a = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    person_b = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    decision = models.CharField(max_length=40)
+    sealed = models.BinaryField()
+    status = models.CharField(
+        max_length=10, choices=DuplicateStatus.choices, default=DuplicateStatus.OPEN
+    )
+    found_at = models.DateTimeField()
+    screened_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    sealed_reason = models.BinaryField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-score"]
+        constraints = [
+            models.UniqueConstraint(fields=["person_a", "person_b"], name="one_candidate_per_pair")
+        ]
+        indexes = [models.Index(fields=["organization", "status", "-score"])]
+        verbose_name = _("duplicate candidate")
+        verbose_name_plural = _("duplicate candidates")
+
+    def __str__(self) -> str:
+        return f"duplicate candidate {self.code}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("screening:duplicate", args=[self.code])

@@ -1,0 +1,515 @@
+"""Every write of the screening app, each audited: list imports, screening runs, decisions.
+
+Names are decrypted only in memory, for the length of a run; what is stored of a match (the
+engine's explanation) is sealed, and the audit records codes and counts, never names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tropa.accounts.models import Organization
+from tropa.audit.services import log_action
+from tropa.cases import services as cases
+from tropa.cases.models import RISK_ORDER, Case, Person, Risk, ServiceRecord
+from tropa.crypto.fields import blind_index, seal, unseal
+from tropa.lib.screening.index import find_duplicates
+from tropa.lib.screening.lists import LineError, ListError, read_list
+from tropa.lib.screening.model import Person as EnginePerson
+from tropa.lib.screening.score import REVIEW_THRESHOLD, MatchResult
+
+from . import engine
+from .models import (
+    DuplicateCandidate,
+    DuplicateStatus,
+    HitStatus,
+    ListEntry,
+    ListVersion,
+    RunKind,
+    RunTrigger,
+    ScreeningHit,
+    ScreeningRun,
+    WatchList,
+)
+
+# Candidates kept per list and person: more than this is a list of namesakes, not a lead.
+HITS_PER_LIST = 20
+# The risk a confirmed hit gives a case: a man on a sanctions or war-crimes list changes
+# everything about how (and whether) an organization can vouch for him.
+CONFIRMED_HIT_RISK = Risk.CRITICAL
+
+
+class ScreeningError(ValueError):
+    """A request that cannot be carried out; the message is shown to the user.
+
+    ``lines`` names the bad lines of a refused list file.
+    """
+
+    def __init__(self, message: str, lines: Iterable[LineError] = ()) -> None:
+        super().__init__(message)
+        self.lines = tuple(lines)
+
+
+# Lists -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    watchlist: WatchList
+    version: ListVersion | None  # None: the file is the list's current version
+    entries: int
+    added: int
+    changed: int
+    removed: int
+
+
+def visible_lists(organization: Organization | None) -> QuerySet[WatchList]:
+    """Published lists and the organization's own lists."""
+    if organization is None:
+        return WatchList.objects.none()
+    return WatchList.objects.filter(Q(organization__isnull=True) | Q(organization=organization))
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _read(path: Path) -> list[EnginePerson]:
+    try:
+        persons = read_list(path)
+    except ListError as exc:
+        message = str(exc).split("\n", 1)[0].removeprefix(f"{exc.path}: ")
+        raise ScreeningError(message, exc.errors) from exc
+    counts = Counter(p.id for p in persons)
+    repeated = sorted(i for i, n in counts.items() if n > 1)
+    if repeated:
+        raise ScreeningError(
+            f"entity id(s) appear more than once, nothing was loaded: {', '.join(repeated[:10])}"
+        )
+    if not persons:
+        raise ScreeningError("no Person entities in the file, nothing was loaded")
+    return persons
+
+
+def _canonical(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def import_list(
+    *, actor: Any, path: str | Path, name: str, organization: Organization | None = None
+) -> ImportReport:
+    """Store a list file as a new version of the list ``name``; all or nothing.
+
+    1. Read the whole file with the engine's reader: a bad line refuses the file.
+    2. Compare entity by entity with the current version (by entity id and a content
+       digest): new entities are added, different ones changed, missing ones removed.
+    3. After the commit, every open case that can see the list is screened against it.
+    """
+    path = Path(path)
+    name = name.strip()
+    if not name:
+        raise ScreeningError("a list needs a name")
+    persons = _read(path)
+    sha256 = _sha256(path)
+    with transaction.atomic():
+        watchlist = WatchList.objects.select_for_update().filter(name=name).first()
+        if watchlist is None:
+            watchlist = WatchList.objects.create(name=name, organization=organization)
+        elif watchlist.organization_id != (organization.pk if organization else None):
+            raise ScreeningError(
+                f"the list {name!r} exists already "
+                + ("as a published list" if watchlist.is_published else "for an organization")
+            )
+        current = ListVersion.objects.filter(watchlist=watchlist).first()
+        if current is not None and current.sha256 == sha256:
+            return ImportReport(watchlist, None, current.entries, 0, 0, 0)
+        version = ListVersion.objects.create(
+            watchlist=watchlist,
+            number=(current.number + 1) if current else 1,
+            imported_at=timezone.now(),
+            imported_by=actor if getattr(actor, "is_authenticated", False) else None,
+            sha256=sha256,
+            entries=len(persons),
+        )
+        added, changed, removed = _store_entries(watchlist, version, persons)
+        version.added, version.changed, version.removed = added, changed, removed
+        version.save(update_fields=["added", "changed", "removed"])
+        log_action(
+            actor,
+            "screening.list_imported",
+            version,
+            organization=organization,
+            list=str(watchlist.code),
+            version=version.number,
+            entries=len(persons),
+            added=added,
+            changed=changed,
+            removed=removed,
+        )
+        from .tasks import enqueue_list_screening  # tasks.py calls back into this module
+
+        enqueue_list_screening(watchlist)
+    return ImportReport(watchlist, version, len(persons), added, changed, removed)
+
+
+def _store_entries(
+    watchlist: WatchList, version: ListVersion, persons: list[EnginePerson]
+) -> tuple[int, int, int]:
+    org_id = watchlist.organization_id
+
+    def key_of(entity_id: str) -> str:
+        return entity_id if org_id is None else blind_index(org_id, "screening.entity", entity_id)
+
+    def digest_of(canonical: str) -> str:
+        if org_id is None:
+            return hashlib.sha256(canonical.encode()).hexdigest()
+        return blind_index(org_id, "screening.entry", canonical)
+
+    existing = {e.key: e for e in ListEntry.objects.filter(watchlist=watchlist)}
+    to_create: list[ListEntry] = []
+    to_update: list[ListEntry] = []
+    added = changed = 0
+    seen: set[str] = set()
+    for person in persons:
+        data = engine.entry_data(person, person.id)
+        canonical = _canonical(data)
+        key, digest = key_of(person.id), digest_of(canonical)
+        seen.add(key)
+        entry = existing.get(key)
+        if entry is not None and entry.removed_in_id is None and entry.digest == digest:
+            continue
+        if entry is None:
+            entry = ListEntry(
+                watchlist=watchlist,
+                organization_id=org_id,
+                key=key,
+                added_in=version,
+                changed_in=version,
+            )
+            to_create.append(entry)
+            added += 1
+        else:
+            # An entity back on the list after a removal counts as added.
+            if entry.removed_in_id is None:
+                changed += 1
+            else:
+                added += 1
+            entry.removed_in, entry.changed_in = None, version
+            to_update.append(entry)
+        entry.digest = digest
+        if org_id is None:
+            entry.data, entry.sealed = data, None
+        else:
+            entry.data, entry.sealed = None, seal(entry, "sealed", data)
+    ListEntry.objects.bulk_create(to_create, batch_size=1000)
+    ListEntry.objects.bulk_update(
+        to_update, ["digest", "data", "sealed", "changed_in", "removed_in"], batch_size=1000
+    )
+    gone = [e.pk for k, e in existing.items() if k not in seen and e.removed_in_id is None]
+    # An entry that hits refer to stays (marked removed) so that the decision stays readable.
+    ListEntry.objects.filter(pk__in=gone, hits__isnull=True).delete()
+    ListEntry.objects.filter(pk__in=gone).update(removed_in=version)
+    return added, changed, len(gone)
+
+
+def entry_caption(entry: ListEntry) -> str:
+    """The name a list gives an entry (its first), for reviewers."""
+    names = engine.read_entry(entry).get("names") or []
+    return str(names[0]) if names else "—"
+
+
+# Screening cases ---------------------------------------------------------------------------
+
+
+def _unit_of(person: Person) -> str:
+    record = ServiceRecord.objects.filter(person=person).only("unit").first()
+    return record.unit if record else ""
+
+
+def screen_case(
+    *,
+    actor: Any,
+    case: Case,
+    trigger: str = RunTrigger.MANUAL,
+    watchlists: Iterable[WatchList] | None = None,
+) -> ScreeningRun:
+    """Screen the case's person (every spelling of his name) against lists; store the hits.
+
+    Without ``watchlists``, every list the organization can see. A hit already known for the
+    same person and entry is updated, not duplicated; a dismissed hit comes back for review
+    only if the list entry changed since the dismissal.
+    """
+    organization = case.organization
+    lists = list(watchlists if watchlists is not None else visible_lists(organization))
+    identity = cases.reveal_identity(actor=actor, person=case.person, purpose="screening")
+    results: list[tuple[MatchResult, ListEntry]] = []
+    if identity:
+        query = engine.identity_query(str(case.person.pk), identity, unit=_unit_of(case.person))
+        for watchlist in lists:
+            found = engine.index_for(watchlist).screen(
+                query, threshold=REVIEW_THRESHOLD, limit=HITS_PER_LIST
+            )
+            entries = ListEntry.objects.in_bulk([uuid.UUID(r.candidate_id) for r in found])
+            results.extend((r, entries[uuid.UUID(r.candidate_id)]) for r in found)
+    now = timezone.now()
+    with transaction.atomic():
+        # One screening of a person at a time (on demand and after an import may overlap):
+        # each must see the other's hits, or both would add the same one.
+        Person.objects.select_for_update().filter(pk=case.person_id).first()
+        known = {
+            h.entry_id: h
+            for h in ScreeningHit.objects.select_for_update().filter(
+                person=case.person, entry__in=[e for _r, e in results]
+            )
+        }
+        new = reopened = 0
+        for result, entry in results:
+            hit = known.get(entry.pk)
+            if hit is None:
+                hit = ScreeningHit(
+                    organization=organization,
+                    case=case,
+                    person=case.person,
+                    entry=entry,
+                    found_at=now,
+                )
+                new += 1
+            elif hit.status == HitStatus.DISMISSED and hit.decided_digest != entry.digest:
+                hit.status, hit.reviewed_by, hit.reviewed_at = HitStatus.PENDING, None, None
+                reopened += 1
+            hit.case, hit.screened_at = case, now
+            hit.score, hit.match, hit.decision = result.score, result.match, result.decision
+            hit.sealed = seal(hit, "sealed", result.explanation())
+            hit.save()
+        run = ScreeningRun.objects.create(
+            organization=organization,
+            case=case,
+            kind=RunKind.CASE,
+            trigger=trigger,
+            at=now,
+            by=actor if getattr(actor, "is_authenticated", False) else None,
+            lists=len(lists),
+            found=len(results),
+            screened=bool(identity),
+        )
+        log_action(
+            actor,
+            "screening.run",
+            case,
+            hits=len(results),
+            new=new,
+            reopened=reopened,
+            lists=len(lists),
+            trigger=trigger,
+        )
+    return run
+
+
+def screen_cases_for_list(watchlist: WatchList) -> int:
+    """Screen every open case of every organization that sees ``watchlist``; returns how many."""
+    organizations = Organization.objects.all()
+    if not watchlist.is_published:
+        organizations = organizations.filter(watchlists=watchlist)
+    count = 0
+    for case in (
+        Case.objects.open()
+        .filter(organization__in=organizations)
+        .select_related("person", "organization")
+    ):
+        screen_case(actor=None, case=case, trigger=RunTrigger.LIST_UPDATE, watchlists=[watchlist])
+        count += 1
+    return count
+
+
+def last_run(case: Case) -> ScreeningRun | None:
+    return ScreeningRun.objects.filter(case=case, kind=RunKind.CASE).first()
+
+
+# Reviewing hits ----------------------------------------------------------------------------
+
+
+def read_hit(*, actor: Any, hit: ScreeningHit) -> dict[str, Any]:
+    """The explanation of a hit (it quotes the man's names): an audited read."""
+    log_action(actor, "screening.hit_viewed", hit.case, hit=str(hit.code))
+    explanation: dict[str, Any] = unseal(hit, "sealed", hit.sealed)
+    return explanation
+
+
+def read_reason(obj: ScreeningHit | DuplicateCandidate) -> str:
+    return str(unseal(obj, "sealed_reason", obj.sealed_reason) or "")
+
+
+def _clean_reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise ScreeningError(_("Give a reason for the decision."))
+    return reason
+
+
+def decide_hit(*, actor: Any, hit: ScreeningHit, confirm: bool, reason: str) -> None:
+    """Confirm (the man is the listed person) or dismiss a pending hit, with a reason.
+
+    A confirmation raises the case's risk to critical; nothing else about the case changes,
+    and no alert is raised: what follows is the vetting team's decision.
+    """
+    reason = _clean_reason(reason)
+    with transaction.atomic():
+        locked = ScreeningHit.objects.select_for_update().select_related("case", "entry")
+        hit = locked.get(pk=hit.pk)
+        if hit.status != HitStatus.PENDING:
+            raise ScreeningError(_("This hit has already been decided."))
+        hit.status = HitStatus.CONFIRMED if confirm else HitStatus.DISMISSED
+        hit.reviewed_by, hit.reviewed_at = actor, timezone.now()
+        hit.decided_digest = hit.entry.digest
+        hit.sealed_reason = seal(hit, "sealed_reason", reason)
+        fields = ["status", "reviewed_by", "reviewed_at", "decided_digest", "sealed_reason"]
+        hit.save(update_fields=fields)
+        raised = False
+        case = hit.case
+        if confirm and RISK_ORDER[Risk(case.risk)] < RISK_ORDER[CONFIRMED_HIT_RISK]:
+            cases.update_case(actor=actor, case=case, risk=CONFIRMED_HIT_RISK)
+            raised = True
+        log_action(
+            actor,
+            "screening.hit_confirmed" if confirm else "screening.hit_dismissed",
+            case,
+            hit=str(hit.code),
+            score=round(hit.score, 3),
+            risk_raised=raised,
+        )
+
+
+def pending_hits(organization: Organization | None) -> QuerySet[ScreeningHit]:
+    return (
+        ScreeningHit.objects.filter(organization=organization, status=HitStatus.PENDING)
+        .select_related("case__person", "entry__watchlist", "entry__removed_in")
+        .order_by("-score", "found_at")
+    )
+
+
+# Duplicates --------------------------------------------------------------------------------
+
+
+def _ordered(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a < b else (b, a)
+
+
+def find_duplicate_people(*, actor: Any, organization: Organization) -> ScreeningRun:
+    """Look for people registered twice (under other spellings) and offer them for review.
+
+    Each identity is decrypted in memory for the run only (an audited reveal). A pair already
+    decided keeps its decision; nothing is ever merged.
+    """
+    queries = []
+    for person in Person.objects.filter(organization=organization).order_by("pk"):
+        identity = cases.reveal_identity(actor=actor, person=person, purpose="duplicates")
+        queries.append(
+            engine.identity_query(
+                str(person.pk), identity, unit=_unit_of(person), pseudonym=person.pseudonym
+            )
+        )
+    results = find_duplicates(queries)
+    now = timezone.now()
+    with transaction.atomic():
+        Organization.objects.select_for_update().filter(pk=organization.pk).first()
+        existing = {
+            (str(c.person_a_id), str(c.person_b_id)): c
+            for c in DuplicateCandidate.objects.select_for_update().filter(
+                organization=organization
+            )
+        }
+        new = 0
+        for result in results:
+            a, b = _ordered(result.query_id, result.candidate_id)
+            candidate = existing.get((a, b))
+            if candidate is None:
+                candidate = DuplicateCandidate(
+                    organization=organization, person_a_id=a, person_b_id=b, found_at=now
+                )
+                new += 1
+            elif candidate.status != DuplicateStatus.OPEN:
+                candidate.screened_at = now
+                candidate.save(update_fields=["screened_at"])
+                continue
+            candidate.score, candidate.decision = result.score, result.decision
+            candidate.screened_at = now
+            explanation = {"query_person": result.query_id, **result.explanation()}
+            candidate.sealed = seal(candidate, "sealed", explanation)
+            candidate.save()
+        run = ScreeningRun.objects.create(
+            organization=organization,
+            kind=RunKind.DUPLICATES,
+            trigger=RunTrigger.MANUAL,
+            at=now,
+            by=actor if getattr(actor, "is_authenticated", False) else None,
+            found=len(results),
+        )
+        log_action(
+            actor,
+            "screening.duplicates_run",
+            organization=organization,
+            candidates=len(results),
+            new=new,
+        )
+    return run
+
+
+def read_duplicate(*, actor: Any, candidate: DuplicateCandidate) -> dict[str, Any]:
+    log_action(
+        actor,
+        "screening.duplicate_viewed",
+        organization=candidate.organization,
+        candidate=str(candidate.code),
+    )
+    explanation: dict[str, Any] = unseal(candidate, "sealed", candidate.sealed)
+    return explanation
+
+
+def decide_duplicate(*, actor: Any, candidate: DuplicateCandidate, same: bool, reason: str) -> None:
+    """Record that two people are the same man or two different men.
+
+    "Same person" only records the link for the people working the cases; both people, their
+    cases and identities stay as they are.
+    """
+    reason = _clean_reason(reason)
+    with transaction.atomic():
+        candidate = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
+        if candidate.status != DuplicateStatus.OPEN:
+            raise ScreeningError(_("This pair has already been decided."))
+        candidate.status = DuplicateStatus.SAME if same else DuplicateStatus.DIFFERENT
+        candidate.decided_by, candidate.decided_at = actor, timezone.now()
+        candidate.sealed_reason = seal(candidate, "sealed_reason", reason)
+        candidate.save(update_fields=["status", "decided_by", "decided_at", "sealed_reason"])
+        log_action(
+            actor,
+            "screening.duplicate_decided",
+            organization=candidate.organization,
+            candidate=str(candidate.code),
+            status=candidate.status,
+        )
+
+
+def open_duplicates(organization: Organization | None) -> QuerySet[DuplicateCandidate]:
+    return DuplicateCandidate.objects.filter(organization=organization).select_related(
+        "person_a", "person_b", "decided_by"
+    )
+
+
+def last_duplicate_run(organization: Organization | None) -> ScreeningRun | None:
+    return ScreeningRun.objects.filter(organization=organization, kind=RunKind.DUPLICATES).first()

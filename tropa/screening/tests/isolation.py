@@ -1,0 +1,50 @@
+"""Screening objects of another organization for the URL-walking isolation test (R1).
+
+The other organization gets its own list (published lists are shared by design), a hit of
+one of its cases on that list, and a duplicate pair of its people.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from tropa.cases import services as cases
+from tropa.screening import services
+from tropa.screening.models import DuplicateCandidate, ScreeningHit
+
+
+def isolation_kwargs(world: Any) -> dict[str, dict[str, Any]]:
+    actor, org = world.outsider, world.other_org
+    identity = {"surname": "Чужов", "given_name": "Олег", "birth_date": date(1990, 1, 2)}
+    first = cases.create_case(actor=actor, organization=org, pseudonym="Elsewhere-1")
+    second = cases.create_case(actor=actor, organization=org, pseudonym="Elsewhere-2")
+    for case in (first, second):
+        cases.save_identity(actor=actor, person=case.person, data=identity)
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "own.csv"
+        path.write_text("id,name,birth_date\nx1,Chuzhov Oleg,1990-01-02\n", encoding="utf-8")
+        report = services.import_list(
+            actor=actor, path=path, name="Elsewhere own", organization=org
+        )
+    services.screen_case(actor=actor, case=first)
+    services.find_duplicate_people(actor=actor, organization=org)
+    hit = ScreeningHit.objects.get(case=first)
+    candidate = DuplicateCandidate.objects.get(organization=org)
+    return {
+        "screening:list_detail": {"code": report.watchlist.code},
+        "screening:screen_case": {"code": first.code},
+        "screening:hit": {"code": hit.code},
+        "screening:hit_decide": {"code": hit.code},
+        "screening:duplicate": {"code": candidate.code},
+        "screening:duplicate_decide": {"code": candidate.code},
+    }
+
+
+# A valid body for each POST view, so that a 404 proves isolation and not a form error.
+POST_DATA: dict[str, dict[str, Any]] = {
+    "screening:hit_decide": {"decision": "confirm", "reason": "x"},
+    "screening:duplicate_decide": {"decision": "same", "reason": "x"},
+}

@@ -1,0 +1,129 @@
+"""Duplicate people within an organization: found across scripts, offered, never merged."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from tropa.accounts.models import Organization, User
+from tropa.audit.models import AuditEntry
+from tropa.cases import services as cases
+from tropa.cases.models import Case, Person
+from tropa.screening import services
+from tropa.screening.models import DuplicateCandidate, DuplicateStatus
+
+from .conftest import SURNAME
+
+
+@pytest.fixture
+def second_registration(astana: Organization, coordinator: User, listed_case: Case) -> Case:
+    """The same man registered again, his name in Latin letters from a foreign document."""
+    case = cases.create_case(actor=coordinator, organization=astana, pseudonym="Yuri-2")
+    cases.save_identity(
+        actor=coordinator,
+        person=case.person,
+        data={
+            "surname_latin": "SHCHERBAKOV",
+            "given_name_latin": "IURII",
+            "birth_date": date(1980, 5, 3),
+        },
+    )
+    return case
+
+
+def test_it_finds_the_same_man_registered_twice(
+    second_registration: Case,
+    listed_case: Case,
+    outsider_case: Case,
+    verifier: User,
+    signed_in: Any,
+) -> None:
+    client = signed_in(verifier)
+    response = client.post(reverse("screening:duplicates_run"), follow=True)
+    assert "1 possible duplicate(s) found." in response.content.decode()
+    candidate = DuplicateCandidate.objects.get()
+    assert {candidate.person_a, candidate.person_b} == {
+        listed_case.person,
+        second_registration.person,
+    }
+    assert SURNAME.encode() not in bytes(candidate.sealed)
+    page = client.get(reverse("screening:duplicate", args=[candidate.code])).content.decode()
+    assert SURNAME in page and "SHCHERBAKOV" in page
+    assert AuditEntry.objects.filter(action="screening.duplicate_viewed").exists()
+    # Every identity read for the search is an audited reveal.
+    assert (
+        AuditEntry.objects.filter(action="identity.revealed", detail__purpose="duplicates").count()
+        == 2
+    )
+
+
+def test_marking_the_same_person_merges_nothing(
+    second_registration: Case, listed_case: Case, verifier: User, signed_in: Any
+) -> None:
+    services.find_duplicate_people(actor=verifier, organization=listed_case.organization)
+    candidate = DuplicateCandidate.objects.get()
+    client = signed_in(verifier)
+    url = reverse("screening:duplicate_decide", args=[candidate.code])
+    client.post(url, {"decision": "same", "reason": ""})
+    candidate.refresh_from_db()
+    assert candidate.status == DuplicateStatus.OPEN
+    client.post(url, {"decision": "same", "reason": "Один и тот же паспорт"})
+    candidate.refresh_from_db()
+    assert candidate.status == DuplicateStatus.SAME and candidate.decided_by == verifier
+    assert Person.objects.filter(organization=listed_case.organization).count() == 2
+    assert Case.objects.filter(pk__in=[listed_case.pk, second_registration.pk]).count() == 2
+    assert (
+        cases.reveal_identity(actor=verifier, person=second_registration.person)["surname_latin"]
+        == "SHCHERBAKOV"
+    )
+    # A new search keeps the decision.
+    services.find_duplicate_people(actor=verifier, organization=listed_case.organization)
+    assert DuplicateCandidate.objects.get().status == DuplicateStatus.SAME
+
+
+def test_different_people_are_recorded(
+    second_registration: Case, listed_case: Case, coordinator: User, signed_in: Any
+) -> None:
+    services.find_duplicate_people(actor=coordinator, organization=listed_case.organization)
+    candidate = DuplicateCandidate.objects.get()
+    services.decide_duplicate(actor=coordinator, candidate=candidate, same=False, reason="Братья")
+    candidate.refresh_from_db()
+    assert candidate.status == DuplicateStatus.DIFFERENT
+    assert services.read_reason(candidate) == "Братья"
+    html = signed_in(coordinator).get(reverse("screening:duplicates")).content.decode()
+    assert "Different people" in html
+
+
+def test_namesakes_with_other_birth_years_are_not_offered(
+    listed_case: Case, astana: Organization, coordinator: User
+) -> None:
+    case = cases.create_case(actor=coordinator, organization=astana, pseudonym="Old")
+    cases.save_identity(
+        actor=coordinator,
+        person=case.person,
+        data={"surname": SURNAME, "given_name": "Юрий", "birth_date": date(1961, 2, 11)},
+    )
+    services.find_duplicate_people(actor=coordinator, organization=astana)
+    assert not DuplicateCandidate.objects.exists()
+
+
+def test_volunteers_and_outsiders_cannot_reach_duplicates(
+    second_registration: Case,
+    listed_case: Case,
+    verifier: User,
+    volunteer: User,
+    outsider: User,
+    signed_in: Any,
+) -> None:
+    services.find_duplicate_people(actor=verifier, organization=listed_case.organization)
+    candidate = DuplicateCandidate.objects.get()
+    detail = reverse("screening:duplicate", args=[candidate.code])
+    assert signed_in(volunteer).get(reverse("screening:duplicates")).status_code == 403
+    assert signed_in(volunteer).post(reverse("screening:duplicates_run")).status_code == 403
+    assert signed_in(volunteer).get(detail).status_code == 403
+    assert signed_in(outsider).get(detail).status_code == 404
+    outsider_page = signed_in(outsider).get(reverse("screening:duplicates")).content.decode()
+    assert "Grach" not in outsider_page

@@ -1,0 +1,194 @@
+"""Screening views: parse, fetch through an access helper, call a service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from tropa.accounts.permissions import Cap, can, staff_user
+from tropa.cases.access import access_case
+
+from . import services
+from .access import READ_CAPS, access_duplicate, access_hit, access_watchlist, require
+from .engine import read_entry
+from .explain import entry_facts, readable
+from .forms import DuplicateDecisionForm, HitDecisionForm
+from .models import DuplicateStatus, HitStatus, ListVersion
+
+
+def _form_errors(request: HttpRequest, form: Any) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
+# Lists -------------------------------------------------------------------------------------
+
+
+@require_GET
+def lists(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    require(user, *READ_CAPS)
+    watchlists = services.visible_lists(user.organization).order_by("organization", "name")
+    versions = ListVersion.objects.filter(watchlist__in=watchlists).order_by("number")
+    latest = {v.watchlist_id: v for v in versions}
+    rows = [(w, latest.get(w.pk)) for w in watchlists]
+    return render(request, "screening/lists.html", {"rows": rows})
+
+
+@require_GET
+def list_detail(request: HttpRequest, code: str) -> HttpResponse:
+    watchlist = access_watchlist(request.user, code)
+    versions = watchlist.versions.select_related("imported_by")
+    return render(
+        request, "screening/list_detail.html", {"watchlist": watchlist, "versions": versions}
+    )
+
+
+# Screening a case and reviewing hits -------------------------------------------------------
+
+
+@require_POST
+def screen_case(request: HttpRequest, code: str) -> HttpResponse:
+    case = access_case(request.user, code, cap=Cap.SCREEN)
+    run = services.screen_case(actor=request.user, case=case)
+    if not run.screened:
+        messages.error(request, _("No identity recorded: there are no names to screen."))
+    elif not run.lists:
+        messages.error(request, _("No watchlists have been imported yet."))
+    else:
+        messages.success(
+            request,
+            _("Screened against %(lists)d list(s): %(hits)d hit(s).")
+            % {"lists": run.lists, "hits": run.found},
+        )
+    return redirect(f"{case.get_absolute_url()}#screening")
+
+
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    require(user, Cap.REVIEW_SCREENING)
+    hits = services.pending_hits(user.organization)
+    rows = [(hit, services.entry_caption(hit.entry)) for hit in hits]
+    return render(request, "screening/queue.html", {"rows": rows})
+
+
+@require_GET
+def hit_detail(request: HttpRequest, code: str) -> HttpResponse:
+    hit = access_hit(request.user, code)
+    explanation = readable(services.read_hit(actor=request.user, hit=hit))
+    entry = read_entry(hit.entry)
+    may_decide = hit.status == HitStatus.PENDING and can(request.user, Cap.REVIEW_SCREENING)
+    context = {
+        "hit": hit,
+        "explanation": explanation,
+        "entry": entry,
+        "entry_facts": entry_facts(entry),
+        "reason": services.read_reason(hit) if hit.sealed_reason else "",
+        "form": HitDecisionForm() if may_decide else None,
+    }
+    return render(request, "screening/hit.html", context)
+
+
+@require_POST
+def hit_decide(request: HttpRequest, code: str) -> HttpResponse:
+    hit = access_hit(request.user, code, decide=True)
+    form = HitDecisionForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(hit.get_absolute_url())
+    confirm = form.cleaned_data["decision"] == "confirm"
+    try:
+        services.decide_hit(
+            actor=request.user, hit=hit, confirm=confirm, reason=form.cleaned_data["reason"]
+        )
+    except services.ScreeningError as exc:
+        messages.error(request, str(exc))
+        return redirect(hit.get_absolute_url())
+    messages.success(
+        request,
+        _("Hit confirmed; the case's risk is now critical.") if confirm else _("Hit dismissed."),
+    )
+    return redirect("screening:queue")
+
+
+# Duplicates --------------------------------------------------------------------------------
+
+
+@require_GET
+def duplicates(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    require(user, *READ_CAPS)
+    candidates = services.open_duplicates(user.organization)
+    context = {
+        "open": [c for c in candidates if c.status == DuplicateStatus.OPEN],
+        "decided": [c for c in candidates if c.status != DuplicateStatus.OPEN],
+        "last_run": services.last_duplicate_run(user.organization),
+        "may_run": can(user, Cap.SCREEN),
+    }
+    return render(request, "screening/duplicates.html", context)
+
+
+@require_POST
+def duplicates_run(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    require(user, Cap.SCREEN)
+    if user.organization is None:
+        raise PermissionDenied
+    run = services.find_duplicate_people(actor=user, organization=user.organization)
+    messages.success(request, _("%(count)d possible duplicate(s) found.") % {"count": run.found})
+    return redirect("screening:duplicates")
+
+
+@require_GET
+def duplicate_detail(request: HttpRequest, code: str) -> HttpResponse:
+    candidate = access_duplicate(request.user, code)
+    raw = services.read_duplicate(actor=request.user, candidate=candidate)
+    # The explanation's "query" side is whichever person the engine started from.
+    query_is_a = raw.get("query_person") == str(candidate.person_a_id)
+    may_decide = candidate.status == DuplicateStatus.OPEN and can(
+        request.user, Cap.REVIEW_SCREENING
+    )
+    context = {
+        "candidate": candidate,
+        "explanation": readable(raw, duplicate=True),
+        "first": candidate.person_a if query_is_a else candidate.person_b,
+        "second": candidate.person_b if query_is_a else candidate.person_a,
+        "cases_first": (candidate.person_a if query_is_a else candidate.person_b).cases.all(),
+        "cases_second": (candidate.person_b if query_is_a else candidate.person_a).cases.all(),
+        "reason": services.read_reason(candidate) if candidate.sealed_reason else "",
+        "form": DuplicateDecisionForm() if may_decide else None,
+    }
+    return render(request, "screening/duplicate.html", context)
+
+
+@require_POST
+def duplicate_decide(request: HttpRequest, code: str) -> HttpResponse:
+    candidate = access_duplicate(request.user, code, decide=True)
+    form = DuplicateDecisionForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(candidate.get_absolute_url())
+    same = form.cleaned_data["decision"] == "same"
+    try:
+        services.decide_duplicate(
+            actor=request.user, candidate=candidate, same=same, reason=form.cleaned_data["reason"]
+        )
+    except services.ScreeningError as exc:
+        messages.error(request, str(exc))
+        return redirect(candidate.get_absolute_url())
+    messages.success(
+        request,
+        _("Recorded as the same person. Nothing was merged.")
+        if same
+        else _("Recorded as different people."),
+    )
+    return redirect("screening:duplicates")
