@@ -383,10 +383,12 @@ def _decide(score: float, name: NameComparison, dates: DateFinding) -> str:
     if not name.complete:
         return "name_incomplete"
     # An initial or a typo fits many people on a long list; one more agreement must confirm it.
-    confirmed = dates.code in _DATES_AGREE or name.patronymic_agrees
-    if name.full_parts < 2 and not confirmed:
+    # With a single full word the patronymic cannot: that word may be a surname ending like
+    # one (Бабич), and vowel initials are loose.
+    date_agrees = dates.code in _DATES_AGREE
+    if name.full_parts < 2 and not date_agrees:
         return "initial_unconfirmed"
-    if name.typos and not confirmed:
+    if name.typos and not (date_agrees or name.patronymic_agrees):
         return "typo_unconfirmed"
     if score < MATCH_THRESHOLD:
         return "below_threshold"

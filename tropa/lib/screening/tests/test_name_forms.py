@@ -107,3 +107,8 @@ def test_it_needs_a_birth_date_for_initials() -> None:
 def test_it_reads_initials_in_order() -> None:
     assert _result("Solovyov A. N.", born="1990").match
     assert not _result("Solovyov N. A.", born="1990").match
+
+
+def test_it_does_not_confirm_an_initial_with_a_surname_ending_like_a_patronymic() -> None:
+    result = _result("A. Babitsch", "Бабич Анна Ивановна")
+    assert result.decision == "initial_unconfirmed"
