@@ -34,8 +34,7 @@ typecheck: lint
 
 # Every language file is complete and compiled (see tropa/core/tests/test_translations.py).
 messages: install
-	cd tropa && ../$(VENV)/bin/django-admin makemessages -l ru -l de -l en --no-obsolete --no-location --settings=tropa.settings --pythonpath=..
-	$(VENV)/bin/python scripts/compile_messages.py
+	scripts/make_messages.sh
 
 check-deploy: install
 	TROPA_PRODUCTION=1 TROPA_DATA_DIR=$$(mktemp -d) TROPA_ALLOWED_HOSTS=tropa.example.org \
