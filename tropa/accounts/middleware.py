@@ -37,15 +37,19 @@ class RequireVerifiedLoginMiddleware:
             if request.method == "GET":
                 target += "?" + urlencode({"next": request.get_full_path()})
             return HttpResponseRedirect(target)
+        zone = settings.TROPA_DEFAULT_USER_TIMEZONE
         if verified:
             if user.language:  # type: ignore[union-attr]
                 translation.activate(user.language)  # type: ignore[union-attr]
                 request.LANGUAGE_CODE = translation.get_language()
-            zone = user.time_zone or settings.TROPA_DEFAULT_USER_TIMEZONE  # type: ignore[union-attr]
-            timezone.activate(zoneinfo.ZoneInfo(zone))
-        else:
-            timezone.activate(zoneinfo.ZoneInfo(settings.TROPA_DEFAULT_USER_TIMEZONE))
-        return self.get_response(request)
+            zone = user.time_zone or zone  # type: ignore[union-attr]
+        timezone.activate(zoneinfo.ZoneInfo(zone))
+        try:
+            return self.get_response(request)
+        finally:
+            # The zone belongs to this request only: work that runs next on this thread
+            # (another request, a task) must not inherit it.
+            timezone.deactivate()
 
 
 class NoStoreMiddleware:

@@ -33,3 +33,12 @@ def test_an_unknown_zone_is_refused_with_a_message(coordinator: Any, signed_in: 
     assert "Choose a time zone from the list." in response.content.decode()
     coordinator.refresh_from_db()
     assert coordinator.time_zone == ""
+
+
+def test_a_users_zone_does_not_outlive_the_request(coordinator: Any, signed_in: Any) -> None:
+    from django.utils import timezone
+
+    coordinator.time_zone = "Asia/Yerevan"
+    coordinator.save(update_fields=["time_zone"])
+    signed_in(coordinator).get(reverse("cases:dashboard"))
+    assert timezone.get_current_timezone_name() == "UTC"
