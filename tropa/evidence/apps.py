@@ -6,3 +6,11 @@ class EvidenceConfig(AppConfig):
     name = "tropa.evidence"
     label = "evidence"
     verbose_name = _("Evidence")
+
+    def ready(self) -> None:
+        from tropa.cases.registry import Panel, register_panel, register_timeline
+
+        from .panel import panel_context, timeline
+
+        register_panel(Panel("evidence", "evidence/_panel.html", panel_context, order=50))
+        register_timeline("evidence", timeline)

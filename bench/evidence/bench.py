@@ -1,0 +1,316 @@
+"""Evidence vault benchmarks: CLI ingest, browser upload, fixity verify.
+
+    .venv/bin/python bench/evidence/bench.py ingest --size-gb 4
+    .venv/bin/python bench/evidence/bench.py upload --size-gb 2
+    .venv/bin/python bench/evidence/bench.py verify --total-gb 10
+
+Each run makes a private data dir and random test files under /tmp (or --tmp) and removes
+them afterwards. Results are printed as JSON lines; README.md records the measured ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+GiB = 1024**3
+
+
+def make_file(path: Path, size: int) -> None:
+    """Random (incompressible) content, written in 64 MiB blocks."""
+    block = 64 * 1024 * 1024
+    with path.open("wb") as out:
+        left = size
+        while left:
+            out.write(os.urandom(min(block, left)))
+            left -= min(block, left)
+
+
+def env_for(data_dir: Path) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "TROPA_DATA_DIR": str(data_dir),
+        "DJANGO_SETTINGS_MODULE": "tropa.settings",
+    }
+    env.pop("TROPA_DATABASE_URL", None)
+    return env
+
+
+def tropa(env: dict[str, str], *args: str) -> str:
+    return subprocess.run(
+        [PYTHON, "-m", "tropa.cli", *args],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def timed(
+    args: list[str], env: dict[str, str] | None = None, stdout: Any = None
+) -> tuple[float, int]:
+    """Wall time and peak RSS (bytes) of one child process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(args, env=env, cwd=ROOT, stdout=stdout or subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    if status != 0:
+        raise RuntimeError(f"{args[:3]} failed with status {status}")
+    return elapsed, usage.ru_maxrss * 1024
+
+
+def setup_instance(tmp: Path) -> tuple[dict[str, str], str]:
+    data_dir = Path(tempfile.mkdtemp(prefix="tropa-bench-", dir=tmp))
+    env = env_for(data_dir)
+    tropa(env, "migrate", "--no-input", "-v0")
+    tropa(env, "demo")
+    case = tropa(env, "cases", "list", "--org", "Demo Astana").split()[0]
+    return env, case
+
+
+def baseline(path: Path, tmp: Path) -> dict[str, float]:
+    key = subprocess.run(["age-keygen"], capture_output=True, text=True, check=True).stdout
+    recipient = re.search(r"age1[0-9a-z]+", key).group(0)  # type: ignore[union-attr]
+    sha, _ = timed(["sha256sum", str(path)])
+    with open(os.devnull, "wb") as null:
+        age, _ = timed(["age", "-r", recipient, str(path)], stdout=null)
+    return {"sha256sum_s": sha, "age_s": age, "baseline_s": sha + age}
+
+
+def bench_ingest(args: argparse.Namespace) -> None:
+    tmp = Path(args.tmp)
+    env, case = setup_instance(tmp)
+    path = tmp / "tropa-bench-ingest.bin"
+    try:
+        make_file(path, int(args.size_gb * GiB))
+        subprocess.run(["cat", str(path)], stdout=subprocess.DEVNULL, check=True)  # warm cache
+        base = baseline(path, tmp)
+        startup, _ = timed([PYTHON, "-m", "tropa.cli", "evidence", "--help"], env)
+        elapsed, rss = timed(
+            [PYTHON, "-m", "tropa.cli", "evidence", "add", case, str(path), "--defer-metadata"], env
+        )
+        size = path.stat().st_size
+        result = {
+            "bench": "ingest",
+            "size_bytes": size,
+            **base,
+            "tropa_add_s": elapsed,
+            "tropa_startup_s": startup,
+            "ratio_whole_command": base["baseline_s"] / elapsed,
+            "ratio_without_startup": base["baseline_s"] / (elapsed - startup),
+            "tropa_MBps": size / elapsed / 1e6,
+            "peak_rss_MB": rss / 1e6,
+        }
+        print(json.dumps(result))
+    finally:
+        path.unlink(missing_ok=True)
+        shutil.rmtree(env["TROPA_DATA_DIR"], ignore_errors=True)
+
+
+def _descendants(pid: int) -> list[int]:
+    found = [pid]
+    for child in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = child.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) in found and int(child.parent.name) not in found:
+            found.append(int(child.parent.name))
+    return found
+
+
+def _peak_rss(pids: list[int]) -> dict[int, int]:
+    peaks = {}
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        match = re.search(r"VmHWM:\s+(\d+) kB", status)
+        if match:
+            peaks[pid] = int(match.group(1)) * 1024
+    return peaks
+
+
+def bench_upload(args: argparse.Namespace) -> None:
+    """The browser path: sign in, start a session, POST 8 MiB chunks, finish."""
+    tmp = Path(args.tmp)
+    env, case = setup_instance(tmp)
+    tropa(env, "collectstatic", "--no-input", "-v0")
+    passwords = dict(
+        re.findall(r"\s+(\S+)\s+(\S{4}-\S{4}-\S{4}-\S{4}-\S{4})\s+TOTP", tropa(env, "demo"))
+    )
+    port = 8765
+    server = subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "tropa.cli",
+            "run",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--no-worker",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    path = tmp / "tropa-bench-upload.bin"
+    try:
+        make_file(path, int(args.size_gb * GiB))
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                opener.open(f"{base_url}/healthz", timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+
+        def csrf() -> str:
+            return next(c.value for c in jar if c.name == "tropa_csrf")
+
+        def post(url: str, data: bytes, headers: dict[str, str]) -> Any:
+            request = urllib.request.Request(  # noqa: S310 (http://127.0.0.1 only)
+                base_url + url,
+                data=data,
+                headers={"X-CSRFToken": csrf(), "Referer": base_url, **headers},
+            )
+            return opener.open(request, timeout=600)
+
+        def form(url: str, fields: dict[str, str]) -> Any:
+            return post(
+                url,
+                urllib.parse.urlencode(fields).encode(),
+                {"Content-Type": "application/x-www-form-urlencoded"},
+            )
+
+        opener.open(f"{base_url}/accounts/login/")
+        user = "astana-coordinator"
+        form("/accounts/login/", {"username": user, "password": passwords[user]})
+        form("/accounts/verify/", {"token": tropa(env, "demo", "--code", user).strip()})
+        size = path.stat().st_size
+        start = time.perf_counter()
+        started = json.load(
+            form(
+                f"/evidence/cases/{case}/upload/",
+                {
+                    "method": "phone",
+                    "received_at": "2026-01-01T10:00",
+                    "name": "bench.bin",
+                    "size": str(size),
+                },
+            )
+        )["upload"]
+        chunk = 8 * 1024 * 1024
+        with path.open("rb") as handle:
+            offset = 0
+            while block := handle.read(chunk):
+                post(
+                    started["chunk"],
+                    block,
+                    {
+                        "Content-Type": "application/octet-stream",
+                        "Content-Range": f"bytes {offset}-{offset + len(block) - 1}/{size}",
+                    },
+                )
+                offset += len(block)
+        upload_done = time.perf_counter()
+        done = json.load(post(started["finish"], b"", {}))
+        finished = time.perf_counter()
+        peaks = _peak_rss(_descendants(server.pid))
+        print(
+            json.dumps(
+                {
+                    "bench": "browser_upload",
+                    "size_bytes": size,
+                    "chunks_s": upload_done - start,
+                    "finish_s": finished - upload_done,
+                    "total_s": finished - start,
+                    "MBps_total": size / (finished - start) / 1e6,
+                    "server_peak_rss_MB_per_process": sorted(p / 1e6 for p in peaks.values()),
+                    "sha256_ok": done["sha256"]
+                    == subprocess.run(
+                        ["sha256sum", str(path)], capture_output=True, text=True
+                    ).stdout.split()[0],
+                }
+            )
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+        path.unlink(missing_ok=True)
+        shutil.rmtree(env["TROPA_DATA_DIR"], ignore_errors=True)
+
+
+def bench_verify(args: argparse.Namespace) -> None:
+    tmp = Path(args.tmp)
+    env, case = setup_instance(tmp)
+    count = int(args.total_gb / args.file_gb)
+    paths = [tmp / f"tropa-bench-verify-{i}.bin" for i in range(count)]
+    try:
+        for path in paths:
+            make_file(path, int(args.file_gb * GiB))
+            tropa(env, "evidence", "add", case, str(path), "--defer-metadata")
+        total = sum(p.stat().st_size for p in paths)
+        sha, _ = timed(["sha256sum", *map(str, paths)])
+        elapsed, rss = timed([PYTHON, "-m", "tropa.cli", "evidence", "verify"], env)
+        print(
+            json.dumps(
+                {
+                    "bench": "verify",
+                    "total_bytes": total,
+                    "files": count,
+                    "sha256sum_s": sha,
+                    "tropa_verify_s": elapsed,
+                    "ratio": sha / elapsed,
+                    "tropa_MBps": total / elapsed / 1e6,
+                    "peak_rss_MB": rss / 1e6,
+                }
+            )
+        )
+    finally:
+        for path in paths:
+            path.unlink(missing_ok=True)
+        shutil.rmtree(env["TROPA_DATA_DIR"], ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--tmp", default=tempfile.gettempdir())
+    sub = parser.add_subparsers(dest="bench", required=True)
+    ingest = sub.add_parser("ingest")
+    ingest.add_argument("--size-gb", type=float, default=4)
+    upload = sub.add_parser("upload")
+    upload.add_argument("--size-gb", type=float, default=2)
+    verify = sub.add_parser("verify")
+    verify.add_argument("--total-gb", type=float, default=10)
+    verify.add_argument("--file-gb", type=float, default=2)
+    args = parser.parse_args()
+    {"ingest": bench_ingest, "upload": bench_upload, "verify": bench_verify}[args.bench](args)
+
+
+if __name__ == "__main__":
+    main()

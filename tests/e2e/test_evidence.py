@@ -1,0 +1,149 @@
+"""Evidence in the browser: upload with progress, see metadata, download, export, approve.
+
+The coordinator (Russian interface) uploads a photo with GPS and a video, downloads the
+original, and requests an export; the verifier (English interface) approves it; the
+coordinator downloads the signed bundle, which verifies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, expect
+
+from tropa.evidence.bundle import verify_bundle
+
+from .conftest import Server, login, shot
+
+
+def _photo(folder: Path) -> Path:
+    path = folder / "IMG_20240301_142205.jpg"
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=800x600:rate=1",
+            "-frames:v",
+            "1",
+            str(path),
+        ],
+        check=True,
+    )
+    subprocess.run(
+        [
+            "exiftool",
+            "-q",
+            "-overwrite_original",
+            "-Make=Xiaomi",
+            "-Model=Redmi Note 8",
+            "-DateTimeOriginal=2024:03:01 14:22:05",
+            "-GPSLatitude=51.128207",
+            "-GPSLatitudeRef=N",
+            "-GPSLongitude=71.430411",
+            "-GPSLongitudeRef=E",
+            str(path),
+        ],
+        check=True,
+    )
+    return path
+
+
+def _video(folder: Path) -> Path:
+    path = folder / "VID_20240220.mp4"
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=2:size=320x240:rate=10",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            str(path),
+        ],
+        check=True,
+    )
+    return path
+
+
+def _until(page: Page, ready: Callable[[], bool], seconds: float = 60) -> None:
+    """Reload until the background worker has done its part."""
+    deadline = time.monotonic() + seconds
+    while not ready():
+        assert time.monotonic() < deadline, "the background worker did not finish in time"
+        time.sleep(0.5)
+        page.reload()
+
+
+def test_evidence_upload_metadata_download_and_export(
+    page: Page, browser: Browser, server: Server, tmp_path: Path
+) -> None:
+    photo, video = _photo(tmp_path), _video(tmp_path)
+    case = server.tropa("cases", "list", "--org", "Demo Astana").split()[0]
+    login(page, server, "astana-coordinator")
+    page.goto(f"{server.url}/cases/{case}/")
+    page.click(f"a[href='/evidence/cases/{case}/upload/']")
+    page.fill("#id_source", "Funker")
+    page.select_option("#id_method", "messenger")
+    page.fill("#id_taken_on", "2024-03-01")
+    page.set_input_files("#evidence-files", [str(photo), str(video)])
+    page.click("#evidence-upload button[type=submit]")
+    expect(page.locator("#evidence-progress .state.done")).to_have_count(2, timeout=60_000)
+    shot(page, "evidence-upload-ru")
+
+    page.locator("#evidence-progress a").first.click()
+    # Metadata first, then the thumbnail and the stripped copy: wait for all three.
+    device, derived = page.locator("#device"), page.locator("#derived tbody tr")
+    _until(page, lambda: device.count() == 1 and derived.count() == 2)
+    assert "Xiaomi Redmi Note 8" in device.inner_text()
+    sha = page.inner_text("#item-sha256")
+    assert sha == hashlib.sha256(photo.read_bytes()).hexdigest()
+    assert "51.128207" in page.inner_text("#gps")
+    assert page.locator("img.thumb").count() == 1
+    shot(page, "evidence-item-ru")
+    with page.expect_download() as download:
+        page.click("#download-original")
+    assert re.fullmatch(r"[0-9a-f-]{36}\.jpg", download.value.suggested_filename)
+    assert hashlib.sha256(Path(download.value.path()).read_bytes()).hexdigest() == sha
+
+    page.goto(f"{server.url}/cases/{case}/")
+    shot(page, "evidence-panel-ru")
+    page.click(f"a[href='/evidence/cases/{case}/export/']")
+    page.locator("main form select").first.select_option("stripped")
+    page.click("main form button[type=submit]")
+    export_url = page.url
+    assert "/evidence/exports/" in export_url
+
+    approver = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    other = approver.new_page()
+    login(other, server, "astana-verifier")
+    other.goto(export_url)
+    other.click("button[value=approve]")
+    status = other.locator("#export-status")
+    _until(other, lambda: status.inner_text() == "Ready to download")
+    shot(other, "evidence-export-en")
+    other.goto(f"{server.url}/cases/{case}/")
+    other.locator("#evidence a[href^='/evidence/items/']").first.click()
+    shot(other, "evidence-item-en")
+    approver.close()
+
+    page.goto(export_url)
+    with page.expect_download() as bundle:
+        page.click("#download-bundle")
+    with open(bundle.value.path(), "rb") as handle:
+        report = verify_bundle(handle)
+    assert report.ok, report.problems
+    assert report.items == 2

@@ -1,0 +1,126 @@
+"""``tropa evidence add|verify|sweep|schedule``: the evidence vault from the shell."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from tropa.evidence import services
+from tropa.evidence.models import Method
+from tropa.evidence.tasks import scheduled_verify_task
+
+from ._common import find_case, find_user
+
+
+class Command(BaseCommand):
+    help = "Add evidence to a case, verify stored evidence, remove orphans."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        add = sub.add_parser("add", help="add files to a case; prints item code and SHA-256")
+        add.add_argument("case", metavar="CASE_CODE")
+        add.add_argument("files", nargs="+", metavar="FILE")
+        add.add_argument("--note", default="", help="a note for the collection record")
+        add.add_argument("--source", default="", help="received from (a pseudonym)")
+        add.add_argument("--method", choices=Method.values, default=Method.USB)
+        add.add_argument("--received", help="when it was received (ISO 8601; default: now)")
+        add.add_argument("--by", help="user name of the person who received it")
+        add.add_argument(
+            "--defer-metadata",
+            action="store_true",
+            help="leave metadata, thumbnails and stripped copies to the background worker",
+        )
+        verify = sub.add_parser("verify", help="re-hash stored evidence; exit 1 on any mismatch")
+        verify.add_argument("case", nargs="?", metavar="CASE_CODE")
+        sweep = sub.add_parser("sweep", help="remove orphaned blobs and abandoned uploads")
+        sweep.add_argument("--older-than", type=float, default=3600, metavar="SECONDS")
+        sub.add_parser("schedule", help="queue the daily fixity check (runs in 'tropa worker')")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        getattr(self, f"_{options['action']}")(options)
+
+    def _add(self, options: dict[str, Any]) -> None:
+        case = find_case(options["case"])
+        actor = find_user(options["by"], case)
+        received = timezone.now()
+        if options["received"]:
+            try:
+                received = datetime.fromisoformat(options["received"])
+            except ValueError:
+                raise CommandError("--received must be an ISO 8601 time") from None
+            if timezone.is_naive(received):
+                received = timezone.make_aware(received)
+        failed = 0
+        for name in options["files"]:
+            path = Path(name)
+            try:
+                stat = path.stat()
+                record = services.CollectionRecord(
+                    method=options["method"],
+                    received_at=received,
+                    source=options["source"],
+                    original_name=path.name,
+                    file_modified=datetime.fromtimestamp(stat.st_mtime, UTC).isoformat(
+                        timespec="seconds"
+                    ),
+                    note=options["note"],
+                    tool="tropa evidence add",
+                    received_by=actor.get_username() if actor else "command line",
+                )
+                with path.open("rb", buffering=0) as handle:
+                    item = services.add_evidence(
+                        actor=actor, case=case, source=handle, record=record, size_hint=stat.st_size
+                    )
+            except (OSError, services.EvidenceError) as exc:
+                failed += 1
+                self.stderr.write(f"{name}: not added: {exc}")
+                continue
+            self.stdout.write(f"{item.code}  {item.sha256}  {name}")
+            if options["defer_metadata"]:
+                from tropa.evidence.tasks import process_item_task
+
+                process_item_task.enqueue(str(item.pk))
+            else:
+                services.process_item(item)
+        if failed:
+            sys.exit(1)
+
+    def _verify(self, options: dict[str, Any]) -> None:
+        case = find_case(options["case"]) if options["case"] else None
+        checked = bad = 0
+        for result in services.verify_all(actor=None, case=case):
+            checked += 1
+            if result.ok:
+                self.stdout.write(f"OK      {result.item.code}  {result.item.sha256}")
+            else:
+                bad += 1
+                for problem in result.problems:
+                    self.stdout.write(f"FAILED  {result.item.code}  {problem}")
+        self.stdout.write(f"{checked} items checked, {bad} failed")
+        if bad:
+            sys.exit(1)
+
+    def _sweep(self, options: dict[str, Any]) -> None:
+        result = services.sweep(older_than=options["older_than"])
+        self.stdout.write(
+            f"removed {result.orphans} orphaned files, {result.abandoned_uploads} abandoned "
+            f"uploads, {result.expired_exports} expired bundles"
+        )
+
+    def _schedule(self, options: dict[str, Any]) -> None:
+        from django_tasks_db.models import DBTaskResult
+
+        path = f"{scheduled_verify_task.func.__module__}.{scheduled_verify_task.func.__qualname__}"
+        if DBTaskResult.objects.filter(task_path=path, status__in=["READY", "RUNNING"]).exists():
+            self.stdout.write("the fixity check is already scheduled")
+            return
+        scheduled_verify_task.enqueue()
+        self.stdout.write(
+            "fixity check queued; 'tropa worker' (started by 'tropa run') runs it and "
+            "re-queues it daily"
+        )

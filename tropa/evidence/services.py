@@ -1,0 +1,763 @@
+"""Every write to the evidence vault, each audited and, per item, in the custody log.
+
+Order of a write (R5): ciphertext to a temporary file, fsync, atomic rename, then the
+database transaction that refers to it. A crash before the commit leaves only an orphan
+blob for ``sweep``; a committed row always has its complete blob.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import signal
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, BinaryIO
+
+import filetype
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tropa.accounts.models import Organization
+from tropa.accounts.permissions import Cap, can
+from tropa.audit.services import log_action
+from tropa.cases.models import Case
+from tropa.crypto.fields import seal, unseal
+
+from . import custody, tools, vault
+from .models import (
+    CustodyAction,
+    DerivedKind,
+    DerivedObject,
+    EvidenceItem,
+    ExportRequest,
+    ExportStatus,
+    MetadataStatus,
+    Method,
+    UploadPart,
+    UploadSession,
+)
+from .storage import BlobMissing, get_storage
+
+GiB = 1024**3
+
+
+class EvidenceError(ValueError):
+    """A request that cannot be carried out; the message is shown to the user."""
+
+
+def max_file_bytes() -> int:
+    return int(getattr(settings, "TROPA_EVIDENCE_MAX_FILE_BYTES", 16 * GiB))
+
+
+def quota_bytes(organization: Organization) -> int:
+    return int(getattr(settings, "TROPA_EVIDENCE_QUOTA_BYTES", 500 * GiB))
+
+
+def export_days() -> int:
+    return int(getattr(settings, "TROPA_EVIDENCE_EXPORT_DAYS", 7))
+
+
+def _human(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"
+
+
+def used_bytes(organization: Organization) -> int:
+    """Stored originals and derived copies, plus space reserved by unfinished uploads."""
+    items = EvidenceItem.objects.filter(organization=organization).aggregate(s=Sum("size"))["s"]
+    derived = DerivedObject.objects.filter(organization=organization).aggregate(s=Sum("size"))["s"]
+    reserved = UploadSession.objects.filter(organization=organization, item__isnull=True).aggregate(
+        s=Sum("size")
+    )["s"]
+    return int(items or 0) + int(derived or 0) + int(reserved or 0)
+
+
+def check_limits(organization: Organization, size: int) -> None:
+    if size > max_file_bytes():
+        raise EvidenceError(
+            _("The file is %(size)s; the largest file this server accepts is %(limit)s.")
+            % {"size": _human(size), "limit": _human(max_file_bytes())}
+        )
+    free = quota_bytes(organization) - used_bytes(organization)
+    if size > free:
+        raise EvidenceError(
+            _(
+                "Not enough space left for your organization: the file is %(size)s, "
+                "%(free)s of %(quota)s are free. Ask your administrator to raise the quota."
+            )
+            % {
+                "size": _human(size),
+                "free": _human(max(free, 0)),
+                "quota": _human(quota_bytes(organization)),
+            }
+        )
+
+
+# Collection records (E8) ------------------------------------------------------------------
+
+
+@dataclass
+class CollectionRecord:
+    """How an item came to Tropa; sealed, because names and sources can identify people."""
+
+    method: str
+    received_at: datetime
+    source: str = ""
+    original_name: str = ""
+    file_modified: str = ""
+    taken_on: str = ""
+    note: str = ""
+    tool: str = ""
+    received_by: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def clean(self) -> CollectionRecord:
+        if self.method not in Method.values:
+            raise EvidenceError(_("Choose how the file was received."))
+        if timezone.is_naive(self.received_at):
+            raise EvidenceError(_("The time of receipt needs a time zone."))
+        if self.received_at > timezone.now() + timedelta(minutes=5):
+            raise EvidenceError(_("The time of receipt cannot be in the future."))
+        # The name is kept as data, never used as a path: only control characters go.
+        self.original_name = "".join(
+            c for c in self.original_name if c.isprintable() and c not in "\x00"
+        )[:255]
+        self.source = self.source.strip()[:80]
+        self.note = self.note.strip()[:2000]
+        if self.taken_on:
+            try:
+                date.fromisoformat(self.taken_on)
+            except ValueError:
+                raise EvidenceError(_("The stated date is not a valid date.")) from None
+        return self
+
+    def sealed_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["received_at"] = self.received_at.isoformat()
+        return data
+
+
+def read_record(item: EvidenceItem | UploadSession) -> dict[str, Any]:
+    return dict(unseal(item, "sealed_record", item.sealed_record) or {})
+
+
+def read_metadata(item: EvidenceItem) -> dict[str, Any]:
+    return dict(unseal(item, "sealed_metadata", item.sealed_metadata) or {})
+
+
+def _detect(head: bytes) -> tuple[str, str]:
+    """Type from content, never from the name (R16)."""
+    kind = filetype.guess(head)
+    if kind is not None:
+        return kind.mime, kind.extension
+    return "application/octet-stream", "bin"
+
+
+# Ingest ---------------------------------------------------------------------------------------
+
+
+def _commit_item(
+    *, actor: Any, case: Case, written: vault.Written, record: CollectionRecord, via: str
+) -> EvidenceItem:
+    mime, extension = _detect(written.head)
+    item = EvidenceItem(
+        organization_id=case.organization_id,
+        case=case,
+        blob=written.blob,
+        sha256=written.sha256,
+        size=written.size,
+        mime=mime,
+        extension=extension,
+        method=record.method,
+        received_at=record.received_at,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_at=timezone.now(),
+    )
+    item.sealed_record = seal(item, "sealed_record", record.sealed_dict())
+    try:
+        with transaction.atomic():
+            item.save(force_insert=True)
+            custody.append(item, CustodyAction.INGEST, actor, size=item.size, via=via)
+            log_action(
+                actor,
+                "evidence.added",
+                item,
+                organization=case.organization,
+                case=str(case.code),
+                size=item.size,
+                via=via,
+            )
+    except BaseException:
+        get_storage().delete(written.blob)
+        raise
+    return item
+
+
+def add_evidence(
+    *,
+    actor: Any,
+    case: Case,
+    source: BinaryIO,
+    record: CollectionRecord,
+    size_hint: int | None = None,
+    via: str = "cli",
+) -> EvidenceItem:
+    """Ingest a stream: hashed and encrypted block by block, then committed.
+
+    The SHA-256 is over exactly the bytes read from ``source``, before anything else
+    looks at them (E1, E2).
+    """
+    record.clean()
+    check_limits(case.organization, size_hint or 0)
+    key = vault.case_key(case)
+    limit = min(max_file_bytes(), quota_bytes(case.organization) - used_bytes(case.organization))
+    _fault("before_ingest")
+    try:
+        written = vault.write_encrypted(
+            get_storage(), key, source.read, limit=limit, on_block=lambda _n: _fault("ingest_block")
+        )
+    except vault.TooLarge:
+        check_limits(case.organization, limit + 1)
+        raise
+    _fault("before_commit")
+    return _commit_item(actor=actor, case=case, written=written, record=record, via=via)
+
+
+def _fault(point: str) -> None:
+    """Crash-test hook: ``TROPA_EVIDENCE_FAULT=point`` stops here until the process is killed."""
+    if os.environ.get("TROPA_EVIDENCE_FAULT") == point:
+        marker = os.environ.get("TROPA_EVIDENCE_FAULT_MARKER")
+        if marker:
+            with open(marker, "w") as handle:
+                handle.write(point)
+        signal.pause()
+
+
+# Resumable browser uploads -------------------------------------------------------------------
+
+
+def start_upload(*, actor: Any, case: Case, size: int, record: CollectionRecord) -> UploadSession:
+    record.clean()
+    if size <= 0:
+        raise EvidenceError(_("The file is empty."))
+    check_limits(case.organization, size)
+    with transaction.atomic():
+        session = UploadSession(
+            organization_id=case.organization_id,
+            case=case,
+            created_by=actor,
+            size=size,
+            method=record.method,
+            received_at=record.received_at,
+            created_at=timezone.now(),
+        )
+        session.sealed_record = seal(session, "sealed_record", record.sealed_dict())
+        session.save(force_insert=True)
+        log_action(actor, "evidence.upload_started", case, upload=str(session.code), size=size)
+    return session
+
+
+def receive_chunk(
+    *, actor: Any, session: UploadSession, offset: int, length: int, read: Callable[[int], bytes]
+) -> int:
+    """Store one chunk at ``offset`` (encrypted, fsynced, renamed, committed); the new offset.
+
+    A chunk at any other offset than the next expected one is refused, so a client that
+    lost track asks for the offset and resumes from there.
+    """
+    if session.item_id is not None:
+        raise EvidenceError(_("This upload is already finished."))
+    if offset != session.received:
+        raise EvidenceError(
+            _("Expected the upload to continue at byte %(offset)s.") % {"offset": session.received}
+        )
+    if length <= 0 or offset + length > session.size:
+        raise EvidenceError(_("The chunk does not fit the announced file size."))
+    remaining = length
+
+    def bounded(n: int) -> bytes:
+        nonlocal remaining
+        data = read(min(n, remaining)) if remaining else b""
+        remaining -= len(data)
+        return data
+
+    written = vault.write_encrypted(
+        get_storage(), vault.case_key(session.case), bounded, limit=length
+    )
+    if written.size != length:
+        get_storage().delete(written.blob)
+        raise EvidenceError(_("The chunk arrived incomplete; send it again."))
+    _fault("chunk_before_commit")
+    try:
+        with transaction.atomic():
+            locked = UploadSession.objects.select_for_update().get(pk=session.pk)
+            if locked.received != offset:
+                raise EvidenceError(
+                    _("Expected the upload to continue at byte %(offset)s.")
+                    % {"offset": locked.received}
+                )
+            UploadPart.objects.create(
+                session=locked,
+                index=locked.parts.count(),
+                offset=offset,
+                size=length,
+                sha256=written.sha256,
+                blob=written.blob,
+            )
+            locked.received = offset + length
+            locked.save(update_fields=["received"])
+    except BaseException:
+        get_storage().delete(written.blob)
+        raise
+    session.received = offset + length
+    return session.received
+
+
+def finish_upload(*, actor: Any, session: UploadSession) -> EvidenceItem:
+    """Join the encrypted chunks into one original and commit the item.
+
+    The item's SHA-256 is taken over the received bytes as they come out of the
+    authenticated chunks, before any processing; each chunk's own hash is checked too.
+    """
+    if session.item_id is not None:
+        return session.item  # type: ignore[return-value]
+    if session.received != session.size:
+        raise EvidenceError(_("The upload is not complete yet."))
+    storage = get_storage()
+    key = vault.case_key(session.case)
+    parts = list(session.parts.order_by("index"))
+
+    def blocks() -> Iterator[bytes]:
+        for part in parts:
+            digest = hashlib.sha256()
+            for block in vault.iter_plaintext(storage, key, part.blob):
+                digest.update(block)
+                yield block
+            if digest.hexdigest() != part.sha256:
+                raise vault.Corrupt(f"upload part {part.index} changed in storage")
+
+    stream = _BlockReader(blocks())
+    written = vault.write_encrypted(storage, key, stream.read, limit=session.size)
+    record_data = read_record(session)
+    record = CollectionRecord(
+        **{
+            **record_data,
+            "received_at": datetime.fromisoformat(record_data["received_at"]),
+        }
+    )
+    with transaction.atomic():
+        locked = UploadSession.objects.select_for_update().get(pk=session.pk)
+        if locked.item_id is not None:
+            # Another request finished the same upload first: keep its item.
+            storage.delete(written.blob)
+            return locked.item  # type: ignore[return-value]
+        item = _commit_item(
+            actor=actor, case=session.case, written=written, record=record, via="browser"
+        )
+        locked.item = item
+        locked.save(update_fields=["item"])
+        UploadPart.objects.filter(session=session).delete()
+    for part in parts:
+        storage.delete(part.blob)
+    return item
+
+
+class _BlockReader:
+    """A ``read(n)`` over an iterator of blocks."""
+
+    def __init__(self, blocks: Iterator[bytes]) -> None:
+        self._blocks = blocks
+        self._buffer = b""
+
+    def read(self, n: int) -> bytes:
+        while len(self._buffer) < n:
+            block = next(self._blocks, None)
+            if block is None:
+                break
+            self._buffer += block
+        data, self._buffer = self._buffer[:n], self._buffer[n:]
+        return data
+
+
+# Metadata and derived objects (E1, E7) ------------------------------------------------------
+
+
+def _is_visual(item: EvidenceItem) -> bool:
+    return item.mime.startswith(("image/", "video/"))
+
+
+def process_item(item: EvidenceItem) -> None:
+    """Read metadata and make the thumbnail or poster and the stripped copy.
+
+    Runs after ingest, in the background; a missing or failing tool never undoes an
+    ingest, it only leaves the item with less.
+    """
+    storage = get_storage()
+    key = vault.case_key(item.case)
+
+    def blocks() -> Iterator[bytes]:
+        return vault.iter_plaintext(storage, key, item.blob)
+
+    missing = [t for t in ("exiftool", "ffprobe", "ffmpeg", "mat2") if not tools.available(t)]
+    exif = tools.exiftool_json(blocks()) if "exiftool" not in missing else None
+    wants_probe = item.mime.startswith(("video/", "audio/"))
+    probe = tools.ffprobe_json(blocks()) if wants_probe and "ffprobe" not in missing else None
+    metadata = {
+        "exiftool": exif,
+        "ffprobe": probe,
+        "normalized": tools.normalize(exif, probe),
+        "tools": {t: tools.version(t) for t in ("exiftool", "ffprobe") if t not in missing},
+        "read_at": timezone.now().isoformat(timespec="seconds"),
+    }
+    if exif is None and probe is None:
+        status = MetadataStatus.FAILED if not missing else MetadataStatus.PARTIAL
+    else:
+        status = MetadataStatus.PARTIAL if missing else MetadataStatus.DONE
+    with transaction.atomic():
+        item.sealed_metadata = seal(item, "sealed_metadata", metadata)
+        item.metadata_status = status
+        item.missing_tools = missing
+        item.save(update_fields=["sealed_metadata", "metadata_status", "missing_tools"])
+        log_action(None, "evidence.metadata_read", item, status=status)
+    if _is_visual(item) and "ffmpeg" not in missing:
+        picture = tools.thumbnail(blocks())
+        if picture:
+            kind = DerivedKind.POSTER if item.mime.startswith("video/") else DerivedKind.THUMBNAIL
+            _add_derived(item, kind, picture, "image/jpeg", tools.version("ffmpeg") or "ffmpeg")
+    # Only media and PDF: mat2 would unpack archives (and office files, which are zips),
+    # and nothing is unpacked on the server (R16).
+    strippable = (
+        _is_visual(item) or item.mime.startswith("audio/") or item.mime == "application/pdf"
+    )
+    stripped, tool = None, ""
+    if strippable and tools.mat2_usable(item.size):
+        stripped, tool = tools.mat2_strip(blocks(), item.extension), tools.version("mat2") or ""
+    if stripped is None and strippable and "exiftool" not in missing:
+        stripped, tool = tools.exiftool_strip(blocks()), tools.version("exiftool") or ""
+    if stripped:
+        _add_derived(item, DerivedKind.STRIPPED, stripped, item.mime, tool)
+
+
+def _add_derived(item: EvidenceItem, kind: str, data: bytes, mime: str, tool: str) -> None:
+    if DerivedObject.objects.filter(derived_from=item, kind=kind).exists():
+        return
+    storage = get_storage()
+    written = vault.write_bytes(storage, vault.case_key(item.case), data)
+    try:
+        with transaction.atomic():
+            derived = DerivedObject.objects.create(
+                organization_id=item.organization_id,
+                derived_from=item,
+                kind=kind,
+                blob=written.blob,
+                sha256=written.sha256,
+                size=written.size,
+                mime=mime,
+                tool=tool[:80],
+                created_at=timezone.now(),
+            )
+            custody.append(
+                item,
+                CustodyAction.DERIVE,
+                None,
+                object_sha256=derived.sha256,
+                derived=str(derived.code),
+                kind=kind,
+                tool=derived.tool,
+            )
+    except BaseException:
+        storage.delete(written.blob)
+        raise
+
+
+def thumbnail_data_uri(item: EvidenceItem) -> str | None:
+    """The thumbnail or poster inline (``data:``), so the page needs no image endpoint."""
+    derived = item.derived.filter(kind__in=[DerivedKind.THUMBNAIL, DerivedKind.POSTER]).first()
+    if derived is None:
+        return None
+    try:
+        data = vault.read_all(get_storage(), vault.case_key(item.case), derived.blob)
+    except (vault.Corrupt, BlobMissing):
+        return None
+    return "data:image/jpeg;base64," + base64.b64encode(data).decode()
+
+
+# Reading: views and downloads (E5) ---------------------------------------------------------
+
+
+def log_item_viewed(*, actor: Any, item: EvidenceItem) -> None:
+    with transaction.atomic():
+        custody.append(item, CustodyAction.VIEW, actor)
+        log_action(actor, "evidence.viewed", item)
+
+
+def download(
+    *, actor: Any, item: EvidenceItem, derived: DerivedObject | None = None
+) -> Iterator[bytes]:
+    """The plaintext of an original or a derived copy, as a stream of blocks.
+
+    The custody entry is committed before the first byte leaves; the hash is checked as
+    the bytes stream, and a mismatch cuts the download and is recorded (E2).
+    """
+    target_sha = derived.sha256 if derived else item.sha256
+    blob = derived.blob if derived else item.blob
+    detail = {"derived": str(derived.code), "kind": derived.kind} if derived else {}
+    with transaction.atomic():
+        custody.append(item, CustodyAction.DOWNLOAD, actor, object_sha256=target_sha, **detail)
+        log_action(actor, "evidence.downloaded", item, **detail)
+    key = vault.case_key(item.case)
+
+    def stream() -> Iterator[bytes]:
+        digest = hashlib.sha256()
+        try:
+            for block in vault.iter_plaintext(get_storage(), key, blob):
+                digest.update(block)
+                yield block
+            ok = digest.hexdigest() == target_sha
+        except (vault.Corrupt, BlobMissing):
+            ok = False
+        if not ok:
+            _record_failure(item, ["download: stored bytes do not match the recorded SHA-256"])
+            raise vault.Corrupt("evidence does not match its hash")
+
+    return stream()
+
+
+def request_deletion(*, actor: Any, item: EvidenceItem, reason: str) -> None:
+    """Record a wish to delete; deleting evidence is a decision for later, never silent."""
+    with transaction.atomic():
+        custody.append(item, CustodyAction.DELETE_REQUEST, actor, reason_given=bool(reason.strip()))
+        log_action(actor, "evidence.delete_requested", item)
+
+
+# Fixity (E2, R6) ---------------------------------------------------------------------------
+
+
+@dataclass
+class VerifyResult:
+    item: EvidenceItem
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _check_blob(item: EvidenceItem, blob: str, expected: str, what: str) -> list[str]:
+    try:
+        actual = vault.hash_blob(get_storage(), vault.case_key(item.case), blob)
+    except BlobMissing:
+        return [f"{what}: stored file is missing"]
+    except vault.Corrupt:
+        return [f"{what}: stored file does not decrypt (altered or truncated)"]
+    if actual != expected:
+        return [f"{what}: SHA-256 {actual} differs from recorded {expected}"]
+    return []
+
+
+def _record_failure(item: EvidenceItem, problems: list[str]) -> None:
+    with transaction.atomic():
+        custody.append(item, CustodyAction.VERIFY_FAILED, None, problems=len(problems))
+        EvidenceItem.objects.filter(pk=item.pk).update(
+            last_verified_at=timezone.now(), last_verified_ok=False
+        )
+        log_action(None, "evidence.verify_failed", item, problems=len(problems))
+
+
+def verify_item(*, actor: Any, item: EvidenceItem) -> VerifyResult:
+    problems = _check_blob(item, item.blob, item.sha256, "original")
+    for derived in item.derived.all():
+        problems += _check_blob(item, derived.blob, derived.sha256, f"{derived.kind} copy")
+    chain = custody.verify_chain(item)
+    if chain is not None:
+        problems.append(f"custody log entry #{chain.seq}: {chain.reason}")
+    if problems:
+        _record_failure(item, problems)
+    else:
+        with transaction.atomic():
+            custody.append(item, CustodyAction.VERIFY, actor)
+            EvidenceItem.objects.filter(pk=item.pk).update(
+                last_verified_at=timezone.now(), last_verified_ok=True
+            )
+    return VerifyResult(item, problems)
+
+
+def verify_all(*, actor: Any, case: Case | None = None) -> Iterator[VerifyResult]:
+    items = EvidenceItem.objects.select_related("case").order_by("created_at")
+    if case is not None:
+        items = items.filter(case=case)
+    for item in items.iterator(chunk_size=200):
+        yield verify_item(actor=actor, item=item)
+
+
+# Housekeeping --------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    orphans: int
+    abandoned_uploads: int
+    expired_exports: int
+
+
+def sweep(*, older_than: float = 3600) -> SweepResult:
+    """Remove blobs no row refers to, uploads left for a week, and expired bundles."""
+    storage = get_storage()
+    cutoff = timezone.now() - timedelta(days=7)
+    abandoned = list(
+        UploadSession.objects.filter(item__isnull=True, created_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )
+    )
+    for session_id in abandoned:
+        with transaction.atomic():
+            UploadPart.objects.filter(session_id=session_id).delete()
+            UploadSession.objects.filter(pk=session_id).delete()
+    expired = 0
+    for export in ExportRequest.objects.filter(expires_at__lt=timezone.now()).exclude(
+        status__in=[ExportStatus.EXPIRED, ExportStatus.REFUSED]
+    ):
+        expire_export(export)
+        expired += 1
+    known = {
+        *EvidenceItem.objects.values_list("blob", flat=True),
+        *DerivedObject.objects.values_list("blob", flat=True),
+        *UploadPart.objects.values_list("blob", flat=True),
+        *ExportRequest.objects.exclude(blob="").values_list("blob", flat=True),
+    }
+    orphans = sum(1 for _ in storage.orphans(known, older_than))
+    return SweepResult(orphans, len(abandoned), expired)
+
+
+# Exports (E6) -------------------------------------------------------------------------------
+
+
+def request_export(
+    *, actor: Any, case: Case, selection: dict[str, str], recipient: str = ""
+) -> ExportRequest:
+    selection = {code: variant for code, variant in selection.items() if variant != "exclude"}
+    if not selection:
+        raise EvidenceError(_("Choose at least one item to export."))
+    codes = {str(c) for c in EvidenceItem.objects.filter(case=case).values_list("code", flat=True)}
+    if not set(selection) <= codes or not set(selection.values()) <= {"original", "stripped"}:
+        raise EvidenceError(_("The selection does not match this case's evidence."))
+    recipient = recipient.strip()
+    if recipient:
+        from .bundle import parse_recipient  # bundle imports this module
+
+        parse_recipient(recipient)
+    now = timezone.now()
+    with transaction.atomic():
+        export = ExportRequest.objects.create(
+            organization_id=case.organization_id,
+            case=case,
+            requested_by=actor,
+            requested_at=now,
+            selection=selection,
+            recipient=recipient,
+            expires_at=now + timedelta(days=export_days()),
+        )
+        log_action(
+            actor,
+            "evidence.export_requested",
+            case,
+            export=str(export.code),
+            items=len(selection),
+            encrypted=bool(recipient),
+        )
+    return export
+
+
+def decide_export(*, actor: Any, export: ExportRequest, approve: bool) -> None:
+    """A second person approves or refuses; the requester never decides their own (R18)."""
+    if export.status != ExportStatus.PENDING or export.expires_at < timezone.now():
+        raise EvidenceError(_("This export request is no longer waiting for a decision."))
+    if export.requested_by_id == actor.pk:
+        log_action(
+            actor, "evidence.export_self_approval_refused", export.case, export=str(export.code)
+        )
+        raise EvidenceError(_("Someone other than the requester must decide on an export."))
+    if not can(actor, Cap.APPROVE_EXPORT):
+        raise EvidenceError(_("Your role cannot approve exports."))
+    with transaction.atomic():
+        export.status = ExportStatus.APPROVED if approve else ExportStatus.REFUSED
+        export.decided_by, export.decided_at = actor, timezone.now()
+        export.save(update_fields=["status", "decided_by", "decided_at"])
+        log_action(
+            actor,
+            "evidence.export_approved" if approve else "evidence.export_refused",
+            export.case,
+            export=str(export.code),
+        )
+        if approve:
+            from .tasks import build_export_task  # tasks imports this module
+
+            transaction.on_commit(lambda: build_export_task.enqueue(str(export.pk)))
+
+
+def build_export(export: ExportRequest) -> None:
+    """Write the approved bundle, encrypted with the case key, for the requester to fetch."""
+    from .bundle import encrypted_stream, prepare_bundle, thread_pipe  # imports this module
+
+    if export.status != ExportStatus.APPROVED:
+        return
+    items = EvidenceItem.objects.filter(case=export.case, code__in=list(export.selection))
+    plan = prepare_bundle(
+        case=export.case,
+        variants={item: export.selection[str(item.code)] for item in items},
+        actor=export.requested_by,
+        approved_by=export.decided_by,
+        export_code=str(export.code),
+    )
+    storage = get_storage()
+    reader = thread_pipe(encrypted_stream(plan, export.recipient))
+    written = vault.write_encrypted(storage, plan.key, reader.read, limit=2**62)
+    try:
+        reader.finish()
+    except BaseException:
+        storage.delete(written.blob)
+        raise
+    with transaction.atomic():
+        ExportRequest.objects.filter(pk=export.pk).update(
+            status=ExportStatus.READY, blob=written.blob, sha256=written.sha256, size=written.size
+        )
+        log_action(None, "evidence.export_built", export.case, export=str(export.code))
+
+
+def download_export(*, actor: Any, export: ExportRequest) -> Iterator[bytes]:
+    """The bundle's bytes; each exported item's custody log records that it left."""
+    if export.status != ExportStatus.READY or export.expires_at < timezone.now():
+        raise EvidenceError(_("This bundle is not available (not ready, or expired)."))
+    if export.requested_by_id != actor.pk:
+        raise EvidenceError(_("Only the person who requested the export can download it."))
+    items = EvidenceItem.objects.filter(case=export.case, code__in=list(export.selection))
+    with transaction.atomic():
+        for item in items:
+            custody.append(
+                item,
+                CustodyAction.DOWNLOAD,
+                actor,
+                export=str(export.code),
+                variant=export.selection[str(item.code)],
+            )
+        log_action(actor, "evidence.export_downloaded", export.case, export=str(export.code))
+    return vault.iter_plaintext(get_storage(), vault.case_key(export.case), export.blob)
+
+
+def expire_export(export: ExportRequest) -> None:
+    with transaction.atomic():
+        blob = export.blob
+        ExportRequest.objects.filter(pk=export.pk).update(status=ExportStatus.EXPIRED, blob="")
+        log_action(None, "evidence.export_expired", export.case, export=str(export.code))
+    if blob:
+        get_storage().delete(blob)

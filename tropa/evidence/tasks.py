@@ -1,0 +1,47 @@
+"""Background work: reading metadata after ingest, building bundles, the fixity schedule.
+
+Tasks take ids, not model instances, and are enqueued on commit.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django_tasks import default_task_backend, task
+
+from . import services
+from .models import EvidenceItem, ExportRequest
+
+VERIFY_EVERY = timedelta(days=1)
+
+
+@task()
+def process_item_task(item_id: str) -> None:
+    item = EvidenceItem.objects.select_related("case").filter(pk=item_id).first()
+    if item is not None:
+        services.process_item(item)
+
+
+@task()
+def build_export_task(export_id: str) -> None:
+    export = ExportRequest.objects.select_related("case").filter(pk=export_id).first()
+    if export is not None:
+        services.build_export(export)
+
+
+@task()
+def scheduled_verify_task() -> dict[str, int]:
+    """Re-hash every item, sweep, and queue the next run a day later.
+
+    ``tropa evidence schedule`` queues the first run; a backend that cannot defer tasks
+    (the immediate one in tests) runs it once.
+    """
+    checked = failed = 0
+    for result in services.verify_all(actor=None):
+        checked += 1
+        failed += not result.ok
+    services.sweep()
+    if default_task_backend.supports_defer:
+        scheduled_verify_task.using(run_after=timezone.now() + VERIFY_EVERY).enqueue()
+    return {"checked": checked, "failed": failed}

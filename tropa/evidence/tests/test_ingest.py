@@ -1,0 +1,121 @@
+"""Ingest: the SHA-256 of the received bytes, encryption before disk, type from content."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from tropa.accounts.models import User
+from tropa.audit.models import AuditEntry
+from tropa.cases.models import Case
+from tropa.evidence import services
+from tropa.evidence.models import CustodyAction, EvidenceItem
+
+from .conftest import add_file, record
+
+
+def test_it_stores_the_sha256_of_the_received_bytes(
+    canary_case: Case, coordinator: User, sample_dir: Path, _private_storage: Path
+) -> None:
+    jpeg = sample_dir / "photo.jpg"
+    item = add_file(canary_case, coordinator, jpeg, process=False)
+    assert item.sha256 == hashlib.sha256(jpeg.read_bytes()).hexdigest()
+    assert item.size == jpeg.stat().st_size
+    assert (item.mime, item.extension) == ("image/jpeg", "jpg")
+    assert item.generic_name == f"{item.code}.jpg"
+    stored = [p for p in _private_storage.glob("*/*") if p.parent.name != "tmp"]
+    assert [p.name for p in stored] == [item.blob]
+    assert jpeg.read_bytes()[:64] not in stored[0].read_bytes()
+    assert services.read_record(item)["original_name"] == "photo.jpg"
+    assert list(item.custody.values_list("action", flat=True)) == [CustodyAction.INGEST]
+    entry = AuditEntry.objects.get(action="evidence.added")
+    assert "photo" not in str(entry.detail) and entry.object_code == str(item.code)
+
+
+def test_it_detects_the_type_from_content_not_the_name(
+    canary_case: Case, coordinator: User
+) -> None:
+    pdf_named_jpg = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
+    item = services.add_evidence(
+        actor=coordinator,
+        case=canary_case,
+        source=io.BytesIO(pdf_named_jpg),
+        record=record(original_name="holiday.jpg"),
+    )
+    assert item.mime == "application/pdf"
+    html = services.add_evidence(
+        actor=coordinator,
+        case=canary_case,
+        source=io.BytesIO(b"<html><script>alert(1)</script></html>"),
+        record=record(original_name="page.html"),
+    )
+    assert (html.mime, html.extension) == ("application/octet-stream", "bin")
+
+
+def test_it_prints_item_code_and_sha256_from_the_command_line(
+    canary_case: Case, sample_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = [sample_dir / "letter.pdf", sample_dir / "video.mp4"]
+    call_command(
+        "evidence",
+        "add",
+        str(canary_case.code),
+        *map(str, files),
+        "--note",
+        "from Funker",
+        "--defer-metadata",
+    )
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2
+    for line, path in zip(lines, files, strict=True):
+        code, sha, name = line.split("  ")
+        item = EvidenceItem.objects.get(code=code)
+        assert sha == item.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert name == str(path)
+        assert services.read_record(item)["note"] == "from Funker"
+
+
+def test_it_refuses_a_file_over_the_quota_with_a_clear_message(
+    canary_case: Case, coordinator: User, settings: object
+) -> None:
+    settings.TROPA_EVIDENCE_QUOTA_BYTES = 1000  # type: ignore[attr-defined]
+    with pytest.raises(services.EvidenceError, match="Not enough space left"):
+        services.add_evidence(
+            actor=coordinator,
+            case=canary_case,
+            source=io.BytesIO(b"x" * 2000),
+            record=record(),
+            size_hint=2000,
+        )
+    # Without a size hint the limit still holds while the bytes stream in.
+    with pytest.raises(services.EvidenceError, match="Not enough space left"):
+        services.add_evidence(
+            actor=coordinator, case=canary_case, source=io.BytesIO(b"x" * 2000), record=record()
+        )
+    assert not EvidenceItem.objects.exists()
+
+
+def test_it_refuses_a_file_over_the_maximum_size(
+    canary_case: Case, coordinator: User, settings: object
+) -> None:
+    settings.TROPA_EVIDENCE_MAX_FILE_BYTES = 10  # type: ignore[attr-defined]
+    with pytest.raises(services.EvidenceError, match="largest file this server accepts"):
+        services.start_upload(actor=coordinator, case=canary_case, size=11, record=record())
+
+
+def test_it_rejects_a_receipt_time_in_the_future(canary_case: Case, coordinator: User) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    with pytest.raises(services.EvidenceError, match="future"):
+        services.add_evidence(
+            actor=coordinator,
+            case=canary_case,
+            source=io.BytesIO(b"x"),
+            record=record(received_at=timezone.now() + timedelta(days=1)),
+        )

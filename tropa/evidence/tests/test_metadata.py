@@ -1,0 +1,115 @@
+"""Metadata read with exiftool and ffprobe (E7); derived copies (E1); missing tools."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from tropa.accounts.models import User
+from tropa.cases.models import Case
+from tropa.evidence import services, tools, vault
+from tropa.evidence.models import CustodyAction, DerivedKind, MetadataStatus
+from tropa.evidence.storage import get_storage
+
+from .conftest import GPS, add_file
+
+
+def _exif_of(data: bytes) -> str:
+    return subprocess.run(
+        ["exiftool", "-G1", "-n", "-"], input=data, capture_output=True, check=True
+    ).stdout.decode()
+
+
+def test_it_reads_time_position_and_device_of_a_photo(
+    canary_case: Case, coordinator: User, sample_dir: Path
+) -> None:
+    jpeg = sample_dir / "photo.jpg"
+    item = add_file(canary_case, coordinator, jpeg)
+    metadata = services.read_metadata(item)
+    normalized = metadata["normalized"]
+    assert normalized["captured_at"] == "2024-03-01T14:22:05+06:00"
+    assert normalized["gps"]["latitude"] == pytest.approx(GPS[0])
+    assert normalized["gps"]["longitude"] == pytest.approx(GPS[1])
+    assert normalized["device"] == "Xiaomi Redmi Note 8"
+    assert metadata["exiftool"]["IFD0:Make"] == "Xiaomi"
+    assert metadata["tools"]["exiftool"].startswith("exiftool ")
+    assert item.metadata_status == MetadataStatus.DONE
+    # The original is never rewritten (E1).
+    assert vault.hash_blob(get_storage(), vault.case_key(canary_case), item.blob) == item.sha256
+    assert item.sha256 == hashlib.sha256(jpeg.read_bytes()).hexdigest()
+
+
+def test_the_stripped_copy_is_a_separate_object_without_gps(
+    canary_case: Case, coordinator: User, sample_dir: Path
+) -> None:
+    item = add_file(canary_case, coordinator, sample_dir / "photo.jpg")
+    kinds = {d.kind: d for d in item.derived.all()}
+    assert set(kinds) == {DerivedKind.THUMBNAIL, DerivedKind.STRIPPED}
+    stripped = kinds[DerivedKind.STRIPPED]
+    data = vault.read_all(get_storage(), vault.case_key(canary_case), stripped.blob)
+    assert hashlib.sha256(data).hexdigest() == stripped.sha256 != item.sha256
+    assert "GPS" not in _exif_of(data) and "Xiaomi" not in _exif_of(data)
+    assert stripped.tool.startswith("mat2")
+    derive = item.custody.filter(action=CustodyAction.DERIVE)
+    assert {e.object_sha256 for e in derive} == {d.sha256 for d in kinds.values()}
+
+
+def test_it_reads_a_video_and_makes_a_poster(
+    canary_case: Case, coordinator: User, sample_dir: Path
+) -> None:
+    item = add_file(canary_case, coordinator, sample_dir / "video.mp4")
+    normalized = services.read_metadata(item)["normalized"]
+    assert normalized["captured_at"] == "2024-02-20T08:00:00+00:00"
+    assert normalized["duration"] == pytest.approx(1.0)
+    assert item.derived.filter(kind=DerivedKind.POSTER).exists()
+    assert services.thumbnail_data_uri(item).startswith("data:image/jpeg;base64,")  # type: ignore[union-attr]
+
+
+def test_it_strips_a_pdf(canary_case: Case, coordinator: User, sample_dir: Path) -> None:
+    item = add_file(canary_case, coordinator, sample_dir / "letter.pdf")
+    stripped = item.derived.get(kind=DerivedKind.STRIPPED)
+    data = vault.read_all(get_storage(), vault.case_key(canary_case), stripped.blob)
+    assert b"Ivan Petrov" not in data
+    original = vault.read_all(get_storage(), vault.case_key(canary_case), item.blob)
+    assert b"Ivan Petrov" in original
+
+
+def test_it_shows_a_conflict_between_file_time_and_stated_time() -> None:
+    from datetime import UTC, datetime
+
+    normalized = {"captured_at": "2024-03-01T14:22:05+06:00"}
+    found = tools.conflicts(
+        normalized,
+        received_at=datetime(2024, 2, 1, tzinfo=UTC),
+        stated={"taken_on": "2023-12-24", "file_modified": "2024-05-01T00:00:00+00:00"},
+    )
+    assert {c["code"] for c in found} == {"after_receipt", "taken_on"}
+    assert not tools.conflicts(
+        normalized, received_at=datetime(2024, 3, 2, tzinfo=UTC), stated={"taken_on": "2024-03-01"}
+    )
+
+
+def test_it_keeps_working_without_the_tools(
+    canary_case: Case,
+    coordinator: User,
+    sample_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    tools.version.cache_clear()
+    try:
+        item = add_file(canary_case, coordinator, sample_dir / "photo.jpg")
+        assert item.metadata_status == MetadataStatus.PARTIAL
+        assert set(item.missing_tools) == {"exiftool", "ffprobe", "ffmpeg", "mat2"}
+        assert not item.derived.exists()
+        call_command("doctor")
+        out = capsys.readouterr().out
+        assert "MISSING  exiftool" in out and "libimage-exiftool-perl" in out
+    finally:
+        tools.version.cache_clear()

@@ -1,0 +1,389 @@
+"""The system tools Tropa uses on files: exiftool, ffprobe, ffmpeg and mat2.
+
+Each is optional: when one is missing Tropa says so (item page, ``tropa doctor``) and
+carries on without that feature. Files reach the tools through pipes, decrypted block by
+block, so that no plaintext touches the disk. mat2 alone needs a named file: it gets one in
+a RAM-backed directory (tmpfs) that is removed at once, and is skipped where there is none.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+
+TOOL_TIMEOUT = 600
+_MAX_OUTPUT = 16 * 1024 * 1024
+# A hostile file (a decompression bomb, a parser bug) gets bounded memory and CPU time.
+_LIMITS = (f"--as={4 * 1024**3}", f"--cpu={TOOL_TIMEOUT}")
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    package: str
+    purpose: str
+    version_args: tuple[str, ...]
+
+
+TOOLS = {
+    "exiftool": Tool("exiftool", "libimage-exiftool-perl", "metadata, stripping", ("-ver",)),
+    "ffprobe": Tool("ffprobe", "ffmpeg", "video and audio metadata", ("-version",)),
+    "ffmpeg": Tool("ffmpeg", "ffmpeg", "thumbnails and video posters", ("-version",)),
+    "mat2": Tool("mat2", "mat2", "copies without metadata", ("--version",)),
+}
+
+
+@lru_cache(maxsize=8)
+def version(name: str) -> str | None:
+    """The tool's version line, or None when it is not installed or does not run."""
+    path = shutil.which(name)
+    if path is None:
+        return None
+    try:
+        result = subprocess.run(  # noqa: S603 (fixed argument list, no shell)
+            [path, *TOOLS[name].version_args], capture_output=True, text=True, timeout=30
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    first = (result.stdout or result.stderr).strip().splitlines()
+    if result.returncode != 0 or not first:
+        return None
+    line = first[0]
+    match = re.search(r"\d+(\.\d+)+\S*", line)
+    return f"{name} {match.group(0) if match else line[:40]}"
+
+
+def _command(args: list[str]) -> list[str]:
+    """The full command line: absolute path, under ``prlimit`` where it exists."""
+    executable = shutil.which(args[0]) or args[0]
+    limiter = shutil.which("prlimit")
+    if limiter is None:
+        return [executable, *args[1:]]
+    return [limiter, *_LIMITS, "--", executable, *args[1:]]
+
+
+def available(name: str) -> bool:
+    return version(name) is not None
+
+
+def missing() -> list[str]:
+    return [name for name in TOOLS if not available(name)]
+
+
+# Running a tool on a stream ----------------------------------------------------------------
+
+
+def _feed(pipe: IO[bytes], blocks: Iterable[bytes]) -> None:
+    # A tool may stop reading once it has what it needs: that is not an error.
+    with suppress(BrokenPipeError, OSError):
+        for block in blocks:
+            pipe.write(block)
+    with suppress(BrokenPipeError, OSError):
+        pipe.close()
+
+
+def run_on_stream(args: list[str], blocks: Iterable[bytes]) -> tuple[int, bytes]:
+    """Run ``args`` with ``blocks`` on its stdin; returns (exit code, stdout)."""
+    process = subprocess.Popen(  # noqa: S603 (fixed argument list, no shell)
+        _command(args),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    feeder = threading.Thread(target=_feed, args=(process.stdin, blocks), daemon=True)
+    feeder.start()
+    output = process.stdout.read(_MAX_OUTPUT)
+    process.stdout.close()
+    try:
+        code = process.wait(timeout=TOOL_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        code = process.wait()
+    feeder.join(timeout=TOOL_TIMEOUT)
+    return code, output
+
+
+def exiftool_json(blocks: Iterable[bytes]) -> dict[str, Any] | None:
+    _code, output = run_on_stream(
+        ["exiftool", "-j", "-G1", "-n", "-a", "-api", "LargeFileSupport=1", "-"], blocks
+    )
+    try:
+        data = json.loads(output)
+    except ValueError:
+        return None
+    if not isinstance(data, list) or not data:
+        return None
+    # The "System" group describes the pipe Tropa fed, not the file.
+    return {k: v for k, v in data[0].items() if not k.startswith("System:") and k != "SourceFile"}
+
+
+def ffprobe_json(blocks: Iterable[bytes]) -> dict[str, Any] | None:
+    code, output = run_on_stream(
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-print_format",
+            "json",
+            "-show_format",
+            "-show_streams",
+            "-i",
+            "pipe:0",
+        ],
+        blocks,
+    )
+    try:
+        data = json.loads(output) if code == 0 else None
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not data.get("streams"):
+        return None
+    data.get("format", {}).pop("filename", None)
+    return data
+
+
+def thumbnail(blocks: Iterable[bytes]) -> bytes | None:
+    """A JPEG of the first frame, at most 480 pixels wide, without any metadata."""
+    code, output = run_on_stream(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-i",
+            "pipe:0",
+            "-frames:v",
+            "1",
+            "-vf",
+            "scale='min(480,iw)':-2",
+            "-map_metadata",
+            "-1",
+            "-f",
+            "image2pipe",
+            "-c:v",
+            "mjpeg",
+            "pipe:1",
+        ],
+        blocks,
+    )
+    return output if code == 0 and output.startswith(b"\xff\xd8") else None
+
+
+def exiftool_strip(blocks: Iterable[bytes]) -> bytes | None:
+    code, output = run_on_stream(["exiftool", "-all=", "-o", "-", "-"], blocks)
+    return output if code == 0 and output else None
+
+
+# mat2 in RAM ---------------------------------------------------------------------------------
+
+
+def _ram_dir() -> Path | None:
+    """A RAM-backed directory (tmpfs), or None: plaintext must never reach a disk."""
+    configured = getattr(settings, "TROPA_EVIDENCE_RAM_DIR", "/dev/shm")  # noqa: S108
+    path = Path(configured)
+    if not path.is_dir():
+        return None
+    try:
+        mounts = Path("/proc/mounts").read_text().splitlines()
+    except OSError:
+        return None
+    best, fstype = "", ""
+    resolved = str(path.resolve())
+    for line in mounts:
+        fields = line.split()
+        inside = len(fields) >= 3 and (resolved + "/").startswith(fields[1].rstrip("/") + "/")
+        if inside and len(fields[1]) >= len(best):
+            best, fstype = fields[1], fields[2]
+    return path if fstype in ("tmpfs", "ramfs") else None
+
+
+def mat2_usable(size: int) -> bool:
+    """mat2 can run on a file of ``size`` bytes: installed and room in RAM for two copies."""
+    ram = _ram_dir()
+    if ram is None or not available("mat2"):
+        return False
+    stat = os.statvfs(ram)
+    return stat.f_bavail * stat.f_frsize > 2 * size + 64 * 1024 * 1024
+
+
+@contextmanager
+def _ram_workspace() -> Iterator[Path]:
+    ram = _ram_dir()
+    if ram is None:
+        raise RuntimeError("no RAM-backed directory")
+    with tempfile.TemporaryDirectory(prefix="tropa-", dir=ram) as name:
+        yield Path(name)
+
+
+def mat2_strip(blocks: Iterable[bytes], extension: str) -> bytes | None:
+    """The cleaned bytes from mat2, or None when mat2 does not handle this type."""
+    with _ram_workspace() as work:
+        source = work / f"item.{extension or 'bin'}"
+        with source.open("wb") as handle:
+            for block in blocks:
+                handle.write(block)
+        try:
+            result = subprocess.run(  # noqa: S603 (fixed argument list, no shell)
+                _command(["mat2", "--inplace", str(source)]),
+                capture_output=True,
+                timeout=TOOL_TIMEOUT,
+                cwd=work,
+            )
+        except subprocess.SubprocessError:
+            return None
+        if result.returncode != 0:
+            return None
+        return source.read_bytes()
+
+
+# Normalizing what the tools said ----------------------------------------------------------
+
+
+def _parse_exif_time(value: Any, offset: Any = None) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    match = re.match(
+        r"(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:\d{2})?", text
+    )
+    if not match or match.group(1) == "0000":
+        return None
+    try:
+        year, month, day, hour, minute, second = (int(match.group(i)) for i in range(1, 7))
+        naive = datetime(year, month, day, hour, minute, second)  # noqa: DTZ001
+    except ValueError:
+        return None
+    zone = match.group(7) or (offset if isinstance(offset, str) else None)
+    if zone in (None, ""):
+        return naive
+    if zone == "Z":
+        return naive.replace(tzinfo=UTC)
+    sign = 1 if zone[0] == "+" else -1
+    hours, minutes = int(zone[1:3]), int(zone[4:6])
+    return naive.replace(tzinfo=timezone(sign * timedelta(hours=hours, minutes=minutes)))
+
+
+def _first(data: dict[str, Any], *keys: str) -> Any:
+    for key in keys:
+        if data.get(key) not in (None, ""):
+            return data[key]
+    return None
+
+
+def normalize(exif: dict[str, Any] | None, probe: dict[str, Any] | None) -> dict[str, Any]:
+    """Capture time (with or without a zone), GPS position and device, as the file states them."""
+    exif = exif or {}
+    tags = dict((probe or {}).get("format", {}).get("tags", {}))
+    captured: datetime | None = None
+    source = ""
+    for key, offset_key in (
+        ("ExifIFD:DateTimeOriginal", "ExifIFD:OffsetTimeOriginal"),
+        ("ExifIFD:CreateDate", "ExifIFD:OffsetTimeDigitized"),
+        ("Keys:CreationDate", ""),
+        ("XMP-exif:DateTimeOriginal", ""),
+        ("XMP-xmp:CreateDate", ""),
+    ):
+        captured = _parse_exif_time(exif.get(key), exif.get(offset_key))
+        if captured is not None:
+            source = key
+            break
+    if captured is None:
+        # QuickTime stores UTC by specification.
+        quicktime = _parse_exif_time(exif.get("QuickTime:CreateDate"))
+        if quicktime is not None:
+            captured, source = quicktime.replace(tzinfo=UTC), "QuickTime:CreateDate"
+    if captured is None and tags.get("creation_time"):
+        with suppress(ValueError):
+            captured = datetime.fromisoformat(str(tags["creation_time"]).replace("Z", "+00:00"))
+            source = "ffprobe:creation_time"
+    latitude = _first(exif, "Composite:GPSLatitude", "GPS:GPSLatitude")
+    longitude = _first(exif, "Composite:GPSLongitude", "GPS:GPSLongitude")
+    gps = None
+    if isinstance(latitude, int | float) and isinstance(longitude, int | float):
+        if exif.get("GPS:GPSLatitudeRef") == "S" and latitude > 0:
+            latitude = -latitude
+        if exif.get("GPS:GPSLongitudeRef") == "W" and longitude > 0:
+            longitude = -longitude
+        gps = {"latitude": round(float(latitude), 6), "longitude": round(float(longitude), 6)}
+        altitude = exif.get("Composite:GPSAltitude")
+        if isinstance(altitude, int | float):
+            gps["altitude"] = round(float(altitude), 1)
+    make = _first(exif, "IFD0:Make", "Keys:Make", "UserData:Make") or tags.get(
+        "com.apple.quicktime.make"
+    )
+    model = _first(exif, "IFD0:Model", "Keys:Model", "UserData:Model") or tags.get(
+        "com.apple.quicktime.model"
+    )
+    software = _first(exif, "IFD0:Software", "Keys:Software") or tags.get("encoder")
+    device = " ".join(str(p) for p in (make, model) if p) or None
+    duration = None
+    if probe and probe.get("format", {}).get("duration"):
+        with suppress(ValueError):
+            duration = round(float(probe["format"]["duration"]), 2)
+    return {
+        "captured_at": captured.isoformat() if captured else None,
+        "captured_has_zone": bool(captured and captured.tzinfo),
+        "captured_source": source,
+        "gps": gps,
+        "device": device,
+        "software": str(software) if software else None,
+        "duration": duration,
+        "width": _first(exif, "File:ImageWidth", "Track1:ImageWidth", "Composite:ImageSize"),
+        "height": _first(exif, "File:ImageHeight", "Track1:ImageHeight"),
+    }
+
+
+def conflicts(
+    normalized: dict[str, Any], *, received_at: datetime, stated: dict[str, Any]
+) -> list[dict[str, str]]:
+    """Discrepancies between what the file says and what was stated; shown, never fixed (E7).
+
+    Returns codes with the two values; the page words them.
+    """
+    found: list[dict[str, str]] = []
+    captured_text = normalized.get("captured_at")
+    if not captured_text:
+        return found
+    captured = datetime.fromisoformat(captured_text)
+    # Without a zone in the file the comparison allows a whole day either way.
+    slack = timedelta(hours=1) if captured.tzinfo else timedelta(hours=26)
+    aware = captured if captured.tzinfo else captured.replace(tzinfo=UTC)
+    if aware - slack > received_at:
+        found.append(
+            {"code": "after_receipt", "file": captured_text, "stated": received_at.isoformat()}
+        )
+    taken_on = _stated_time(stated.get("taken_on"))
+    # The source's date has no time of day: a whole day either way is no conflict.
+    if taken_on is not None and abs(aware - taken_on) > slack + timedelta(hours=24):
+        found.append({"code": "taken_on", "file": captured_text, "stated": stated["taken_on"]})
+    modified = _stated_time(stated.get("file_modified"))
+    # A file is modified when it is written, so never before it was captured.
+    if modified is not None and aware - slack > modified:
+        found.append(
+            {"code": "file_modified", "file": captured_text, "stated": stated["file_modified"]}
+        )
+    return found
+
+
+def _stated_time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

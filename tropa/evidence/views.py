@@ -1,0 +1,314 @@
+"""Evidence views: parse, fetch through an access helper, call a service, render.
+
+Files always leave as attachments with a generic name (item code + detected extension)
+and ``application/octet-stream``, so that no browser renders them (R16).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tropa.accounts.permissions import Cap, can, staff_user
+from tropa.cases.access import access_case, visible_cases
+
+from . import services, tools
+from .access import access_export, access_item, access_upload
+from .forms import CollectionForm, DeleteRequestForm, ExportForm, StartUploadForm
+from .models import DerivedKind, EvidenceItem, ExportStatus, UploadSession
+from .tasks import process_item_task
+
+_RANGE = re.compile(r"^bytes (\d{1,15})-(\d{1,15})/(\d{1,15})$")
+
+
+def _attachment(blocks: Iterator[bytes], name: str, size: int | None) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(blocks, content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    if size is not None:
+        response["Content-Length"] = str(size)
+    return response
+
+
+def _error(message: str, status: int = 400, **extra: Any) -> JsonResponse:
+    return JsonResponse({"error": message, **extra}, status=status)
+
+
+# Uploads ------------------------------------------------------------------------------------
+
+
+def _open_uploads(user: Any, case: Any) -> list[dict[str, Any]]:
+    """The user's unfinished uploads for this case, for the page's script to resume."""
+    sessions = UploadSession.objects.filter(case=case, created_by=user, item__isnull=True)
+    rows = []
+    for session in sessions:
+        record = services.read_record(session)
+        rows.append(
+            {
+                "code": str(session.code),
+                "size": session.size,
+                "received": session.received,
+                "name": record.get("original_name", ""),
+                "modified": record.get("extra", {}).get("modified_ms"),
+                **_session_urls(session),
+            }
+        )
+    return rows
+
+
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest, code: str) -> HttpResponse:
+    """GET: the upload page. POST: start one file's upload session (JSON)."""
+    user = staff_user(request)
+    case = access_case(user, code, cap=Cap.ADD_EVIDENCE)
+    if request.method == "GET":
+        context = {
+            "case": case,
+            "form": CollectionForm(),
+            "open_uploads": _open_uploads(user, case),
+            "chunk_size": 8 * 1024 * 1024,
+            "missing_tools": tools.missing(),
+        }
+        return render(request, "evidence/upload.html", context)
+    form = StartUploadForm(request.POST)
+    if not form.is_valid():
+        return _error(" ".join(str(e) for errors in form.errors.values() for e in errors))
+    data = form.cleaned_data
+    modified = data.get("modified")
+    record = services.CollectionRecord(
+        method=data["method"],
+        received_at=data["received_at"],
+        source=data["source"],
+        original_name=data["name"],
+        file_modified=(
+            datetime.fromtimestamp(modified / 1000, UTC).isoformat(timespec="seconds")
+            if modified
+            else ""
+        ),
+        taken_on=data["taken_on"].isoformat() if data["taken_on"] else "",
+        note=data["note"],
+        tool="browser upload",
+        received_by=user.get_username(),
+        extra={"modified_ms": modified},
+    )
+    try:
+        session = services.start_upload(actor=user, case=case, size=data["size"], record=record)
+    except services.EvidenceError as exc:
+        return _error(str(exc))
+    return JsonResponse({"upload": _session_urls(session), "offset": 0})
+
+
+def _session_urls(session: UploadSession) -> dict[str, Any]:
+    return {
+        "chunk": reverse("evidence:upload_chunk", args=[session.code]),
+        "finish": reverse("evidence:upload_finish", args=[session.code]),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def upload_chunk(request: HttpRequest, code: str) -> HttpResponse:
+    """GET: where to resume. POST: one chunk, its place given by ``Content-Range``."""
+    session = access_upload(staff_user(request), code)
+    if request.method == "GET":
+        return JsonResponse({"offset": session.received, "size": session.size})
+    match = _RANGE.match(request.headers.get("Content-Range", ""))
+    length = int(request.headers.get("Content-Length") or 0)
+    if match is None:
+        return _error(_("A chunk needs a Content-Range header."))
+    start, end, total = (int(g) for g in match.groups())
+    if total != session.size or end - start + 1 != length:
+        return _error(_("The chunk does not fit the announced file size."))
+    try:
+        offset = services.receive_chunk(
+            actor=request.user, session=session, offset=start, length=length, read=request.read
+        )
+    except services.EvidenceError as exc:
+        return _error(str(exc), status=409, offset=session.received)
+    return JsonResponse({"offset": offset, "size": session.size})
+
+
+@require_POST
+def upload_finish(request: HttpRequest, code: str) -> HttpResponse:
+    session = access_upload(staff_user(request), code)
+    try:
+        item = services.finish_upload(actor=request.user, session=session)
+    except services.EvidenceError as exc:
+        return _error(str(exc), status=409, offset=session.received)
+    transaction.on_commit(lambda: process_item_task.enqueue(str(item.pk)))
+    return JsonResponse(
+        {"item": item.get_absolute_url(), "code": str(item.code), "sha256": item.sha256}
+    )
+
+
+# Items --------------------------------------------------------------------------------------
+
+
+@require_GET
+def item_detail(request: HttpRequest, code: str) -> HttpResponse:
+    user = staff_user(request)
+    item = access_item(user, code)
+    record = services.read_record(item)
+    metadata = services.read_metadata(item)
+    normalized = metadata.get("normalized") or {}
+    conflicts = tools.conflicts(normalized, received_at=item.received_at, stated=record)
+    services.log_item_viewed(actor=user, item=item)
+    context = {
+        "item": item,
+        "case": item.case,
+        "record": record,
+        "metadata": metadata,
+        "normalized": normalized,
+        "raw": json.dumps(
+            {k: metadata.get(k) for k in ("exiftool", "ffprobe")}, indent=1, ensure_ascii=False
+        ),
+        "conflicts": conflicts,
+        "derived": list(item.derived.all()),
+        "stripped": item.derived.filter(kind=DerivedKind.STRIPPED).first(),
+        "thumbnail": services.thumbnail_data_uri(item),
+        "custody": item.custody.order_by("seq"),
+        "missing_tools": item.missing_tools,
+        # Exact duplicates are shown for review, never rejected (E16).
+        "duplicates": EvidenceItem.objects.filter(sha256=item.sha256, case__in=visible_cases(user))
+        .exclude(pk=item.pk)
+        .select_related("case__person"),
+        "delete_form": DeleteRequestForm(),
+    }
+    return render(request, "evidence/item_detail.html", context)
+
+
+@require_POST
+def download(request: HttpRequest, code: str) -> HttpResponseBase:
+    item = access_item(staff_user(request), code)
+    blocks = services.download(actor=request.user, item=item)
+    return _attachment(blocks, item.generic_name, item.size)
+
+
+@require_POST
+def download_stripped(request: HttpRequest, code: str) -> HttpResponseBase:
+    item = access_item(staff_user(request), code)
+    stripped = item.derived.filter(kind=DerivedKind.STRIPPED).first()
+    if stripped is None:
+        messages.error(request, _("There is no copy without metadata for this item."))
+        return redirect(item.get_absolute_url())
+    blocks = services.download(actor=request.user, item=item, derived=stripped)
+    name = f"{item.code}-stripped.{item.extension or 'bin'}"
+    return _attachment(blocks, name, stripped.size)
+
+
+@require_POST
+def verify(request: HttpRequest, code: str) -> HttpResponse:
+    item = access_item(staff_user(request), code)
+    result = services.verify_item(actor=request.user, item=item)
+    if result.ok:
+        messages.success(request, _("Verified: the stored file matches its SHA-256."))
+    else:
+        messages.error(
+            request,
+            _("Verification FAILED: %(problems)s") % {"problems": "; ".join(result.problems)},
+        )
+    return redirect(item.get_absolute_url())
+
+
+@require_POST
+def delete_request(request: HttpRequest, code: str) -> HttpResponse:
+    item = access_item(staff_user(request), code, cap=Cap.ADD_EVIDENCE)
+    form = DeleteRequestForm(request.POST)
+    if form.is_valid():
+        services.request_deletion(actor=request.user, item=item, reason=form.cleaned_data["reason"])
+        messages.success(request, _("Deletion requested. It is recorded in the custody log."))
+    else:
+        messages.error(request, _("Say why the item should be deleted."))
+    return redirect(item.get_absolute_url())
+
+
+# Exports ------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def export_new(request: HttpRequest, code: str) -> HttpResponse:
+    user = staff_user(request)
+    case = access_case(user, code, cap=Cap.VIEW_EVIDENCE)
+    items = list(EvidenceItem.objects.filter(case=case).order_by("created_at"))
+    stripped = {
+        str(c)
+        for c in EvidenceItem.objects.filter(case=case)
+        .filter(derived__kind=DerivedKind.STRIPPED)
+        .values_list("code", flat=True)
+    }
+    form = ExportForm(request.POST or None, items=items, stripped=stripped)
+    if request.method == "POST" and form.is_valid():
+        try:
+            export = services.request_export(
+                actor=user,
+                case=case,
+                selection=form.selection(),
+                recipient=form.cleaned_data["recipient"],
+            )
+        except (services.EvidenceError, ValueError) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Export requested. A second person must approve it."))
+            return redirect(export.get_absolute_url())
+    return render(request, "evidence/export_new.html", {"case": case, "form": form})
+
+
+@require_GET
+def export_detail(request: HttpRequest, code: str) -> HttpResponse:
+    user = staff_user(request)
+    export = access_export(user, code)
+    context = {
+        "export": export,
+        "case": export.case,
+        "expired": export.expires_at < timezone.now(),
+        "may_decide": export.status == ExportStatus.PENDING
+        and export.requested_by_id != user.pk
+        and can(user, Cap.APPROVE_EXPORT),
+        "may_download": export.status == ExportStatus.READY and export.requested_by_id == user.pk,
+        "items": len(export.selection),
+    }
+    return render(request, "evidence/export_detail.html", context)
+
+
+@require_POST
+def export_decide(request: HttpRequest, code: str) -> HttpResponse:
+    export = access_export(staff_user(request), code)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        services.decide_export(actor=request.user, export=export, approve=approve)
+    except services.EvidenceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Export approved. The bundle is being built.") if approve else _("Export refused."),
+        )
+    return redirect(export.get_absolute_url())
+
+
+@require_POST
+def export_download(request: HttpRequest, code: str) -> HttpResponseBase:
+    export = access_export(staff_user(request), code)
+    try:
+        blocks = services.download_export(actor=request.user, export=export)
+    except services.EvidenceError as exc:
+        messages.error(request, str(exc))
+        return redirect(export.get_absolute_url())
+    extension = "tar.age" if export.recipient else "tar"
+    return _attachment(blocks, f"bundle-{export.case.code}.{extension}", export.size)
