@@ -253,6 +253,15 @@ LOGGING = {
     },
 }
 
+# Evidence vault: where encrypted blobs live, limits, and the RAM-only scratch directory
+# that mat2 may use (plaintext never reaches a disk-backed temp dir).
+_GIB = 1024**3
+TROPA_EVIDENCE_DIR = Path(env_str("TROPA_EVIDENCE_DIR", str(DATA_DIR / "evidence")))
+TROPA_EVIDENCE_MAX_FILE_BYTES = env_int("TROPA_EVIDENCE_MAX_FILE_BYTES", 16 * _GIB)
+TROPA_EVIDENCE_QUOTA_BYTES = env_int("TROPA_EVIDENCE_QUOTA_BYTES", 500 * _GIB)
+TROPA_EVIDENCE_EXPORT_DAYS = env_int("TROPA_EVIDENCE_EXPORT_DAYS", 7)
+TROPA_EVIDENCE_RAM_DIR = env_str("TROPA_EVIDENCE_RAM_DIR", "/dev/shm")  # noqa: S108
+
 # Background work: Django's tasks API (django-tasks backport) with the database backend;
 # `tropa run` starts a worker next to the web server, `tropa worker` runs one on its own.
 TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}

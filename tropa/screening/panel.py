@@ -9,13 +9,16 @@ from django.http import HttpRequest
 from tropa.accounts.permissions import Cap, can
 from tropa.cases.models import Case
 
-from . import services
 from .models import ScreeningHit
 
 
 def case_panel(request: HttpRequest, case: Case) -> dict[str, Any] | None:
     if not can(request.user, Cap.SCREEN):
         return None
+    # Imported here, not at start-up: the services load the name engine (followthemoney,
+    # rigour), which would add seconds to every `tropa` command and worker start.
+    from . import services
+
     hits = ScreeningHit.objects.filter(person=case.person).select_related(
         "entry__watchlist", "entry__removed_in"
     )

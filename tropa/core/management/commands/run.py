@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from gunicorn.app.base import BaseApplication
 
@@ -49,6 +50,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Tropa serves on http://{options['bind']}/ (data: {settings.DATA_DIR})")
         worker = None
         if not options["no_worker"]:
+            # The daily fixity check of the evidence vault (queued once; it re-queues itself).
+            call_command("evidence", "schedule")
             worker = subprocess.Popen([sys.executable, "-m", "tropa.cli", "worker"])
         try:
             self._serve(options)
