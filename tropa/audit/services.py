@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
 
+from tropa.lib.hashchain import ChainProblem, Link, link_hash, walk
+
 from .models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
-
-
-def _entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
-    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(f"{prev_hash}\n{canonical}".encode()).hexdigest()
 
 
 def _hashed_fields(entry: AuditEntry) -> dict[str, Any]:
@@ -71,39 +64,21 @@ def log_action(
             detail=detail,
             prev_hash=head.hash,
         )
-        entry.hash = _entry_hash(entry.prev_hash, _hashed_fields(entry))
+        entry.hash = link_hash(entry.prev_hash, _hashed_fields(entry))
         entry.save(force_insert=True)
         head.seq, head.hash = entry.seq, entry.hash
         head.save(update_fields=["seq", "hash"])
     return entry
 
 
-@dataclass(frozen=True)
-class ChainProblem:
-    seq: int
-    reason: str
-
-
-def _entries() -> Iterator[AuditEntry]:
-    return AuditEntry.objects.order_by("seq").iterator(chunk_size=2000)
-
-
 def verify_chain() -> tuple[int, ChainProblem | None]:
     """Walk the chain; return how many entries were checked and the first problem found."""
-    prev_hash, expected_seq, count = GENESIS, 1, 0
-    for entry in _entries():
-        if entry.seq != expected_seq:
-            return count, ChainProblem(expected_seq, "entry missing (sequence gap)")
-        if entry.prev_hash != prev_hash:
-            return count, ChainProblem(entry.seq, "does not link to the entry before it")
-        if _entry_hash(prev_hash, _hashed_fields(entry)) != entry.hash:
-            return count, ChainProblem(entry.seq, "content altered (hash mismatch)")
-        prev_hash, expected_seq, count = entry.hash, expected_seq + 1, count + 1
+    entries = AuditEntry.objects.order_by("seq").iterator(chunk_size=2000)
+    result = walk((Link(e.seq, e.prev_hash, e.hash, _hashed_fields(e)) for e in entries), GENESIS)
+    if result.problem is not None:
+        return result.count, result.problem
     head = AuditHead.objects.filter(id=1).first()
-    if head is not None and (head.seq != count or head.hash != prev_hash):
-        return count, ChainProblem(count + 1, "entries removed from the end of the log")
-    return count, None
-
-
-def recent_for_object(obj: models.Model, limit: int = 50) -> list[AuditEntry]:
-    return list(AuditEntry.objects.filter(object_code=_code_of(obj)).order_by("-seq")[:limit])
+    if head is not None and (head.seq != result.count or head.hash != result.last_hash):
+        problem = ChainProblem(result.count + 1, "entries removed from the end of the log")
+        return result.count, problem
+    return result.count, None

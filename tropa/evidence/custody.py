@@ -7,13 +7,13 @@ moved to another item's chain, and every entry's hash covers the previous entry'
 from __future__ import annotations
 
 import hashlib
-import json
-from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+
+from tropa.lib.hashchain import ChainProblem, Link, link_hash, walk
 
 from .models import CustodyEntry, EvidenceItem
 
@@ -37,11 +37,6 @@ def entry_fields(item_code: str, entry: CustodyEntry | dict[str, Any]) -> dict[s
     }
 
 
-def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
-    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(f"{prev_hash}\n{canonical}".encode()).hexdigest()
-
-
 def append(
     item: EvidenceItem, action: str, actor: Any, *, object_sha256: str = "", **detail: Any
 ) -> CustodyEntry:
@@ -62,31 +57,17 @@ def append(
             detail=detail,
             prev_hash=last.hash if last else genesis(str(item.code)),
         )
-        entry.hash = entry_hash(entry.prev_hash, entry_fields(str(item.code), entry))
+        entry.hash = link_hash(entry.prev_hash, entry_fields(str(item.code), entry))
         entry.save(force_insert=True)
     return entry
 
 
-@dataclass(frozen=True)
-class ChainProblem:
-    seq: int
-    reason: str
-
-
 def verify_entries(item_code: str, entries: list[dict[str, Any]]) -> ChainProblem | None:
     """Check a chain given as dicts (from the database or from a bundle's custody.json)."""
-    prev_hash, expected = genesis(item_code), 1
-    for entry in entries:
-        if entry["seq"] != expected:
-            return ChainProblem(expected, "entry missing (sequence gap)")
-        if entry["prev_hash"] != prev_hash:
-            return ChainProblem(entry["seq"], "does not link to the entry before it")
-        if entry_hash(prev_hash, entry_fields(item_code, entry)) != entry["hash"]:
-            return ChainProblem(entry["seq"], "content altered (hash mismatch)")
-        prev_hash, expected = entry["hash"], expected + 1
     if not entries:
         return ChainProblem(1, "no custody entries")
-    return None
+    links = (Link(e["seq"], e["prev_hash"], e["hash"], entry_fields(item_code, e)) for e in entries)
+    return walk(links, genesis(item_code)).problem
 
 
 def as_dicts(item: EvidenceItem) -> list[dict[str, Any]]:
