@@ -13,13 +13,17 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from followthemoney import EntityProxy, model
-from followthemoney.exc import FollowTheMoneyException
 
 from tropa.lib.screening.model import Person, make_person
+
+if TYPE_CHECKING:
+    from followthemoney import EntityProxy
+
+# followthemoney (with SQLAlchemy) costs ≈ 1.5 s and ≈ 40 MB to import; it is loaded only
+# when a FollowTheMoney file is read, not by every process that imports the engine.
 
 NAME_PROPS = ("name", "alias", "previousName")
 EXTRA_PROPS = ("position", "topics", "nationality", "citizenship")
@@ -64,6 +68,8 @@ def _flat_proxy(data: Any) -> EntityProxy:
         raise ValueError("not a FollowTheMoney entity (no 'schema')")
     if not data.get("id"):
         raise ValueError("entity has no 'id'")
+    from followthemoney import model
+
     schema = model.get(data["schema"])
     if schema is None:
         raise ValueError(f"unknown schema {data['schema']!r}")
@@ -87,6 +93,8 @@ def _ftm_lines(path: Path) -> Iterator[tuple[int, bytes]]:
 
 def read_ftm(path: Path) -> list[Person]:
     """Person entities of a FollowTheMoney JSON lines file."""
+    from followthemoney.exc import FollowTheMoneyException
+
     persons: list[Person] = []
     errors: list[LineError] = []
     for number, line in _ftm_lines(path):
