@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
-import signal
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
@@ -219,28 +217,14 @@ def add_evidence(
     """
     record.clean()
     check_limits(case.organization, size_hint or 0)
-    key = vault.case_key(case)
+    key = vault.case_key(case, create=True)
     limit = min(max_file_bytes(), quota_bytes(case.organization) - used_bytes(case.organization))
-    _fault("before_ingest")
     try:
-        written = vault.write_encrypted(
-            get_storage(), key, source.read, limit=limit, on_block=lambda _n: _fault("ingest_block")
-        )
+        written = vault.write_encrypted(get_storage(), key, source.read, limit=limit)
     except vault.TooLarge:
         check_limits(case.organization, limit + 1)
         raise
-    _fault("before_commit")
     return _commit_item(actor=actor, case=case, written=written, record=record, via=via)
-
-
-def _fault(point: str) -> None:
-    """Crash-test hook: ``TROPA_EVIDENCE_FAULT=point`` stops here until the process is killed."""
-    if os.environ.get("TROPA_EVIDENCE_FAULT") == point:
-        marker = os.environ.get("TROPA_EVIDENCE_FAULT_MARKER")
-        if marker:
-            with open(marker, "w") as handle:
-                handle.write(point)
-        signal.pause()
 
 
 # Resumable browser uploads -------------------------------------------------------------------
@@ -292,12 +276,11 @@ def receive_chunk(
         return data
 
     written = vault.write_encrypted(
-        get_storage(), vault.case_key(session.case), bounded, limit=length
+        get_storage(), vault.case_key(session.case, create=True), bounded, limit=length
     )
     if written.size != length:
         get_storage().delete(written.blob)
         raise EvidenceError(_("The chunk arrived incomplete; send it again."))
-    _fault("chunk_before_commit")
     try:
         with transaction.atomic():
             locked = UploadSession.objects.select_for_update().get(pk=session.pk)
@@ -512,10 +495,10 @@ def download(
     target_sha = derived.sha256 if derived else item.sha256
     blob = derived.blob if derived else item.blob
     detail = {"derived": str(derived.code), "kind": derived.kind} if derived else {}
+    key = vault.case_key(item.case)  # KeyErased before anything is logged as having left
     with transaction.atomic():
         custody.append(item, CustodyAction.DOWNLOAD, actor, object_sha256=target_sha, **detail)
         log_action(actor, "evidence.downloaded", item, **detail)
-    key = vault.case_key(item.case)
 
     def stream() -> Iterator[bytes]:
         digest = hashlib.sha256()
@@ -558,6 +541,8 @@ def _check_blob(item: EvidenceItem, blob: str, expected: str, what: str) -> list
         actual = vault.hash_blob(get_storage(), vault.case_key(item.case), blob)
     except BlobMissing:
         return [f"{what}: stored file is missing"]
+    except vault.KeyErased:
+        return [f"{what}: the case's key was destroyed, the stored file can no longer be read"]
     except vault.Corrupt:
         return [f"{what}: stored file does not decrypt (altered or truncated)"]
     if actual != expected:

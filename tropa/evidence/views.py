@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tropa.accounts.permissions import Cap, can, staff_user
 from tropa.cases.access import access_case, visible_cases
 
-from . import services, tools
+from . import services, tools, vault
 from .access import access_export, access_item, access_upload
 from .forms import CollectionForm, DeleteRequestForm, ExportForm, StartUploadForm
 from .models import DerivedKind, EvidenceItem, ExportStatus, UploadSession
@@ -193,10 +193,20 @@ def item_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "evidence/item_detail.html", context)
 
 
+def _key_erased(request: HttpRequest, item: EvidenceItem) -> HttpResponseBase:
+    messages.error(
+        request, _("This file can no longer be read: the case's encryption key was destroyed.")
+    )
+    return redirect(item.get_absolute_url())
+
+
 @require_POST
 def download(request: HttpRequest, code: str) -> HttpResponseBase:
     item = access_item(staff_user(request), code)
-    blocks = services.download(actor=request.user, item=item)
+    try:
+        blocks = services.download(actor=request.user, item=item)
+    except vault.KeyErased:
+        return _key_erased(request, item)
     return _attachment(blocks, item.generic_name, item.size)
 
 
@@ -207,7 +217,10 @@ def download_stripped(request: HttpRequest, code: str) -> HttpResponseBase:
     if stripped is None:
         messages.error(request, _("There is no copy without metadata for this item."))
         return redirect(item.get_absolute_url())
-    blocks = services.download(actor=request.user, item=item, derived=stripped)
+    try:
+        blocks = services.download(actor=request.user, item=item, derived=stripped)
+    except vault.KeyErased:
+        return _key_erased(request, item)
     name = f"{item.code}-stripped.{item.extension or 'bin'}"
     return _attachment(blocks, name, stripped.size)
 

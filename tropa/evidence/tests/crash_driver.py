@@ -1,7 +1,8 @@
 """Run by test_crash.py in its own process and data dir: ingest, kill -9 mid-way, check.
 
-Django is set up once; each ingest that is to die runs in a forked child that a fault hook
-pauses at the chosen point, and the parent kills it with SIGKILL there. Prints a JSON
+Django is set up once; each ingest that is to die runs in a forked child. The child wraps
+one step of the ingest (test code only, nothing in Tropa waits for tests) so that it marks
+and pauses at the chosen point, and the parent kills it there with SIGKILL. Prints a JSON
 report on stdout.
 """
 
@@ -14,6 +15,7 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import django
 
@@ -46,7 +48,7 @@ def main() -> None:
         connections.close_all()
         child = os.fork()
         if child == 0:
-            os.environ.update(TROPA_EVIDENCE_FAULT=point, TROPA_EVIDENCE_FAULT_MARKER=str(marker))
+            _pause_at(point, marker)
             call_command("evidence", "add", str(case.code), str(big), stdout=io.StringIO())
             os._exit(0)
         deadline = time.monotonic() + 60
@@ -75,6 +77,33 @@ def main() -> None:
     report["temp_after_sweep"] = len(list((storage / "tmp").iterdir()))
     report["verified_after"] = all(r.ok for r in services.verify_all(actor=None))
     print(json.dumps(report))
+
+
+def _pause_at(point: str, marker: Path) -> None:
+    """In the child: stop at ``point`` (after the first encrypted block was written, or
+    after the blob was renamed into place but before the item is committed) until killed."""
+    from tropa.evidence import services, vault
+
+    def stop() -> None:
+        marker.write_text(point)
+        signal.pause()
+
+    if point == "ingest_block":
+        write = vault.write_encrypted
+
+        def write_and_stop(*args: Any, **kwargs: Any) -> vault.Written:
+            kwargs["on_block"] = lambda _size: stop()
+            return write(*args, **kwargs)
+
+        services.vault.write_encrypted = write_and_stop  # type: ignore[assignment]
+    else:
+        commit = services._commit_item
+
+        def stop_then_commit(**kwargs: Any) -> Any:
+            stop()
+            return commit(**kwargs)
+
+        services._commit_item = stop_then_commit
 
 
 if __name__ == "__main__":

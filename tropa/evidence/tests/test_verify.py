@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 
 from tropa.accounts.models import User
 from tropa.cases.models import Case
@@ -109,11 +112,18 @@ def test_the_sweeper_removes_orphans_and_keeps_evidence(
 
 
 def test_erasing_the_case_key_makes_its_files_unreadable(
-    canary_case: Case, coordinator: User
+    canary_case: Case, coordinator: User, signed_in: Callable[[User], Client]
 ) -> None:
     from tropa.evidence.models import CaseKey
 
     item = _item(canary_case, coordinator)
     CaseKey.objects.filter(case=canary_case).delete()
-    # A new key is made on the next use; the old files do not open with it.
-    assert "does not decrypt" in services.verify_item(actor=None, item=item).problems[0]
+    assert "key was destroyed" in services.verify_item(actor=None, item=item).problems[0]
+    # Checking does not quietly make a new key: the erasure stays an erasure.
+    assert not CaseKey.objects.filter(case=canary_case).exists()
+    # A download says why it cannot be had, and no custody entry claims that it left.
+    response = signed_in(coordinator).post(
+        reverse("evidence:download", args=[item.code]), follow=True
+    )
+    assert "encryption key was destroyed" in response.content.decode()
+    assert not item.custody.filter(action=CustodyAction.DOWNLOAD).exists()
