@@ -43,7 +43,7 @@ from tropa.cases.models import Case
 
 from . import custody, vault
 from .models import CustodyAction, DerivedKind, EvidenceItem
-from .storage import get_storage
+from .storage import BlobMissing, get_storage
 
 FORMAT = "tropa-bundle/1"
 FIXED = ("README.txt", "manifest.json", "manifest.json.sig", "signing-key.pem", "custody.json")
@@ -53,6 +53,22 @@ _AGE_MAGIC = b"age-encryption.org/v1"
 
 class BundleError(ValueError):
     """Bad input to an export (shown to the user)."""
+
+
+class ItemUnreadable(BundleError):
+    """A chosen item's stored file cannot go into the bundle; ``kind`` says why:
+    ``missing`` (not in storage), ``key`` (the case key was destroyed) or ``corrupt``
+    (does not decrypt, or not the recorded size and SHA-256)."""
+
+    def __init__(self, item_code: str, kind: str) -> None:
+        self.item_code = item_code
+        self.kind = kind
+        reasons = {
+            "missing": "its stored file is missing",
+            "key": "the case's key was destroyed",
+            "corrupt": "its stored file does not match the recorded size and SHA-256",
+        }
+        super().__init__(f"item {item_code}: {reasons[kind]}")
 
 
 def parse_recipient(text: str) -> x25519.Recipient:
@@ -78,6 +94,7 @@ class _Member:
     sha256: str
     data: bytes | None = None
     blob: str = ""
+    item_code: str = ""
 
 
 @dataclass
@@ -99,13 +116,19 @@ class BundlePlan:
                 info.size, info.mtime, info.mode = member.size, mtime, 0o644
                 if member.data is not None:
                     tar.addfile(info, io.BytesIO(member.data))
-                else:
-                    tar.addfile(
-                        info,
-                        _Verifying(
-                            vault.iter_plaintext(storage, self.key, member.blob), member.sha256
-                        ),
-                    )
+                    sums.append(f"{member.sha256}  {member.name}\n")
+                    continue
+                try:
+                    blocks = vault.iter_plaintext(storage, self.key, member.blob)
+                    reader = _Verifying(blocks, member.size, member.sha256)
+                    tar.addfile(info, reader)
+                    reader.finish()
+                except BlobMissing:
+                    raise ItemUnreadable(member.item_code, "missing") from None
+                except vault.KeyErased:
+                    raise ItemUnreadable(member.item_code, "key") from None
+                except vault.Corrupt:
+                    raise ItemUnreadable(member.item_code, "corrupt") from None
                 sums.append(f"{member.sha256}  {member.name}\n")
             data = "".join(sums).encode()
             info = tarfile.TarInfo("SHA256SUMS")
@@ -114,30 +137,45 @@ class BundlePlan:
 
 
 class _Verifying:
-    """A file-like reader over plaintext blocks that fails if the hash does not match."""
+    """A file-like reader over plaintext blocks for ``tarfile``, which reads exactly the
+    recorded size; ``finish`` then checks that nothing follows and that the SHA-256
+    matches, so a shorter, longer or different file fails the build."""
 
-    def __init__(self, blocks: Iterator[bytes], expected: str) -> None:
+    def __init__(self, blocks: Iterator[bytes], size: int, expected: str) -> None:
         self._blocks = blocks
+        self._left = size
         self._expected = expected
         self._digest = hashlib.sha256()
-        self._buffer = b""
-        self._done = False
+        self._block = b""
+        self._position = 0
 
     def read(self, n: int = -1) -> bytes:
-        while not self._done and (n < 0 or len(self._buffer) < n):
-            block = next(self._blocks, None)
-            if block is None:
-                self._done = True
-                if self._digest.hexdigest() != self._expected:
-                    raise vault.Corrupt("an item does not match its recorded SHA-256")
-                break
-            self._digest.update(block)
-            self._buffer += block
-        if n < 0:
-            data, self._buffer = self._buffer, b""
-        else:
-            data, self._buffer = self._buffer[:n], self._buffer[n:]
-        return data
+        """Exactly ``min(n, what is left of the recorded size)`` bytes, as tarfile expects."""
+        want = self._left if n < 0 else min(n, self._left)
+        pieces = []
+        while want:
+            if self._position >= len(self._block):
+                block = next(self._blocks, None)
+                if block is None:
+                    raise vault.Corrupt("shorter than recorded")
+                self._digest.update(block)
+                self._block, self._position = block, 0
+            piece = self._block[self._position : self._position + want]
+            self._position += len(piece)
+            self._left -= len(piece)
+            want -= len(piece)
+            pieces.append(piece)
+        return b"".join(pieces)
+
+    def finish(self) -> None:
+        """After ``tarfile`` has read the recorded size: nothing may follow, and the hash
+        of what was read must be the recorded one."""
+        if self._left:
+            raise vault.Corrupt("shorter than recorded")
+        if self._position < len(self._block) or next(self._blocks, None) is not None:
+            raise vault.Corrupt("longer than recorded")
+        if self._digest.hexdigest() != self._expected:
+            raise vault.Corrupt("does not match its recorded SHA-256")
 
 
 def _small(name: str, data: bytes) -> _Member:
@@ -194,7 +232,13 @@ def prepare_bundle(
                     withheld=["metadata", "original_name", "source", "file_modified"],
                 )
                 files.append(
-                    _Member(entry["file"], stripped.size, stripped.sha256, blob=stripped.blob)
+                    _Member(
+                        entry["file"],
+                        stripped.size,
+                        stripped.sha256,
+                        blob=stripped.blob,
+                        item_code=str(item.code),
+                    )
                 )
             else:
                 metadata = read_metadata(item)
@@ -204,7 +248,15 @@ def prepare_bundle(
                     size=item.size,
                     metadata=metadata or None,
                 )
-                files.append(_Member(entry["file"], item.size, item.sha256, blob=item.blob))
+                files.append(
+                    _Member(
+                        entry["file"],
+                        item.size,
+                        item.sha256,
+                        blob=item.blob,
+                        item_code=str(item.code),
+                    )
+                )
             chains[str(item.code)] = custody.as_dicts(item)
             entry["custody_head"] = chains[str(item.code)][-1]["hash"]
             items_out.append(entry)

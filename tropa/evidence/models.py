@@ -236,7 +236,18 @@ class ExportStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     REFUSED = "refused", _("Refused")
     READY = "ready", _("Ready to download")
+    FAILED = "failed", _("Building failed")
     EXPIRED = "expired", _("Expired")
+
+
+class ExportFailure(models.TextChoices):
+    """Why building an approved bundle failed; shown on the export page."""
+
+    MISSING = "missing", _("A chosen item's stored file is missing.")
+    CORRUPT = "corrupt", _("A chosen item's stored file does not match its recorded SHA-256.")
+    KEY = "key", _("The case's encryption key was destroyed; its files can no longer be read.")
+    NO_STRIPPED = "no_stripped", _("An item chosen as a stripped copy has none.")
+    ERROR = "error", _("An unexpected error (for example a full disk) stopped the build.")
 
 
 class ExportRequest(models.Model):
@@ -272,6 +283,8 @@ class ExportRequest(models.Model):
     blob = models.CharField(max_length=64, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)
+    failure = models.CharField(max_length=12, choices=ExportFailure.choices, blank=True)
+    failed_item = models.CharField(max_length=36, blank=True)
 
     class Meta:
         ordering = ["-requested_at"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
@@ -33,6 +34,7 @@ from .models import (
     DerivedKind,
     DerivedObject,
     EvidenceItem,
+    ExportFailure,
     ExportRequest,
     ExportStatus,
     MetadataStatus,
@@ -41,6 +43,8 @@ from .models import (
     UploadSession,
 )
 from .storage import BlobMissing, get_storage
+
+logger = logging.getLogger(__name__)
 
 GiB = 1024**3
 
@@ -691,32 +695,87 @@ def decide_export(*, actor: Any, export: ExportRequest, approve: bool) -> None:
 
 
 def build_export(export: ExportRequest) -> None:
-    """Write the approved bundle, encrypted with the case key, for the requester to fetch."""
-    from .bundle import encrypted_stream, prepare_bundle, thread_pipe  # imports this module
+    """Write the approved bundle, encrypted with the case key, for the requester to fetch.
+
+    A build that cannot finish marks the export as failed with the reason and the item
+    (shown on its page, where it can be retried); an item whose stored file is missing or
+    altered is also recorded as failing its fixity check.
+    """
+    from . import bundle  # bundle imports this module
 
     if export.status != ExportStatus.APPROVED:
         return
-    items = EvidenceItem.objects.filter(case=export.case, code__in=list(export.selection))
-    plan = prepare_bundle(
-        case=export.case,
-        variants={item: export.selection[str(item.code)] for item in items},
-        actor=export.requested_by,
-        approved_by=export.decided_by,
-        export_code=str(export.code),
-    )
+    items = {
+        str(item.code): item
+        for item in EvidenceItem.objects.filter(case=export.case, code__in=list(export.selection))
+    }
     storage = get_storage()
-    reader = thread_pipe(encrypted_stream(plan, export.recipient))
-    written = vault.write_encrypted(storage, plan.key, reader.read, limit=2**62)
     try:
-        reader.finish()
-    except BaseException:
-        storage.delete(written.blob)
-        raise
+        plan = bundle.prepare_bundle(
+            case=export.case,
+            variants={item: export.selection[code] for code, item in items.items()},
+            actor=export.requested_by,
+            approved_by=export.decided_by,
+            export_code=str(export.code),
+        )
+        reader = bundle.thread_pipe(bundle.encrypted_stream(plan, export.recipient))
+        written = vault.write_encrypted(storage, plan.key, reader.read, limit=2**62)
+        try:
+            reader.finish()
+        except BaseException:
+            storage.delete(written.blob)
+            raise
+    except bundle.ItemUnreadable as exc:
+        _record_failure(items[exc.item_code], [f"export {export.code}: {exc}"])
+        _export_failed(export, ExportFailure(exc.kind), exc.item_code)
+        return
+    except vault.KeyErased:
+        _export_failed(export, ExportFailure.KEY)
+        return
+    except bundle.BundleError:
+        _export_failed(export, ExportFailure.NO_STRIPPED)
+        return
+    except Exception as exc:
+        # The type only: an exception's text could quote data (R9).
+        logger.error("export %s: building failed (%s)", export.code, type(exc).__name__)
+        _export_failed(export, ExportFailure.ERROR)
+        return
     with transaction.atomic():
         ExportRequest.objects.filter(pk=export.pk).update(
             status=ExportStatus.READY, blob=written.blob, sha256=written.sha256, size=written.size
         )
         log_action(None, "evidence.export_built", export.case, export=str(export.code))
+
+
+def _export_failed(export: ExportRequest, failure: ExportFailure, item_code: str = "") -> None:
+    with transaction.atomic():
+        ExportRequest.objects.filter(pk=export.pk).update(
+            status=ExportStatus.FAILED, failure=failure, failed_item=item_code
+        )
+        log_action(
+            None,
+            "evidence.export_failed",
+            export.case,
+            export=str(export.code),
+            reason=str(failure.value),
+            item=item_code,
+        )
+
+
+def retry_export(*, actor: Any, export: ExportRequest) -> None:
+    """Build a failed export again (after the cause was dealt with), keeping its approval."""
+    if export.status != ExportStatus.FAILED or export.expires_at < timezone.now():
+        raise EvidenceError(_("Only a failed export that has not expired can be built again."))
+    if export.requested_by_id != actor.pk and not can(actor, Cap.APPROVE_EXPORT):
+        raise EvidenceError(_("Only the requester or someone who approves exports can retry."))
+    from .tasks import build_export_task  # tasks imports this module
+
+    with transaction.atomic():
+        ExportRequest.objects.filter(pk=export.pk, status=ExportStatus.FAILED).update(
+            status=ExportStatus.APPROVED, failure="", failed_item=""
+        )
+        log_action(actor, "evidence.export_retried", export.case, export=str(export.code))
+        transaction.on_commit(lambda: build_export_task.enqueue(str(export.pk)))
 
 
 def download_export(*, actor: Any, export: ExportRequest) -> Iterator[bytes]:

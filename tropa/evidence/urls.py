@@ -16,5 +16,6 @@ urlpatterns = [
     path("items/<uuid:code>/delete-request/", views.delete_request, name="delete_request"),
     path("exports/<uuid:code>/", views.export_detail, name="export"),
     path("exports/<uuid:code>/decide/", views.export_decide, name="export_decide"),
+    path("exports/<uuid:code>/retry/", views.export_retry, name="export_retry"),
     path("exports/<uuid:code>/download/", views.export_download, name="export_download"),
 ]

@@ -294,6 +294,8 @@ def export_detail(request: HttpRequest, code: str) -> HttpResponse:
         and export.requested_by_id != user.pk
         and can(user, Cap.APPROVE_EXPORT),
         "may_download": export.status == ExportStatus.READY and export.requested_by_id == user.pk,
+        "may_retry": export.status == ExportStatus.FAILED
+        and (export.requested_by_id == user.pk or can(user, Cap.APPROVE_EXPORT)),
         "items": len(export.selection),
     }
     return render(request, "evidence/export_detail.html", context)
@@ -312,6 +314,18 @@ def export_decide(request: HttpRequest, code: str) -> HttpResponse:
             request,
             _("Export approved. The bundle is being built.") if approve else _("Export refused."),
         )
+    return redirect(export.get_absolute_url())
+
+
+@require_POST
+def export_retry(request: HttpRequest, code: str) -> HttpResponse:
+    export = access_export(staff_user(request), code)
+    try:
+        services.retry_export(actor=request.user, export=export)
+    except services.EvidenceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The bundle is being built again."))
     return redirect(export.get_absolute_url())
 
 

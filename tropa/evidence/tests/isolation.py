@@ -36,6 +36,7 @@ def isolation_kwargs(world: Any) -> dict[str, dict[str, Any]]:
         "evidence:delete_request": by_item,
         "evidence:export": {"code": export.code},
         "evidence:export_decide": {"code": export.code},
+        "evidence:export_retry": {"code": export.code},
         "evidence:export_download": {"code": export.code},
     }
 

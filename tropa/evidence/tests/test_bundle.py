@@ -21,7 +21,13 @@ from pyrage import x25519
 from tropa.accounts.models import User
 from tropa.cases.models import Case
 from tropa.evidence import bundle, services
-from tropa.evidence.models import CustodyAction, DerivedKind, EvidenceItem, ExportStatus
+from tropa.evidence.models import (
+    CustodyAction,
+    DerivedKind,
+    EvidenceItem,
+    ExportRequest,
+    ExportStatus,
+)
 
 from .conftest import add_file
 
@@ -191,3 +197,81 @@ def test_an_export_in_the_browser_needs_a_second_person(
         assert services.sweep().expired_exports == 1
     export.refresh_from_db()
     assert export.status == ExportStatus.EXPIRED and export.blob == ""
+
+
+def _blob_path(blob: str) -> Path:
+    root = Path(services.get_storage().root)  # type: ignore[attr-defined]
+    return root / blob[:2] / blob
+
+
+@pytest.mark.parametrize("damage", ["missing", "swapped", "sha_edited"])
+def test_a_failed_build_is_shown_and_can_be_retried(
+    damage: str,
+    canary_case: Case,
+    coordinator: User,
+    verifier: User,
+    three_items: list[EvidenceItem],
+    signed_in: Callable[[User], Client],
+    django_capture_on_commit_callbacks: Callable[..., object],
+) -> None:
+    photo, video, _pdf = three_items
+    blob, stored = video.blob, _blob_path(video.blob).read_bytes()
+    if damage == "missing":
+        _blob_path(blob).unlink()
+    elif damage == "swapped":
+        # The row points at another blob of the same case: it decrypts, but it is the
+        # wrong file (the photo's thumbnail).
+        other = photo.derived.get(kind=DerivedKind.THUMBNAIL).blob
+        EvidenceItem.objects.filter(pk=video.pk).update(blob=other)
+    else:
+        EvidenceItem.objects.filter(pk=video.pk).update(sha256="0" * 64)
+    requester, approver = signed_in(coordinator), signed_in(verifier)
+    form = {f"item_{i.code}": "original" for i in three_items}
+    requester.post(reverse("evidence:export_new", args=[canary_case.code]), form)
+    export = canary_case.organization.exportrequest_set.get()
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        approver.post(
+            reverse("evidence:export_decide", args=[export.code]), {"decision": "approve"}
+        )
+    export.refresh_from_db()
+    assert export.status == ExportStatus.FAILED and export.blob == ""
+    assert export.failed_item == str(video.code)
+    assert export.failure == ("missing" if damage == "missing" else "corrupt")
+    page = requester.get(export.get_absolute_url()).content.decode()
+    assert "The bundle could not be built." in page and str(video.code) in page
+    video.refresh_from_db()
+    assert video.last_verified_ok is False
+    assert video.custody.filter(action=CustodyAction.VERIFY_FAILED).exists()
+
+    # Once the stored file is put right, building again keeps the approval and works.
+    if damage == "missing":
+        _blob_path(blob).write_bytes(stored)
+    elif damage == "swapped":
+        EvidenceItem.objects.filter(pk=video.pk).update(blob=blob)
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        requester.post(reverse("evidence:export_retry", args=[export.code]))
+    export.refresh_from_db()
+    if damage == "sha_edited":
+        assert export.status == ExportStatus.FAILED  # still wrong: it fails again, visibly
+        return
+    assert export.status == ExportStatus.READY
+    response = requester.post(reverse("evidence:export_download", args=[export.code]))
+    report = bundle.verify_bundle(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]
+    assert report.ok, report.problems
+
+
+def test_only_a_failed_export_can_be_built_again(
+    canary_case: Case,
+    coordinator: User,
+    volunteer: User,
+    three_items: list[EvidenceItem],
+) -> None:
+    export = services.request_export(
+        actor=coordinator, case=canary_case, selection={str(three_items[0].code): "original"}
+    )
+    with pytest.raises(services.EvidenceError):
+        services.retry_export(actor=coordinator, export=export)  # pending, not failed
+    ExportRequest.objects.filter(pk=export.pk).update(status=ExportStatus.FAILED)
+    export.refresh_from_db()
+    with pytest.raises(services.EvidenceError):
+        services.retry_export(actor=volunteer, export=export)  # neither requester nor approver

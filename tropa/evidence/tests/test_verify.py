@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -112,7 +112,7 @@ def test_the_sweeper_removes_orphans_and_keeps_evidence(
 
 
 def test_erasing_the_case_key_makes_its_files_unreadable(
-    canary_case: Case, coordinator: User, signed_in: Callable[[User], Client]
+    canary_case: Case, coordinator: User, signed_in: Callable[[User], Client], tmp_path: Path
 ) -> None:
     from tropa.evidence.models import CaseKey
 
@@ -127,3 +127,7 @@ def test_erasing_the_case_key_makes_its_files_unreadable(
     )
     assert "encryption key was destroyed" in response.content.decode()
     assert not item.custody.filter(action=CustodyAction.DOWNLOAD).exists()
+    out = tmp_path / "bundle.tar"
+    with pytest.raises(CommandError, match="encryption key was destroyed"):
+        call_command("bundle", "export", str(canary_case.code), "--out", str(out))
+    assert not out.exists()

@@ -66,6 +66,10 @@ class Command(BaseCommand):
                 actor=actor,
             )
             bundle.write_to_file(plan, options["out"], options["recipient"])
+        except vault.KeyErased:
+            raise CommandError(
+                "the case's encryption key was destroyed; its evidence can no longer be read"
+            ) from None
         except (bundle.BundleError, vault.Corrupt) as exc:
             Path(f"{options['out']}.partial").unlink(missing_ok=True)
             raise CommandError(str(exc)) from None
