@@ -431,6 +431,11 @@ def process_item(item: EvidenceItem) -> None:
         stripped, tool = tools.mat2_strip(blocks(), item.extension), tools.version("mat2") or ""
     if stripped is None and strippable and "exiftool" not in missing:
         stripped, tool = tools.exiftool_strip(blocks()), tools.version("exiftool") or ""
+    turned = tools.orientation(exif)
+    if stripped and turned and tool.startswith("mat2") and "exiftool" not in missing:
+        kept = tools.restore_orientation(stripped, turned)
+        if kept:
+            stripped, tool = kept, f"{tool}, {tools.version('exiftool')} (orientation kept)"
     if stripped:
         _add_derived(item, DerivedKind.STRIPPED, stripped, item.mime, tool)
 

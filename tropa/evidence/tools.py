@@ -184,7 +184,25 @@ def thumbnail(blocks: Iterable[bytes]) -> bytes | None:
 
 
 def exiftool_strip(blocks: Iterable[bytes]) -> bytes | None:
-    code, output = run_on_stream(["exiftool", "-all=", "-o", "-", "-"], blocks)
+    # Everything goes except the orientation, which says only which way up to show it.
+    code, output = run_on_stream(
+        ["exiftool", "-all=", "-tagsFromFile", "@", "-Orientation", "-o", "-", "-"], blocks
+    )
+    return output if code == 0 and output else None
+
+
+def orientation(exif: dict[str, Any] | None) -> int | None:
+    """The EXIF orientation (2-8) of a picture that is stored turned or mirrored."""
+    value = (exif or {}).get("IFD0:Orientation")
+    return value if isinstance(value, int) and 2 <= value <= 8 else None
+
+
+def restore_orientation(data: bytes, value: int) -> bytes | None:
+    """``data`` with only its EXIF orientation set again: mat2 removes it with the rest,
+    and a phone's portrait photo would then show on its side."""
+    code, output = run_on_stream(
+        ["exiftool", f"-Orientation#={int(value)}", "-o", "-", "-"], [data]
+    )
     return output if code == 0 and output else None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 from pathlib import Path
 
@@ -56,6 +57,35 @@ def test_the_stripped_copy_is_a_separate_object_without_gps(
     assert stripped.tool.startswith("mat2")
     derive = item.custody.filter(action=CustodyAction.DERIVE)
     assert {e.object_sha256 for e in derive} == {d.sha256 for d in kinds.values()}
+
+
+@pytest.mark.parametrize("mat2", [True, False])
+def test_a_photo_taken_upright_stays_upright(
+    mat2: bool,
+    canary_case: Case,
+    coordinator: User,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Phones store a portrait photo as landscape pixels with EXIF orientation 6.
+    photo = tmp_path / "portrait.jpg"
+    make = "ffmpeg -v error -f lavfi -i testsrc=size=640x480:rate=1 -frames:v 1".split()
+    subprocess.run([*make, str(photo)], check=True)
+    turn = "exiftool -q -overwrite_original -Orientation#=6 -GPSLatitude=51.1 -GPSLatitudeRef=N"
+    subprocess.run([*turn.split(), str(photo)], check=True)
+    if not mat2:
+        monkeypatch.setattr(tools, "mat2_usable", lambda size: False)
+    item = add_file(canary_case, coordinator, photo)
+    kinds = {d.kind: d for d in item.derived.all()}
+    key = vault.case_key(canary_case)
+    thumbnail = vault.read_all(get_storage(), key, kinds[DerivedKind.THUMBNAIL].blob)
+    size = re.search(r"Image Size\s*: (\d+) (\d+)", _exif_of(thumbnail))
+    assert size is not None and int(size[1]) < int(size[2])  # turned upright: portrait
+    stripped = kinds[DerivedKind.STRIPPED]
+    exif = _exif_of(vault.read_all(get_storage(), key, stripped.blob))
+    assert "GPS" not in exif
+    assert re.search(r"Orientation\s*: 6", exif), exif
+    assert stripped.tool.startswith("mat2" if mat2 else "exiftool")
 
 
 def test_it_reads_a_video_and_makes_a_poster(
