@@ -53,6 +53,20 @@ class SigningKey(models.Model):
         return f"signing key {self.public_key[:12]}"
 
 
+class StorageQuota(models.Model):
+    """An organization's own evidence quota, set by the server's operator with
+    ``tropa evidence quota``; without one, ``TROPA_EVIDENCE_QUOTA_BYTES`` applies."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, primary_key=True, related_name="evidence_quota"
+    )
+    quota_bytes = models.PositiveBigIntegerField()
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"evidence quota of {self.organization_id}"
+
+
 class Method(models.TextChoices):
     PHONE = "phone", _("From a phone")
     MESSENGER = "messenger", _("Messenger export")

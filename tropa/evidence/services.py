@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
@@ -39,6 +40,7 @@ from .models import (
     ExportStatus,
     MetadataStatus,
     Method,
+    StorageQuota,
     UploadPart,
     UploadSession,
 )
@@ -57,8 +59,54 @@ def max_file_bytes() -> int:
     return int(getattr(settings, "TROPA_EVIDENCE_MAX_FILE_BYTES", 16 * GiB))
 
 
-def quota_bytes(organization: Organization) -> int:
+def default_quota_bytes() -> int:
     return int(getattr(settings, "TROPA_EVIDENCE_QUOTA_BYTES", 500 * GiB))
+
+
+def quota_bytes(organization: Organization) -> int:
+    """The organization's own quota if the operator set one, else the server's default."""
+    own = (
+        StorageQuota.objects.filter(organization=organization)
+        .values_list("quota_bytes", flat=True)
+        .first()
+    )
+    return int(own) if own is not None else default_quota_bytes()
+
+
+_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
+_SIZE = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*([kmgt]?)(?:i?b)?\s*$", re.IGNORECASE)
+
+
+def parse_size(text: str) -> int:
+    """Bytes from "500GB", "1.5 TiB", "750 M" or "1048576" (units are powers of 1024)."""
+    match = _SIZE.match(text)
+    if match is None:
+        raise ValueError(f"{text!r} is not a size (write for example 500GB, 1.5TB or 750MB)")
+    return int(float(match[1].replace(",", ".")) * _UNITS[match[2].lower()])
+
+
+def set_quota(*, actor: Any, organization: Organization, size: int | None) -> None:
+    """Give the organization its own quota, or (``None``) return it to the default."""
+    with transaction.atomic():
+        if size is None:
+            StorageQuota.objects.filter(organization=organization).delete()
+        else:
+            StorageQuota.objects.update_or_create(
+                organization=organization, defaults={"quota_bytes": size}
+            )
+        log_action(
+            actor,
+            "evidence.quota_set",
+            organization,
+            organization=organization,
+            quota_bytes=size if size is not None else "default",
+        )
+
+
+def space_summary(organization: Organization) -> dict[str, str]:
+    """Used, free and total evidence space, for people."""
+    quota, used = quota_bytes(organization), used_bytes(organization)
+    return {"used": _human(used), "free": _human(max(quota - used, 0)), "quota": _human(quota)}
 
 
 def export_days() -> int:

@@ -85,6 +85,7 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
             "open_uploads": _open_uploads(user, case),
             "chunk_size": 8 * 1024 * 1024,
             "missing_tools": tools.missing(),
+            "space": services.space_summary(case.organization),
         }
         return render(request, "evidence/upload.html", context)
     form = StartUploadForm(request.POST)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
 
 from tropa.accounts.models import User
 from tropa.audit.models import AuditEntry
@@ -97,6 +100,49 @@ def test_it_refuses_a_file_over_the_quota_with_a_clear_message(
             actor=coordinator, case=canary_case, source=io.BytesIO(b"x" * 2000), record=record()
         )
     assert not EvidenceItem.objects.exists()
+
+
+def test_an_organization_can_have_its_own_quota(
+    canary_case: Case,
+    outsider_case: Case,
+    coordinator: User,
+    signed_in: Callable[[User], Client],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    org = canary_case.organization
+    call_command("evidence", "quota", "--org", org.name, "--set", "1.5 KB")
+    assert "0 B used of 1.5 KB (its own quota), 1.5 KB free" in capsys.readouterr().out
+    assert services.quota_bytes(org) == 1536
+    assert services.quota_bytes(outsider_case.organization) == services.default_quota_bytes()
+    assert AuditEntry.objects.filter(action="evidence.quota_set").exists()
+    with pytest.raises(services.EvidenceError, match=r"1\.5 KB are free"):
+        services.start_upload(actor=coordinator, case=canary_case, size=2000, record=record())
+    page = signed_in(coordinator).get(reverse("evidence:upload", args=[canary_case.code]))
+    assert "0 B of 1.5 KB used, 1.5 KB free" in page.content.decode()
+    call_command("evidence", "quota", "--org", org.name, "--default")
+    assert "(server default)" in capsys.readouterr().out
+    services.start_upload(actor=coordinator, case=canary_case, size=2000, record=record())
+
+
+@pytest.mark.parametrize("bad", ["lots", "12 parsecs", "-5GB", "0"])
+def test_a_quota_that_is_not_a_size_is_refused(bad: str, canary_case: Case) -> None:
+    with pytest.raises(CommandError, match=r"not a size|larger than 0"):
+        call_command("evidence", "quota", "--org", canary_case.organization.name, f"--set={bad}")
+    assert services.quota_bytes(canary_case.organization) == services.default_quota_bytes()
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        ("500GB", 500 * 1024**3),
+        ("1.5 TiB", int(1.5 * 1024**4)),
+        ("750m", 750 * 1024**2),
+        ("1048576", 1048576),
+        ("2,5 GB", int(2.5 * 1024**3)),
+    ],
+)
+def test_sizes_are_read_as_people_write_them(text: str, size: int) -> None:
+    assert services.parse_size(text) == size
 
 
 def test_it_refuses_a_file_over_the_maximum_size(

@@ -1,4 +1,4 @@
-"""``tropa evidence add|verify|sweep|schedule``: the evidence vault from the shell."""
+"""``tropa evidence add|verify|sweep|schedule|quota``: the evidence vault from the shell."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from tropa.accounts.models import Organization
 from tropa.evidence import services
-from tropa.evidence.models import Method
+from tropa.evidence.models import Method, StorageQuota
 from tropa.evidence.tasks import scheduled_verify_task
 
 from ._common import find_case, find_user
@@ -43,6 +44,13 @@ class Command(BaseCommand):
         sweep = sub.add_parser("sweep", help="remove orphaned blobs and abandoned uploads")
         sweep.add_argument("--older-than", type=float, default=3600, metavar="SECONDS")
         sub.add_parser("schedule", help="queue the daily fixity check (runs in 'tropa worker')")
+        quota = sub.add_parser("quota", help="show or set an organization's evidence quota")
+        quota.add_argument("--org", required=True, help="organization name")
+        change = quota.add_mutually_exclusive_group()
+        change.add_argument("--set", metavar="SIZE", help="its own quota, e.g. 200GB or 1.5TB")
+        change.add_argument(
+            "--default", action="store_true", help="back to TROPA_EVIDENCE_QUOTA_BYTES"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, f"_{options['action']}")(options)
@@ -113,6 +121,27 @@ class Command(BaseCommand):
         self.stdout.write(
             f"removed {result.orphans} orphaned files, {result.abandoned_uploads} abandoned "
             f"uploads, {result.expired_exports} expired bundles"
+        )
+
+    def _quota(self, options: dict[str, Any]) -> None:
+        organization = Organization.objects.filter(name=options["org"]).first()
+        if organization is None:
+            raise CommandError(f"no organization named {options['org']!r}")
+        if options["set"] is not None:
+            try:
+                size = services.parse_size(options["set"])
+            except ValueError as exc:
+                raise CommandError(str(exc)) from None
+            if size <= 0:
+                raise CommandError("a quota must be larger than 0")
+            services.set_quota(actor=None, organization=organization, size=size)
+        elif options["default"]:
+            services.set_quota(actor=None, organization=organization, size=None)
+        space = services.space_summary(organization)
+        own = StorageQuota.objects.filter(organization=organization).exists()
+        self.stdout.write(
+            f"{organization.name}: {space['used']} used of {space['quota']} "
+            f"({'its own quota' if own else 'server default'}), {space['free']} free"
         )
 
     def _schedule(self, options: dict[str, Any]) -> None:
