@@ -147,3 +147,54 @@ def test_evidence_upload_metadata_download_and_export(
         report = verify_bundle(handle)
     assert report.ok, report.problems
     assert report.items == 2
+
+
+def test_a_bundle_that_cannot_be_built_says_why_and_is_built_again(
+    page: Page, browser: Browser, server: Server, tmp_path: Path
+) -> None:
+    """A stored file goes missing (a failed disk, a bad restore): the export page says so,
+    names the item, and once the file is back the bundle is built again."""
+    case = server.tropa("cases", "list", "--org", "Demo Astana").split()[0]
+    letter = tmp_path / "letter.txt"
+    letter.write_text("Рапорт об увольнении", encoding="utf-8")
+    store = Path(server.env["TROPA_DATA_DIR"]) / "evidence"
+    before = {p for p in store.glob("*/*") if p.parent.name != "tmp"}
+    item = server.tropa("evidence", "add", case, str(letter)).split()[0]
+    (blob,) = {p for p in store.glob("*/*") if p.parent.name != "tmp"} - before
+    kept = blob.read_bytes()
+    blob.unlink()
+
+    login(page, server, "astana-coordinator")
+    page.goto(f"{server.url}/evidence/cases/{case}/export/")
+    selects = page.locator("main form select")
+    for index in range(selects.count()):
+        selects.nth(index).select_option("exclude")
+    page.locator(f"select[name='item_{item}']").select_option("original")
+    page.click("main form button[type=submit]")
+    export_url = page.url
+
+    approver = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    other = approver.new_page()
+    login(other, server, "astana-verifier")
+    other.goto(export_url)
+    other.click("button[value=approve]")
+    status = other.locator("#export-status")
+    _until(other, lambda: status.inner_text() != "Approved")
+    assert status.inner_text() == "Building failed"
+    assert "stored file is missing" in other.inner_text("#export-failure")
+    shot(other, "evidence-export-failed-en")
+    approver.close()
+
+    page.goto(export_url)
+    failure = page.inner_text("#export-failure")
+    assert "Не удалось собрать пакет" in failure and item in failure
+    shot(page, "evidence-export-failed-ru")
+    blob.write_bytes(kept)
+    page.click("#retry-export")
+    ru_status = page.locator("#export-status")
+    _until(page, lambda: ru_status.inner_text() == "Готово к скачиванию")
+    with page.expect_download() as bundle:
+        page.click("#download-bundle")
+    with open(bundle.value.path(), "rb") as handle:
+        report = verify_bundle(handle)
+    assert report.ok, report.problems

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from tropa.accounts.models import Organization
@@ -114,12 +115,16 @@ def export_days() -> int:
 
 
 def _human(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+    """A size for people, in the current language (units of 1024, as the file managers)."""
+    units = (_("%(n)s B"), _("%(n)s KB"), _("%(n)s MB"), _("%(n)s GB"), _("%(n)s TB"))
+    if size < 1024:
+        return units[0] % {"n": number_format(size, 0)}
+    value = size / 1024
+    for unit in units[1:-1]:
+        if value < 1024:
+            return unit % {"n": number_format(value, 1)}
         value /= 1024
-    return f"{value:.1f} GB"
+    return units[-1] % {"n": number_format(value, 1)}
 
 
 def used_bytes(organization: Organization) -> int:
