@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from tropa.evidence.bundle import verify_bundle
 
@@ -198,3 +198,31 @@ def test_a_bundle_that_cannot_be_built_says_why_and_is_built_again(
     with open(bundle.value.path(), "rb") as handle:
         report = verify_bundle(handle)
     assert report.ok, report.problems
+
+
+def test_an_upload_whose_last_answer_is_lost_still_completes_once(
+    page: Page, server: Server, tmp_path: Path
+) -> None:
+    """A proxy gives up while the server joins and hashes the file (504): the page asks
+    the server, finds the finished item and shows it; nothing is stored twice."""
+    case = server.tropa("cases", "list", "--org", "Demo Astana").split()[0]
+    note = tmp_path / "note.txt"
+    note.write_bytes(b"handwritten resignation letter, page 2\n" * 1000)
+    login(page, server, "astana-coordinator")
+    page.goto(f"{server.url}/cases/{case}/")
+    items = page.locator("#evidence a[href^='/evidence/items/']")
+    before = items.count()
+
+    def lose_the_answer(route: Route) -> None:
+        route.fetch()  # the server finishes the upload...
+        route.fulfill(status=504, body="Gateway Time-out")  # ...but the answer is lost
+
+    page.route("**/finish/", lose_the_answer, times=1)
+    page.goto(f"{server.url}/evidence/cases/{case}/upload/")
+    page.set_input_files("#evidence-files", [str(note)])
+    page.click("#evidence-upload button[type=submit]")
+    expect(page.locator("#evidence-progress .state.done")).to_have_count(1, timeout=60_000)
+    sha = hashlib.sha256(note.read_bytes()).hexdigest()
+    assert sha[:16] in page.inner_text("#evidence-progress .state.done")
+    page.goto(f"{server.url}/cases/{case}/")
+    assert items.count() == before + 1

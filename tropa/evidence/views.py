@@ -128,7 +128,11 @@ def upload_chunk(request: HttpRequest, code: str) -> HttpResponse:
     """GET: where to resume. POST: one chunk, its place given by ``Content-Range``."""
     session = access_upload(staff_user(request), code)
     if request.method == "GET":
-        return JsonResponse({"offset": session.received, "size": session.size})
+        status: dict[str, Any] = {"offset": session.received, "size": session.size}
+        if session.item is not None:
+            # Finished, perhaps after the client (or a proxy) gave up waiting for it.
+            status.update(item=session.item.get_absolute_url(), sha256=session.item.sha256)
+        return JsonResponse(status)
     match = _RANGE.match(request.headers.get("Content-Range", ""))
     length = int(request.headers.get("Content-Length") or 0)
     if match is None:

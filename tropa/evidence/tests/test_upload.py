@@ -82,6 +82,12 @@ def test_it_uploads_in_chunks_and_resumes_where_it_stopped(
     item = EvidenceItem.objects.get(code=done["code"])
     assert item.mime == "video/mp4" and item.size == len(data)
     assert item.custody.first().action == CustodyAction.INGEST  # type: ignore[union-attr]
+    # If the answer to "finish" was lost, the client asks and learns the upload is done;
+    # sending "finish" again gives the same item, never a second one.
+    status = client.get(urls["chunk"]).json()
+    assert status["item"] == item.get_absolute_url() and status["sha256"] == item.sha256
+    assert client.post(urls["finish"]).json()["code"] == done["code"]
+    assert EvidenceItem.objects.filter(case=canary_case).count() == 1
 
 
 def test_it_refuses_chunks_without_a_valid_range(

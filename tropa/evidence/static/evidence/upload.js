@@ -33,10 +33,14 @@
     return new Promise((resolve) => setTimeout(resolve, ms));
   }
 
+  // A proxy that gave up waiting (502-504) is not the server saying no: try again.
+  const GATEWAY = [502, 503, 504];
+
   async function json(response) {
     const data = await response.json().catch(() => ({}));
     if (!response.ok && response.status !== 409) {
-      throw Object.assign(new Error(data.error || response.statusText), { fatal: true });
+      const fatal = !GATEWAY.includes(response.status);
+      throw Object.assign(new Error(data.error || response.statusText), { fatal });
     }
     return data;
   }
@@ -54,6 +58,23 @@
     body.set("modified", String(file.lastModified || ""));
     const data = await json(await request(form.action, { method: "POST", body }));
     return data.upload;
+  }
+
+  // Joining and hashing a large file takes a while (about 5 s per GiB). If the answer is
+  // lost, the server still finishes: ask it, and only send "finish" again if it has not.
+  async function finish(urls) {
+    for (let failures = 1; ; failures += 1) {
+      try {
+        return await json(await request(urls.finish, { method: "POST" }));
+      } catch (error) {
+        if (error.fatal || failures > 10) throw Object.assign(error, { fatal: true });
+      }
+      for (let wait = 0; wait < 6; wait += 1) {
+        await sleep(Math.min(30000, 1000 * 2 ** Math.min(failures + wait, 5)));
+        const status = await request(urls.chunk, { method: "GET" }).then(json).catch(() => null);
+        if (status && status.item) return status;
+      }
+    }
   }
 
   async function sendFile(file, ui) {
@@ -97,7 +118,7 @@
       ui.bar.value = offset;
     }
     ui.state.textContent = msg.msgSealing;
-    const done = await json(await request(urls.finish, { method: "POST" }));
+    const done = await finish(urls);
     if (done.error) throw Object.assign(new Error(done.error), { fatal: true });
     ui.state.textContent = `${msg.msgDone} · SHA-256 ${done.sha256.slice(0, 16)}…`;
     ui.state.classList.add("done");
