@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from tropa.evidence.bundle import verify_bundle
 
@@ -88,6 +88,17 @@ def _until(page: Page, ready: Callable[[], bool], seconds: float = 60) -> None:
         page.reload()
 
 
+def _approve(context: BrowserContext, server: Server, export_url: str) -> Page:
+    """The verifier (English) approves the export and waits until the worker is done."""
+    page = context.new_page()
+    login(page, server, "astana-verifier")
+    page.goto(export_url)
+    page.click("button[value=approve]")
+    status = page.locator("#export-status")
+    _until(page, lambda: status.inner_text() not in ("Waiting for approval", "Approved"))
+    return page
+
+
 def test_evidence_upload_metadata_download_and_export(
     page: Page, browser: Browser, server: Server, tmp_path: Path
 ) -> None:
@@ -128,12 +139,8 @@ def test_evidence_upload_metadata_download_and_export(
     assert "/evidence/exports/" in export_url
 
     approver = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-    other = approver.new_page()
-    login(other, server, "astana-verifier")
-    other.goto(export_url)
-    other.click("button[value=approve]")
-    status = other.locator("#export-status")
-    _until(other, lambda: status.inner_text() == "Ready to download")
+    other = _approve(approver, server, export_url)
+    assert other.inner_text("#export-status") == "Ready to download"
     shot(other, "evidence-export-en")
     other.goto(f"{server.url}/cases/{case}/")
     other.locator("#evidence a[href^='/evidence/items/']").first.click()
@@ -174,13 +181,8 @@ def test_a_bundle_that_cannot_be_built_says_why_and_is_built_again(
     export_url = page.url
 
     approver = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-    other = approver.new_page()
-    login(other, server, "astana-verifier")
-    other.goto(export_url)
-    other.click("button[value=approve]")
-    status = other.locator("#export-status")
-    _until(other, lambda: status.inner_text() != "Approved")
-    assert status.inner_text() == "Building failed"
+    other = _approve(approver, server, export_url)
+    assert other.inner_text("#export-status") == "Building failed"
     assert "stored file is missing" in other.inner_text("#export-failure")
     shot(other, "evidence-export-failed-en")
     approver.close()

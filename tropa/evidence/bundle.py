@@ -231,15 +231,7 @@ def prepare_bundle(
                     metadata=None,
                     withheld=["metadata", "original_name", "source", "file_modified"],
                 )
-                files.append(
-                    _Member(
-                        entry["file"],
-                        stripped.size,
-                        stripped.sha256,
-                        blob=stripped.blob,
-                        item_code=str(item.code),
-                    )
-                )
+                blob = stripped.blob
             else:
                 metadata = read_metadata(item)
                 entry.update(
@@ -248,15 +240,16 @@ def prepare_bundle(
                     size=item.size,
                     metadata=metadata or None,
                 )
-                files.append(
-                    _Member(
-                        entry["file"],
-                        item.size,
-                        item.sha256,
-                        blob=item.blob,
-                        item_code=str(item.code),
-                    )
+                blob = item.blob
+            files.append(
+                _Member(
+                    entry["file"],
+                    entry["size"],
+                    entry["sha256"],
+                    blob=blob,
+                    item_code=str(item.code),
                 )
+            )
             chains[str(item.code)] = custody.as_dicts(item)
             entry["custody_head"] = chains[str(item.code)][-1]["hash"]
             items_out.append(entry)
