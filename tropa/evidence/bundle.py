@@ -9,6 +9,7 @@ needs a plaintext temporary file) holding, in this order:
     signing-key.pem      that public key (compare it with the published one)
     custody.json         each item's hash-chained custody log
     summary.html         the same, for people
+    summary.pdf          the same, to print or file
     files/<code>.<ext>   the originals, or stripped copies where chosen
     SHA256SUMS           for ``sha256sum -c SHA256SUMS``
 
@@ -40,6 +41,7 @@ from pyrage import x25519
 
 from tropa.audit.services import log_action
 from tropa.cases.models import Case
+from tropa.core.pdf import html_to_pdf
 
 from . import custody, vault
 from .models import CustodyAction, DerivedKind, EvidenceItem
@@ -288,6 +290,7 @@ def prepare_bundle(
         _small("signing-key.pem", public_pem(signing_row.public_key)),
         _small("custody.json", json.dumps(chains, ensure_ascii=False, indent=2).encode()),
         _small("summary.html", summary.encode()),
+        _small("summary.pdf", html_to_pdf(summary)),
         *files,
     ]
     return BundlePlan(members=members, key=vault.case_key(case), when=when, manifest=manifest)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from tropa.accounts.permissions import Cap, can
 from tropa.cases import services as cases
 from tropa.cases.models import Case
+from tropa.core.pdf import html_to_pdf
 
 from .models import Contact, Institution, LetterTemplate
 
@@ -198,16 +199,9 @@ def compose(
     )
 
 
-def _no_fetching(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    # A letter is self-contained; WeasyPrint must never reach out for anything.
-    raise ValueError("external resources are not loaded")
-
-
 def pdf(
     *, subject: str, body: str, language: str, institution: Institution, sent_on: date
 ) -> bytes:
-    from weasyprint import HTML
-
     html = render_to_string(
         "outreach/letter_pdf.html",
         {
@@ -218,4 +212,4 @@ def pdf(
             "sent_on": sent_on,
         },
     )
-    return bytes(HTML(string=html, url_fetcher=_no_fetching).write_pdf())
+    return html_to_pdf(html)

@@ -77,7 +77,10 @@ def test_the_round_trip_verifies_with_tropa_and_standard_tools(
     with tarfile.open(out) as tar:
         tar.extractall(folder, filter="data")
     sums = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=folder, capture_output=True)
-    assert sums.returncode == 0 and sums.stdout.count(b": OK") == 9
+    assert sums.returncode == 0 and sums.stdout.count(b": OK") == 10
+    # The summary also comes as a PDF, covered by SHA256SUMS like everything else.
+    assert (folder / "summary.pdf").read_bytes().startswith(b"%PDF-")
+    assert b"summary.pdf" in (folder / "SHA256SUMS").read_bytes()
     signature = subprocess.run(
         [
             "openssl",
