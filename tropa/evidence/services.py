@@ -83,7 +83,10 @@ def parse_size(text: str) -> int:
     match = _SIZE.match(text)
     if match is None:
         raise ValueError(f"{text!r} is not a size (write for example 500GB, 1.5TB or 750MB)")
-    return int(float(match[1].replace(",", ".")) * _UNITS[match[2].lower()])
+    size = int(float(match[1].replace(",", ".")) * _UNITS[match[2].lower()])
+    if size >= 2**62:
+        raise ValueError(f"{text!r} is more than any disk holds")
+    return size
 
 
 def set_quota(*, actor: Any, organization: Organization, size: int | None) -> None:
@@ -842,6 +845,12 @@ def download_export(*, actor: Any, export: ExportRequest) -> Iterator[bytes]:
         raise EvidenceError(_("This bundle is not available (not ready, or expired)."))
     if export.requested_by_id != actor.pk:
         raise EvidenceError(_("Only the person who requested the export can download it."))
+    try:
+        key = vault.case_key(export.case)
+    except vault.KeyErased:
+        raise EvidenceError(
+            _("This file can no longer be read: the case's encryption key was destroyed.")
+        ) from None
     items = EvidenceItem.objects.filter(case=export.case, code__in=list(export.selection))
     with transaction.atomic():
         for item in items:
@@ -853,7 +862,7 @@ def download_export(*, actor: Any, export: ExportRequest) -> Iterator[bytes]:
                 variant=export.selection[str(item.code)],
             )
         log_action(actor, "evidence.export_downloaded", export.case, export=str(export.code))
-    return vault.iter_plaintext(get_storage(), vault.case_key(export.case), export.blob)
+    return vault.iter_plaintext(get_storage(), key, export.blob)
 
 
 def expire_export(export: ExportRequest) -> None:

@@ -112,11 +112,20 @@ def test_the_sweeper_removes_orphans_and_keeps_evidence(
 
 
 def test_erasing_the_case_key_makes_its_files_unreadable(
-    canary_case: Case, coordinator: User, signed_in: Callable[[User], Client], tmp_path: Path
+    canary_case: Case,
+    coordinator: User,
+    verifier: User,
+    signed_in: Callable[[User], Client],
+    tmp_path: Path,
 ) -> None:
     from tropa.evidence.models import CaseKey
 
     item = _item(canary_case, coordinator)
+    export = services.request_export(
+        actor=coordinator, case=canary_case, selection={str(item.code): "original"}
+    )
+    services.decide_export(actor=verifier, export=export, approve=True)
+    services.build_export(export)
     CaseKey.objects.filter(case=canary_case).delete()
     assert "key was destroyed" in services.verify_item(actor=None, item=item).problems[0]
     # Checking does not quietly make a new key: the erasure stays an erasure.
@@ -124,6 +133,12 @@ def test_erasing_the_case_key_makes_its_files_unreadable(
     # A download says why it cannot be had, and no custody entry claims that it left.
     response = signed_in(coordinator).post(
         reverse("evidence:download", args=[item.code]), follow=True
+    )
+    assert "encryption key was destroyed" in response.content.decode()
+    assert not item.custody.filter(action=CustodyAction.DOWNLOAD).exists()
+    # So does the bundle built before the key was destroyed.
+    response = signed_in(coordinator).post(
+        reverse("evidence:export_download", args=[export.code]), follow=True
     )
     assert "encryption key was destroyed" in response.content.decode()
     assert not item.custody.filter(action=CustodyAction.DOWNLOAD).exists()
