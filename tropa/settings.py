@@ -261,6 +261,7 @@ TROPA_EVIDENCE_MAX_FILE_BYTES = env_int("TROPA_EVIDENCE_MAX_FILE_BYTES", 16 * _G
 TROPA_EVIDENCE_QUOTA_BYTES = env_int("TROPA_EVIDENCE_QUOTA_BYTES", 500 * _GIB)
 TROPA_EVIDENCE_EXPORT_DAYS = env_int("TROPA_EVIDENCE_EXPORT_DAYS", 7)
 TROPA_EVIDENCE_RAM_DIR = env_str("TROPA_EVIDENCE_RAM_DIR", "/dev/shm")  # noqa: S108
+TROPA_EVIDENCE_TOOL_MEMORY_BYTES = env_int("TROPA_EVIDENCE_TOOL_MEMORY_BYTES", 4 * _GIB)
 
 # Background work: Django's tasks API (django-tasks backport) with the database backend;
 # `tropa run` starts a worker next to the web server, `tropa worker` runs one on its own.

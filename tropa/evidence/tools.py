@@ -27,8 +27,12 @@ from django.conf import settings
 
 TOOL_TIMEOUT = 600
 _MAX_OUTPUT = 16 * 1024 * 1024
-# A hostile file (a decompression bomb, a parser bug) gets bounded memory and CPU time.
-_LIMITS = (f"--as={4 * 1024**3}", f"--cpu={TOOL_TIMEOUT}")
+
+
+def _limits() -> tuple[str, ...]:
+    """A hostile file (a decompression bomb, a parser bug) gets bounded memory and CPU time."""
+    memory = int(getattr(settings, "TROPA_EVIDENCE_TOOL_MEMORY_BYTES", 4 * 1024**3))
+    return (f"--as={memory}", f"--cpu={TOOL_TIMEOUT}")
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,7 @@ def _command(args: list[str]) -> list[str]:
     limiter = shutil.which("prlimit")
     if limiter is None:
         return [executable, *args[1:]]
-    return [limiter, *_LIMITS, "--", executable, *args[1:]]
+    return [limiter, *_limits(), "--", executable, *args[1:]]
 
 
 def available(name: str) -> bool:

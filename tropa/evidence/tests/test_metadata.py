@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+import struct
 import subprocess
+import zlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -121,6 +124,41 @@ def test_it_shows_a_conflict_between_file_time_and_stated_time() -> None:
     assert not tools.conflicts(
         normalized, received_at=datetime(2024, 3, 2, tzinfo=UTC), stated={"taken_on": "2024-03-01"}
     )
+
+
+def _png_bomb(path: Path, side: int = 16_000) -> None:
+    """A 250 KB PNG that decodes to 256 MB of grey pixels."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = zlib.compressobj(9)
+    pixels = b"".join(rows.compress(b"\x00" * (side + 1)) for _ in range(side)) + rows.flush()
+    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+def test_a_decompression_bomb_is_stored_but_the_tools_stay_within_their_caps(
+    canary_case: Case, coordinator: User, tmp_path: Path, settings: Any
+) -> None:
+    bomb = tmp_path / "bomb.png"
+    _png_bomb(bomb)
+    # ffmpeg needs ≈ 310 MB and mat2 ≈ 1 GB for this picture; give them 200 MB each.
+    settings.TROPA_EVIDENCE_TOOL_MEMORY_BYTES = 200 * 1024**2
+    item = add_file(canary_case, coordinator, bomb)
+    assert item.sha256 == hashlib.sha256(bomb.read_bytes()).hexdigest()
+    assert item.mime == "image/png"
+    # exiftool reads only the header, within the cap: the dimensions are known...
+    exif = services.read_metadata(item)["exiftool"]
+    assert exif["PNG:ImageWidth"] == 16_000
+    # ...while ffmpeg and mat2 were stopped by it: no thumbnail, and the copy without
+    # metadata came from exiftool, which does not decode the pixels.
+    kinds = {d.kind: d for d in item.derived.all()}
+    assert DerivedKind.THUMBNAIL not in kinds
+    assert kinds[DerivedKind.STRIPPED].tool.startswith("exiftool")
 
 
 def test_it_keeps_working_without_the_tools(
