@@ -6,7 +6,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import (
+    BaseCommand,
+    CommandError,
+    CommandParser,
+    no_translations,
+)
 
 from tropa.accounts.models import Organization
 from tropa.evidence import bundle, vault
@@ -44,6 +49,7 @@ class Command(BaseCommand):
         pubkey = sub.add_parser("pubkey", help="print an organization's public signing key")
         pubkey.add_argument("--org", required=True, help="organization name")
 
+    @no_translations  # the shell speaks English, like every other line these commands print
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, f"_{options['action']}")(options)
 

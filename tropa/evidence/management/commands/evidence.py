@@ -7,7 +7,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import (
+    BaseCommand,
+    CommandError,
+    CommandParser,
+    no_translations,
+)
 from django.utils import timezone
 
 from tropa.accounts.models import Organization
@@ -52,6 +57,7 @@ class Command(BaseCommand):
             "--default", action="store_true", help="back to TROPA_EVIDENCE_QUOTA_BYTES"
         )
 
+    @no_translations  # the shell speaks English, like every other line these commands print
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, f"_{options['action']}")(options)
 
