@@ -51,6 +51,9 @@ FORMAT = "tropa-bundle/1"
 FIXED = ("README.txt", "manifest.json", "manifest.json.sig", "signing-key.pem", "custody.json")
 _SMALL_LIMIT = 64 * 1024 * 1024
 _AGE_MAGIC = b"age-encryption.org/v1"
+# What a stripped copy's entry leaves out of its collection record: anything that could
+# lead back to a person or a place (the browser's file time is in "extra").
+_WITHHELD = ("original_name", "source", "file_modified", "note", "extra")
 
 
 class BundleError(ValueError):
@@ -222,7 +225,7 @@ def prepare_bundle(
             }
             if variant == "stripped" and stripped is not None:
                 # A stripped copy is chosen to protect people: nothing identifying travels.
-                for withheld in ("original_name", "source", "file_modified"):
+                for withheld in _WITHHELD:
                     record.pop(withheld, None)
                 entry.update(
                     file=f"files/{item.code}-stripped.{item.extension or 'bin'}",
@@ -231,7 +234,7 @@ def prepare_bundle(
                     derived_from=item.sha256,
                     derived_tool=stripped.tool,
                     metadata=None,
-                    withheld=["metadata", "original_name", "source", "file_modified"],
+                    withheld=["metadata", *_WITHHELD],
                 )
                 blob = stripped.blob
             else:

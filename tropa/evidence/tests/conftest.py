@@ -115,6 +115,8 @@ def record(**overrides: Any) -> services.CollectionRecord:
         "received_at": timezone.now() - timedelta(hours=1),
         "source": "Funker",
         "original_name": "IMG_2024.jpg",
+        "note": "handed over by his brother",
+        "extra": {"modified_ms": 1709280000000},
         "tool": "test",
     }
     values.update(overrides)

@@ -104,6 +104,9 @@ def test_the_round_trip_verifies_with_tropa_and_standard_tools(
     assert by_code[str(photo.code)]["sha256"] == stripped.sha256
     assert by_code[str(photo.code)]["derived_from"] == photo.sha256
     assert by_code[str(photo.code)]["metadata"] is None
+    # Nothing that could lead back to a person travels with a stripped copy.
+    withheld = by_code[str(photo.code)]["collection"]
+    assert not {"original_name", "source", "file_modified", "note", "extra"} & set(withheld)
     video = by_code[str(three_items[1].code)]
     assert video["sha256"] == three_items[1].sha256
     assert video["collection"]["original_name"] == "video.mp4"
