@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import EvidenceItem, Method
+from .models import Method
+
+if TYPE_CHECKING:
+    from .services import ItemSummary
 
 
 class CollectionForm(forms.Form):
@@ -65,14 +68,18 @@ class ExportForm(forms.Form):
         help_text=_("Starts with age1. Without it the bundle is not encrypted."),
     )
 
-    def __init__(self, *args: Any, items: list[EvidenceItem], stripped: set[str], **kwargs: Any):
+    def __init__(self, *args: Any, items: list[ItemSummary], stripped: set[str], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        for index, item in enumerate(items, 1):
+        for summary in items:
+            item = summary.item
             choices = [v for v in VARIANTS if v[0] != "stripped" or str(item.code) in stripped]
             self.fields[f"item_{item.code}"] = forms.ChoiceField(
-                label=_("Item %(number)s (%(type)s)") % {"number": index, "type": item.mime},
+                label=f"{str(item.code)[:8]} · {summary.name or item.generic_name} · {item.mime}",
                 choices=choices,
                 initial="original",
+                help_text=_("The original records a position (GPS): it can locate people.")
+                if summary.has_position
+                else "",
             )
 
     def selection(self) -> dict[str, str]:

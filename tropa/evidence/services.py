@@ -11,7 +11,7 @@ import base64
 import hashlib
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, BinaryIO
@@ -541,6 +541,28 @@ def thumbnail_data_uri(item: EvidenceItem) -> str | None:
 
 
 # Reading: views and downloads (E5) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemSummary:
+    """What tells one item from another when choosing or approving an export."""
+
+    item: EvidenceItem
+    name: str
+    has_position: bool
+
+
+def summarize(items: Iterable[EvidenceItem]) -> list[ItemSummary]:
+    """Original names and whether each file records a position (decrypted; the caller
+    audits the page that shows them)."""
+    return [
+        ItemSummary(
+            item=item,
+            name=str(read_record(item).get("original_name") or ""),
+            has_position=bool((read_metadata(item).get("normalized") or {}).get("gps")),
+        )
+        for item in items
+    ]
 
 
 def log_item_viewed(*, actor: Any, item: EvidenceItem) -> None:

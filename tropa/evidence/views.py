@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tropa.accounts.permissions import Cap, can, staff_user
+from tropa.audit.services import log_action
 from tropa.cases.access import access_case, visible_cases
 
 from . import services, tools, vault
@@ -263,7 +264,8 @@ def delete_request(request: HttpRequest, code: str) -> HttpResponse:
 def export_new(request: HttpRequest, code: str) -> HttpResponse:
     user = staff_user(request)
     case = access_case(user, code, cap=Cap.VIEW_EVIDENCE)
-    items = list(EvidenceItem.objects.filter(case=case).order_by("created_at"))
+    items = services.summarize(EvidenceItem.objects.filter(case=case).order_by("-created_at"))
+    log_action(user, "evidence.export_form_viewed", case, items=len(items))
     stripped = {
         str(c)
         for c in EvidenceItem.objects.filter(case=case)
@@ -291,8 +293,15 @@ def export_new(request: HttpRequest, code: str) -> HttpResponse:
 def export_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = staff_user(request)
     export = access_export(user, code)
+    chosen = services.summarize(
+        EvidenceItem.objects.filter(case=export.case, code__in=list(export.selection)).order_by(
+            "-created_at"
+        )
+    )
+    log_action(user, "evidence.export_viewed", export.case, export=str(export.code))
     context = {
         "export": export,
+        "chosen": [(summary, export.selection[str(summary.item.code)]) for summary in chosen],
         "case": export.case,
         "expired": export.expires_at < timezone.now(),
         "may_decide": export.status == ExportStatus.PENDING

@@ -175,11 +175,19 @@ def test_an_export_in_the_browser_needs_a_second_person(
     django_capture_on_commit_callbacks: Callable[..., object],
 ) -> None:
     requester, approver = signed_in(coordinator), signed_in(verifier)
+    # The form tells the items apart and warns where an original can locate people.
+    page = requester.get(reverse("evidence:export_new", args=[canary_case.code])).content.decode()
+    assert "photo.jpg" in page and "video.mp4" in page
+    assert page.count("records a position (GPS)") == 1
     form = {f"item_{i.code}": "original" for i in three_items}
     form[f"item_{three_items[0].code}"] = "stripped"
     response = requester.post(reverse("evidence:export_new", args=[canary_case.code]), form)
     export = canary_case.organization.exportrequest_set.get()
     assert response.url == export.get_absolute_url()  # type: ignore[attr-defined]
+    # The approver sees what would leave, and how.
+    page = approver.get(export.get_absolute_url()).content.decode()
+    assert all(str(i.code)[:8] in page for i in three_items)
+    assert "copy without metadata" in page and "with GPS position" not in page
     decide = reverse("evidence:export_decide", args=[export.code])
     requester.post(decide, {"decision": "approve"})
     export.refresh_from_db()
