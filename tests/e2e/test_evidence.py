@@ -125,6 +125,7 @@ def test_evidence_upload_metadata_download_and_export(
     assert "51.128207" in page.inner_text("#gps")
     assert page.locator("img.thumb").count() == 1
     shot(page, "evidence-item-ru")
+    item_url = page.url
     with page.expect_download() as download:
         page.click("#download-original")
     assert re.fullmatch(r"[0-9a-f-]{36}\.jpg", download.value.suggested_filename)
@@ -154,6 +155,12 @@ def test_evidence_upload_metadata_download_and_export(
         report = verify_bundle(handle)
     assert report.ok, report.problems
     assert report.items == 2
+
+    # On a phone (390 px), the item page with its hashes and tables fits the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(item_url)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "evidence-item-phone-ru")
 
 
 def test_a_bundle_that_cannot_be_built_says_why_and_is_built_again(

@@ -43,7 +43,10 @@ class CollectionForm(forms.Form):
 
 class StartUploadForm(CollectionForm):
     name = forms.CharField(strip=False)
-    size = forms.IntegerField(min_value=1)
+    size = forms.IntegerField(
+        min_value=1,
+        error_messages={"min_value": _("The file is empty (0 bytes): nothing to keep.")},
+    )
     modified = forms.IntegerField(required=False, min_value=0)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

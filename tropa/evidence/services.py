@@ -110,14 +110,18 @@ def set_quota(*, actor: Any, organization: Organization, size: int | None) -> No
 def space_summary(organization: Organization) -> dict[str, str]:
     """Used, free and total evidence space, for people."""
     quota, used = quota_bytes(organization), used_bytes(organization)
-    return {"used": _human(used), "free": _human(max(quota - used, 0)), "quota": _human(quota)}
+    return {
+        "used": human_size(used),
+        "free": human_size(max(quota - used, 0)),
+        "quota": human_size(quota),
+    }
 
 
 def export_days() -> int:
     return int(getattr(settings, "TROPA_EVIDENCE_EXPORT_DAYS", 7))
 
 
-def _human(size: int) -> str:
+def human_size(size: int) -> str:
     """A size for people, in the current language (units of 1024, as the file managers)."""
     units = (_("%(n)s B"), _("%(n)s KB"), _("%(n)s MB"), _("%(n)s GB"), _("%(n)s TB"))
     if size < 1024:
@@ -144,19 +148,20 @@ def check_limits(organization: Organization, size: int) -> None:
     if size > max_file_bytes():
         raise EvidenceError(
             _("The file is %(size)s; the largest file this server accepts is %(limit)s.")
-            % {"size": _human(size), "limit": _human(max_file_bytes())}
+            % {"size": human_size(size), "limit": human_size(max_file_bytes())}
         )
     free = quota_bytes(organization) - used_bytes(organization)
     if size > free:
         raise EvidenceError(
             _(
                 "Not enough space left for your organization: the file is %(size)s, "
-                "%(free)s of %(quota)s are free. Ask your administrator to raise the quota."
+                "%(free)s of %(quota)s are free. Whoever runs your Tropa server can raise "
+                "the quota."
             )
             % {
-                "size": _human(size),
-                "free": _human(max(free, 0)),
-                "quota": _human(quota_bytes(organization)),
+                "size": human_size(size),
+                "free": human_size(max(free, 0)),
+                "quota": human_size(quota_bytes(organization)),
             }
         )
 
@@ -415,6 +420,20 @@ def finish_upload(*, actor: Any, session: UploadSession) -> EvidenceItem:
     return item
 
 
+def discard_upload(*, actor: Any, session: UploadSession) -> None:
+    """Give up an unfinished upload: its pieces are deleted and its space is free again."""
+    if session.item_id is not None:
+        raise EvidenceError(_("This upload is already finished."))
+    blobs = list(session.parts.values_list("blob", flat=True))
+    with transaction.atomic():
+        UploadPart.objects.filter(session=session).delete()
+        UploadSession.objects.filter(pk=session.pk, item__isnull=True).delete()
+        log_action(actor, "evidence.upload_discarded", session.case, received=session.received)
+    storage = get_storage()
+    for blob in blobs:
+        storage.delete(blob)
+
+
 class _BlockReader:
     """A ``read(n)`` over an iterator of blocks."""
 
@@ -437,6 +456,12 @@ class _BlockReader:
 
 def _is_visual(item: EvidenceItem) -> bool:
     return item.mime.startswith(("image/", "video/"))
+
+
+def is_strippable(item: EvidenceItem) -> bool:
+    """Only media and PDF get a copy without metadata: mat2 would unpack archives (and
+    office files, which are zips), and nothing is unpacked on the server (R16)."""
+    return _is_visual(item) or item.mime.startswith("audio/") or item.mime == "application/pdf"
 
 
 def process_item(item: EvidenceItem) -> None:
@@ -477,11 +502,7 @@ def process_item(item: EvidenceItem) -> None:
         if picture:
             kind = DerivedKind.POSTER if item.mime.startswith("video/") else DerivedKind.THUMBNAIL
             _add_derived(item, kind, picture, "image/jpeg", tools.version("ffmpeg") or "ffmpeg")
-    # Only media and PDF: mat2 would unpack archives (and office files, which are zips),
-    # and nothing is unpacked on the server (R16).
-    strippable = (
-        _is_visual(item) or item.mime.startswith("audio/") or item.mime == "application/pdf"
-    )
+    strippable = is_strippable(item)
     stripped, tool = None, ""
     if strippable and tools.mat2_usable(item.size):
         stripped, tool = tools.mat2_strip(blocks(), item.extension), tools.version("mat2") or ""
@@ -491,7 +512,7 @@ def process_item(item: EvidenceItem) -> None:
     if stripped and turned and tool.startswith("mat2") and "exiftool" not in missing:
         kept = tools.restore_orientation(stripped, turned)
         if kept:
-            stripped, tool = kept, f"{tool}, {tools.version('exiftool')} (orientation kept)"
+            stripped, tool = kept, f"{tool} + {tools.version('exiftool')} -Orientation"
     if stripped:
         _add_derived(item, DerivedKind.STRIPPED, stripped, item.mime, tool)
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("cases/<uuid:code>/export/", views.export_new, name="export_new"),
     path("uploads/<uuid:code>/", views.upload_chunk, name="upload_chunk"),
     path("uploads/<uuid:code>/finish/", views.upload_finish, name="upload_finish"),
+    path("uploads/<uuid:code>/discard/", views.upload_discard, name="upload_discard"),
     path("items/<uuid:code>/", views.item_detail, name="item"),
     path("items/<uuid:code>/download/", views.download, name="download"),
     path("items/<uuid:code>/download/stripped/", views.download_stripped, name="download_stripped"),

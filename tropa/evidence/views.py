@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.contrib import messages
@@ -68,6 +68,9 @@ def _open_uploads(user: Any, case: Any) -> list[dict[str, Any]]:
                 "received": session.received,
                 "name": record.get("original_name", ""),
                 "modified": record.get("extra", {}).get("modified_ms"),
+                "received_human": services.human_size(session.received),
+                "size_human": services.human_size(session.size),
+                "discard": reverse("evidence:upload_discard", args=[session.code]),
                 **_session_urls(session),
             }
         )
@@ -151,6 +154,18 @@ def upload_chunk(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
+def upload_discard(request: HttpRequest, code: str) -> HttpResponse:
+    session = access_upload(staff_user(request), code)
+    try:
+        services.discard_upload(actor=request.user, session=session)
+    except services.EvidenceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The unfinished upload was discarded."))
+    return redirect("evidence:upload", session.case.code)
+
+
+@require_POST
 def upload_finish(request: HttpRequest, code: str) -> HttpResponse:
     session = access_upload(staff_user(request), code)
     try:
@@ -179,6 +194,9 @@ def item_detail(request: HttpRequest, code: str) -> HttpResponse:
         "item": item,
         "case": item.case,
         "record": record,
+        "file_time": _parsed(record.get("file_modified"), datetime.fromisoformat),
+        "taken_on": _parsed(record.get("taken_on"), date.fromisoformat),
+        "strippable": services.is_strippable(item),
         "metadata": metadata,
         "normalized": normalized,
         "raw": json.dumps(
@@ -197,6 +215,14 @@ def item_detail(request: HttpRequest, code: str) -> HttpResponse:
         "delete_form": DeleteRequestForm(),
     }
     return render(request, "evidence/item_detail.html", context)
+
+
+def _parsed(value: Any, parse: Any) -> Any:
+    """A stored ISO date or time for the template's localized formats, or None."""
+    try:
+        return parse(value) if value else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _key_erased(request: HttpRequest, item: EvidenceItem) -> HttpResponseBase:

@@ -29,6 +29,7 @@ def isolation_kwargs(world: Any) -> dict[str, dict[str, Any]]:
         "evidence:export_new": by_case,
         "evidence:upload_chunk": {"code": session.code},
         "evidence:upload_finish": {"code": session.code},
+        "evidence:upload_discard": {"code": session.code},
         "evidence:item": by_item,
         "evidence:download": by_item,
         "evidence:download_stripped": by_item,

@@ -209,3 +209,31 @@ def test_an_exact_duplicate_is_shown_for_review_not_rejected(
     assert first["code"] != second["code"]
     html = client.get(reverse("evidence:item", args=[second["code"]])).content.decode()
     assert 'id="duplicates"' in html and first["code"] in html
+
+
+def test_an_unfinished_upload_is_shown_and_can_be_discarded(
+    canary_case: Case,
+    coordinator: User,
+    signed_in: Callable[[User], Client],
+    _private_storage: Path,
+) -> None:
+    from tropa.evidence import services
+    from tropa.evidence.models import UploadSession
+
+    client = signed_in(coordinator)
+    urls = _start(client, canary_case, "VID_big.mp4", 3 * CHUNK)
+    _chunk(client, urls["chunk"], os.urandom(CHUNK), 0, 3 * CHUNK)
+    # The space of the whole file is reserved while the upload is open.
+    assert services.used_bytes(canary_case.organization) == 3 * CHUNK
+    page = client.get(reverse("evidence:upload", args=[canary_case.code])).content.decode()
+    assert "Unfinished uploads" in page and "VID_big.mp4" in page
+    assert "2.0 KB of 6.0 KB received" in page
+    blobs = [p for p in _private_storage.glob("*/*") if p.parent.name != "tmp"]
+    assert len(blobs) == 1
+    session = UploadSession.objects.get()
+    response = client.post(reverse("evidence:upload_discard", args=[session.code]))
+    assert response.status_code == 302
+    assert not UploadSession.objects.exists() and not blobs[0].exists()
+    assert services.used_bytes(canary_case.organization) == 0
+    page = client.get(reverse("evidence:upload", args=[canary_case.code])).content.decode()
+    assert "Unfinished uploads" not in page

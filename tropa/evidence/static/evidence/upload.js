@@ -17,7 +17,8 @@
     const li = document.createElement("li");
     const name = document.createElement("span");
     name.className = "name";
-    name.textContent = file.name;
+    // Direction controls (U+202E and kin) could make "x\u202Egpj.exe" read as "xexe.jpg".
+    name.textContent = file.name.replace(/[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g, "\uFFFD");
     const bar = document.createElement("progress");
     bar.max = file.size;
     bar.value = 0;
