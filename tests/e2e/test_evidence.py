@@ -89,10 +89,12 @@ def _until(page: Page, ready: Callable[[], bool], seconds: float = 60) -> None:
 
 
 def _approve(context: BrowserContext, server: Server, export_url: str) -> Page:
-    """The verifier (English) approves the export and waits until the worker is done."""
+    """The verifier (English) finds the export on the dashboard, approves it and waits
+    until the worker is done."""
     page = context.new_page()
     login(page, server, "astana-verifier")
-    page.goto(export_url)
+    page.goto(f"{server.url}/")
+    page.click(f"#exports-waiting a[href='{export_url.removeprefix(server.url)}']")
     page.click("button[value=approve]")
     status = page.locator("#export-status")
     _until(page, lambda: status.inner_text() not in ("Waiting for approval", "Approved"))

@@ -1,7 +1,9 @@
-"""How later apps (evidence, screening, vetting, outreach...) add to the case page.
+"""How later apps (evidence, screening, vetting, outreach...) add to the case page and the
+dashboard.
 
 ``cases`` never imports a later app. A later app registers a panel (a template and a
-function that builds its context) and a timeline source in its ``AppConfig.ready``.
+function that builds its context), a timeline source or a dashboard panel in its
+``AppConfig.ready``.
 """
 
 from __future__ import annotations
@@ -31,12 +33,25 @@ class TimelineEntry:
     text: str
 
 
+@dataclass(frozen=True)
+class DashboardPanel:
+    key: str
+    template: str
+    context: Callable[[HttpRequest], dict[str, Any] | None]
+    order: int = 100
+
+
 _panels: dict[str, Panel] = {}
+_dashboard_panels: dict[str, DashboardPanel] = {}
 _timeline_sources: dict[str, Callable[[HttpRequest, Case], list[TimelineEntry]]] = {}
 
 
 def register_panel(panel: Panel) -> None:
     _panels[panel.key] = panel
+
+
+def register_dashboard_panel(panel: DashboardPanel) -> None:
+    _dashboard_panels[panel.key] = panel
 
 
 def register_timeline(key: str, source: Callable[[HttpRequest, Case], list[TimelineEntry]]) -> None:
@@ -58,3 +73,13 @@ def timeline_for(request: HttpRequest, case: Case) -> list[TimelineEntry]:
     for source in _timeline_sources.values():
         entries.extend(source(request, case))
     return entries
+
+
+def dashboard_panels_for(request: HttpRequest) -> list[tuple[str, dict[str, Any]]]:
+    """The (template, context) pairs of every dashboard panel with something for this user."""
+    rendered = []
+    for panel in sorted(_dashboard_panels.values(), key=lambda p: p.order):
+        context = panel.context(request)
+        if context is not None:
+            rendered.append((panel.template, context))
+    return rendered

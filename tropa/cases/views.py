@@ -47,7 +47,7 @@ from .forms import (
     TaskForm,
 )
 from .models import Alert, ChecklistItem, Stage, Task
-from .registry import panels_for, timeline_for
+from .registry import dashboard_panels_for, panels_for, timeline_for
 
 PAGE_SIZE = 50
 
@@ -110,6 +110,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "pipeline": pipeline,
             "due": due,
             "today": today,
+            "panels": dashboard_panels_for(request),
         },
     )
 

@@ -8,9 +8,18 @@ class EvidenceConfig(AppConfig):
     verbose_name = _("Evidence")
 
     def ready(self) -> None:
-        from tropa.cases.registry import Panel, register_panel, register_timeline
+        from tropa.cases.registry import (
+            DashboardPanel,
+            Panel,
+            register_dashboard_panel,
+            register_panel,
+            register_timeline,
+        )
 
-        from .panel import panel_context, timeline
+        from .panel import dashboard_context, panel_context, timeline
 
         register_panel(Panel("evidence", "evidence/_panel.html", panel_context, order=50))
         register_timeline("evidence", timeline)
+        register_dashboard_panel(
+            DashboardPanel("evidence", "evidence/_dashboard.html", dashboard_context, order=50)
+        )

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tropa.accounts.permissions import Cap, can
+from tropa.accounts.permissions import Cap, can, staff_user
+from tropa.cases.access import visible_cases
 from tropa.cases.models import Case
 from tropa.cases.registry import TimelineEntry
 
@@ -43,3 +45,22 @@ def timeline(request: HttpRequest, case: Case) -> list[TimelineEntry]:
         )
         for item in EvidenceItem.objects.filter(case=case).only("created_at", "mime")
     ]
+
+
+def dashboard_context(request: HttpRequest) -> dict[str, Any] | None:
+    """Exports that wait for this user's approval (a second person must decide, R18)."""
+    user = staff_user(request)
+    if not can(user, Cap.APPROVE_EXPORT):
+        return None
+    waiting = (
+        ExportRequest.objects.filter(
+            status=ExportStatus.PENDING,
+            expires_at__gt=timezone.now(),
+            case__in=visible_cases(user),
+        )
+        .exclude(requested_by=user)
+        .select_related("case__person", "requested_by")
+        .order_by("requested_at")
+    )
+    exports = list(waiting[:20])
+    return {"exports": exports} if exports else None

@@ -289,3 +289,24 @@ def test_only_a_failed_export_can_be_built_again(
     export.refresh_from_db()
     with pytest.raises(services.EvidenceError):
         services.retry_export(actor=volunteer, export=export)  # neither requester nor approver
+
+
+def test_an_approver_finds_waiting_exports_on_the_dashboard(
+    canary_case: Case,
+    outsider_case: Case,
+    coordinator: User,
+    verifier: User,
+    outsider: User,
+    three_items: list[EvidenceItem],
+    signed_in: Callable[[User], Client],
+) -> None:
+    export = services.request_export(
+        actor=coordinator, case=canary_case, selection={str(three_items[0].code): "original"}
+    )
+    link = export.get_absolute_url()
+    assert link in signed_in(verifier).get(reverse("cases:dashboard")).content.decode()
+    # Not for the requester (who cannot decide), nor for another organization.
+    assert link not in signed_in(coordinator).get(reverse("cases:dashboard")).content.decode()
+    assert link not in signed_in(outsider).get(reverse("cases:dashboard")).content.decode()
+    services.decide_export(actor=verifier, export=export, approve=False)
+    assert link not in signed_in(verifier).get(reverse("cases:dashboard")).content.decode()
