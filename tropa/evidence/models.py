@@ -245,6 +245,28 @@ class UploadPart(models.Model):
         return f"part {self.index} of {self.session_id}"
 
 
+class DeletionRequest(models.Model):
+    """Someone asked for an item to be deleted, and why (the reason sealed: it may name
+    people). Deleting evidence is a later decision; the request stays on the record."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    item = models.ForeignKey(
+        EvidenceItem, on_delete=models.PROTECT, related_name="deletion_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    sealed_reason = models.BinaryField()
+
+    class Meta:
+        ordering = ["requested_at"]
+
+    def __str__(self) -> str:
+        return f"deletion request for {self.item_id}"
+
+
 class ExportStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for approval")
     APPROVED = "approved", _("Approved")

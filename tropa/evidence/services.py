@@ -33,6 +33,7 @@ from tropa.crypto.fields import seal, unseal
 from . import custody, tools, vault
 from .models import (
     CustodyAction,
+    DeletionRequest,
     DerivedKind,
     DerivedObject,
     EvidenceItem,
@@ -624,11 +625,32 @@ def download(
     return stream()
 
 
-def request_deletion(*, actor: Any, item: EvidenceItem, reason: str) -> None:
-    """Record a wish to delete; deleting evidence is a decision for later, never silent."""
+def request_deletion(*, actor: Any, item: EvidenceItem, reason: str) -> DeletionRequest:
+    """Record a wish to delete, with its reason; deleting evidence is a decision for later,
+    never silent."""
+    reason = reason.strip()
+    if not reason:
+        raise EvidenceError(_("Say why the item should be deleted."))
+    request = DeletionRequest(
+        organization_id=item.organization_id,
+        item=item,
+        requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+        requested_at=timezone.now(),
+    )
+    request.sealed_reason = seal(request, "sealed_reason", reason)
     with transaction.atomic():
-        custody.append(item, CustodyAction.DELETE_REQUEST, actor, reason_given=bool(reason.strip()))
+        request.save(force_insert=True)
+        custody.append(item, CustodyAction.DELETE_REQUEST, actor, reason_given=True)
         log_action(actor, "evidence.delete_requested", item)
+    return request
+
+
+def deletion_requests(item: EvidenceItem) -> list[tuple[DeletionRequest, str]]:
+    """The item's deletion requests with their reasons (decrypted for the item page)."""
+    return [
+        (request, str(unseal(request, "sealed_reason", request.sealed_reason) or ""))
+        for request in item.deletion_requests.select_related("requested_by")
+    ]
 
 
 # Fixity (E2, R6) ---------------------------------------------------------------------------

@@ -213,6 +213,7 @@ def item_detail(request: HttpRequest, code: str) -> HttpResponse:
         .exclude(pk=item.pk)
         .select_related("case__person"),
         "delete_form": DeleteRequestForm(),
+        "deletion_requests": services.deletion_requests(item),
     }
     return render(request, "evidence/item_detail.html", context)
 
@@ -275,11 +276,14 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
 def delete_request(request: HttpRequest, code: str) -> HttpResponse:
     item = access_item(staff_user(request), code, cap=Cap.ADD_EVIDENCE)
     form = DeleteRequestForm(request.POST)
-    if form.is_valid():
+    try:
+        if not form.is_valid():
+            raise services.EvidenceError(_("Say why the item should be deleted."))
         services.request_deletion(actor=request.user, item=item, reason=form.cleaned_data["reason"])
-        messages.success(request, _("Deletion requested. It is recorded in the custody log."))
+    except services.EvidenceError as exc:
+        messages.error(request, str(exc))
     else:
-        messages.error(request, _("Say why the item should be deleted."))
+        messages.success(request, _("Deletion requested. It is recorded in the custody log."))
     return redirect(item.get_absolute_url())
 
 

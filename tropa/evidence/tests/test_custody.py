@@ -13,7 +13,7 @@ from django.urls import reverse
 from tropa.accounts.models import User
 from tropa.cases.models import Case
 from tropa.evidence import custody, services
-from tropa.evidence.models import CustodyAction, CustodyEntry, EvidenceItem
+from tropa.evidence.models import CustodyAction, CustodyEntry, DeletionRequest, EvidenceItem
 
 from .conftest import record
 
@@ -97,6 +97,19 @@ def test_a_deletion_request_is_recorded_not_carried_out(
 ) -> None:
     item = _item(canary_case, coordinator)
     client = signed_in(coordinator)
-    client.post(reverse("evidence:delete_request", args=[item.code]), {"reason": "duplicate"})
+    reason = "sent twice by Канарейкин's brother"
+    client.post(reverse("evidence:delete_request", args=[item.code]), {"reason": reason})
     assert item.custody.filter(action=CustodyAction.DELETE_REQUEST).exists()
     assert EvidenceItem.objects.filter(pk=item.pk).exists()
+    # The reason is kept (sealed: it may name people) and shown on the item's page.
+    stored = DeletionRequest.objects.get(item=item)
+    assert stored.requested_by == coordinator
+    assert "Канарейкин".encode() not in bytes(stored.sealed_reason)
+    page = client.get(reverse("evidence:item", args=[item.code])).content.decode()
+    assert "Канарейкин&#x27;s brother" in page or "Канарейкин's brother" in page
+    # A request without a reason is refused, and says so.
+    response = client.post(
+        reverse("evidence:delete_request", args=[item.code]), {"reason": "  "}, follow=True
+    )
+    assert "Say why the item should be deleted." in response.content.decode()
+    assert DeletionRequest.objects.filter(item=item).count() == 1
