@@ -215,7 +215,7 @@ def test_an_upload_whose_last_answer_is_lost_still_completes_once(
     page: Page, server: Server, tmp_path: Path
 ) -> None:
     """A proxy gives up while the server joins and hashes the file (504): the page asks
-    the server, finds the finished item and shows it; nothing is stored twice."""
+    the server, finds the finished item and shows it; nothing is stored twice by it."""
     case = server.tropa("cases", "list", "--org", "Demo Astana").split()[0]
     note = tmp_path / "note.txt"
     note.write_bytes(b"handwritten resignation letter, page 2\n" * 1000)
@@ -231,9 +231,15 @@ def test_an_upload_whose_last_answer_is_lost_still_completes_once(
     page.route("**/finish/", lose_the_answer, times=1)
     page.goto(f"{server.url}/evidence/cases/{case}/upload/")
     page.set_input_files("#evidence-files", [str(note)])
+    space = page.inner_text("#evidence-space")
     page.click("#evidence-upload button[type=submit]")
     expect(page.locator("#evidence-progress .state.done")).to_have_count(1, timeout=60_000)
+    assert page.inner_text("#evidence-space") != space  # the used space follows the uploads
     sha = hashlib.sha256(note.read_bytes()).hexdigest()
     assert sha[:16] in page.inner_text("#evidence-progress .state.done")
+    # The same file once more: stored again (never refused), and the page says so at once.
+    page.click("#evidence-upload button[type=submit]")
+    expect(page.locator("#evidence-progress .state.done a.duplicate")).to_have_count(1)
+    shot(page, "evidence-upload-duplicate-ru")
     page.goto(f"{server.url}/cases/{case}/")
-    assert items.count() == before + 1
+    assert items.count() == before + 2

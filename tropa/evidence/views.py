@@ -135,7 +135,11 @@ def upload_chunk(request: HttpRequest, code: str) -> HttpResponse:
         status: dict[str, Any] = {"offset": session.received, "size": session.size}
         if session.item is not None:
             # Finished, perhaps after the client (or a proxy) gave up waiting for it.
-            status.update(item=session.item.get_absolute_url(), sha256=session.item.sha256)
+            status.update(
+                item=session.item.get_absolute_url(),
+                sha256=session.item.sha256,
+                space=_space_line(session.case),
+            )
         return JsonResponse(status)
     match = _RANGE.match(request.headers.get("Content-Range", ""))
     length = int(request.headers.get("Content-Length") or 0)
@@ -173,8 +177,27 @@ def upload_finish(request: HttpRequest, code: str) -> HttpResponse:
     except services.EvidenceError as exc:
         return _error(str(exc), status=409, offset=session.received)
     transaction.on_commit(lambda: process_item_task.enqueue(str(item.pk)))
+    # The same bytes already stored are pointed out, never refused (E16).
+    same = (
+        EvidenceItem.objects.filter(sha256=item.sha256, case__in=visible_cases(request.user))
+        .exclude(pk=item.pk)
+        .order_by("created_at")
+        .first()
+    )
     return JsonResponse(
-        {"item": item.get_absolute_url(), "code": str(item.code), "sha256": item.sha256}
+        {
+            "item": item.get_absolute_url(),
+            "code": str(item.code),
+            "sha256": item.sha256,
+            "duplicate_of": same.get_absolute_url() if same else None,
+            "space": _space_line(session.case),
+        }
+    )
+
+
+def _space_line(case: Any) -> str:
+    return _("Your organization's evidence: %(used)s of %(quota)s used, %(free)s free.") % (
+        services.space_summary(case.organization)
     )
 
 

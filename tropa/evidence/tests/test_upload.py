@@ -207,6 +207,8 @@ def test_an_exact_duplicate_is_shown_for_review_not_rejected(
     first = upload(client, canary_case, "a.txt", b"the same chat export")
     second = upload(client, canary_case, "b.txt", b"the same chat export")
     assert first["code"] != second["code"]
+    # The uploader is told at once, with a link to the item already stored.
+    assert first["duplicate_of"] is None and second["duplicate_of"] == first["item"]
     html = client.get(reverse("evidence:item", args=[second["code"]])).content.decode()
     assert 'id="duplicates"' in html and first["code"] in html
 

@@ -123,6 +123,15 @@
     if (done.error) throw Object.assign(new Error(done.error), { fatal: true });
     ui.state.textContent = `${msg.msgDone} · SHA-256 ${done.sha256.slice(0, 16)}…`;
     ui.state.classList.add("done");
+    const space = document.getElementById("evidence-space");
+    if (space && done.space) space.textContent = done.space;
+    if (done.duplicate_of) {
+      const same = document.createElement("a");
+      same.href = done.duplicate_of;
+      same.className = "duplicate";
+      same.textContent = msg.msgDuplicate;
+      ui.state.append(" · ", same);
+    }
     const link = document.createElement("a");
     link.href = done.item;
     link.textContent = ui.li.querySelector(".name").textContent;
