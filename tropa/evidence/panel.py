@@ -14,6 +14,7 @@ from tropa.cases.models import Case
 from tropa.cases.registry import TimelineEntry
 
 from .models import DerivedKind, EvidenceItem, ExportRequest, ExportStatus
+from .services import summarize
 
 
 def panel_context(request: HttpRequest, case: Case) -> dict[str, Any] | None:
@@ -22,7 +23,10 @@ def panel_context(request: HttpRequest, case: Case) -> dict[str, Any] | None:
     items = (
         EvidenceItem.objects.filter(case=case).prefetch_related("derived").order_by("-created_at")
     )
-    rows = [(item, {d.kind for d in item.derived.all()} & {DerivedKind.STRIPPED}) for item in items]
+    rows = [
+        (summary, any(d.kind == DerivedKind.STRIPPED for d in summary.item.derived.all()))
+        for summary in summarize(items)
+    ]
     exports = ExportRequest.objects.filter(case=case).exclude(
         status__in=[ExportStatus.EXPIRED, ExportStatus.REFUSED]
     )

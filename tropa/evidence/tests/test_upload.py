@@ -239,3 +239,13 @@ def test_an_unfinished_upload_is_shown_and_can_be_discarded(
     assert services.used_bytes(canary_case.organization) == 0
     page = client.get(reverse("evidence:upload", args=[canary_case.code])).content.decode()
     assert "Unfinished uploads" not in page
+
+
+def test_the_case_page_lists_items_by_their_original_names(
+    canary_case: Case, coordinator: User, signed_in: Callable[[User], Client], sample_dir: Path
+) -> None:
+    client = signed_in(coordinator)
+    upload(client, canary_case, "IMG_20240301_142205.jpg", (sample_dir / "photo.jpg").read_bytes())
+    upload(client, canary_case, "resignation.txt", b"I refuse to fight")
+    page = client.get(canary_case.get_absolute_url()).content.decode()
+    assert "IMG_20240301_142205.jpg" in page and "resignation.txt" in page
