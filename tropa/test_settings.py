@@ -3,7 +3,9 @@
 import os
 import tempfile
 
-os.environ.setdefault("TROPA_DATA_DIR", tempfile.mkdtemp(prefix="tropa-test-"))
+# Always a fresh one: `make test` exports TROPA_DATA_DIR=var for `make run`, and the tests
+# must never write into the data dir of the instance a developer actually uses.
+os.environ["TROPA_DATA_DIR"] = tempfile.mkdtemp(prefix="tropa-test-")
 
 from tropa.settings import *  # noqa: F403
 
