@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -160,13 +160,12 @@ def upload_chunk(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def upload_discard(request: HttpRequest, code: str) -> HttpResponse:
     session = access_upload(staff_user(request), code)
-    try:
-        services.discard_upload(actor=request.user, session=session)
-    except services.EvidenceError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("The unfinished upload was discarded."))
-    return redirect("evidence:upload", session.case.code)
+    return _act(
+        request,
+        lambda: services.discard_upload(actor=request.user, session=session),
+        _("The unfinished upload was discarded."),
+        reverse("evidence:upload", args=[session.case.code]),
+    )
 
 
 @require_POST
@@ -239,6 +238,17 @@ def item_detail(request: HttpRequest, code: str) -> HttpResponse:
         "deletion_requests": services.deletion_requests(item),
     }
     return render(request, "evidence/item_detail.html", context)
+
+
+def _act(request: HttpRequest, action: Callable[[], object], done: str, then: str) -> HttpResponse:
+    """Run one service action for a form button: its refusal or ``done`` as a message."""
+    try:
+        action()
+    except services.EvidenceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done)
+    return redirect(then)
 
 
 def _parsed(value: Any, parse: Any) -> Any:
@@ -372,28 +382,23 @@ def export_detail(request: HttpRequest, code: str) -> HttpResponse:
 def export_decide(request: HttpRequest, code: str) -> HttpResponse:
     export = access_export(staff_user(request), code)
     approve = request.POST.get("decision") == "approve"
-    try:
-        services.decide_export(actor=request.user, export=export, approve=approve)
-    except services.EvidenceError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            _("Export approved. The bundle is being built.") if approve else _("Export refused."),
-        )
-    return redirect(export.get_absolute_url())
+    return _act(
+        request,
+        lambda: services.decide_export(actor=request.user, export=export, approve=approve),
+        _("Export approved. The bundle is being built.") if approve else _("Export refused."),
+        export.get_absolute_url(),
+    )
 
 
 @require_POST
 def export_retry(request: HttpRequest, code: str) -> HttpResponse:
     export = access_export(staff_user(request), code)
-    try:
-        services.retry_export(actor=request.user, export=export)
-    except services.EvidenceError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("The bundle is being built again."))
-    return redirect(export.get_absolute_url())
+    return _act(
+        request,
+        lambda: services.retry_export(actor=request.user, export=export),
+        _("The bundle is being built again."),
+        export.get_absolute_url(),
+    )
 
 
 @require_POST
