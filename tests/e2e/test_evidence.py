@@ -97,7 +97,8 @@ def _approve(context: BrowserContext, server: Server, export_url: str) -> Page:
     page.click(f"#exports-waiting a[href='{export_url.removeprefix(server.url)}']")
     page.click("button[value=approve]")
     status = page.locator("#export-status")
-    _until(page, lambda: status.inner_text() not in ("Waiting for approval", "Approved"))
+    waiting = ("Waiting for approval", "Approved", "Being built")
+    _until(page, lambda: status.inner_text() not in waiting)
     return page
 
 

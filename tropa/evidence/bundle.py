@@ -52,12 +52,18 @@ FIXED = ("README.txt", "manifest.json", "manifest.json.sig", "signing-key.pem", 
 _SMALL_LIMIT = 64 * 1024 * 1024
 _AGE_MAGIC = b"age-encryption.org/v1"
 # What a stripped copy's entry leaves out of its collection record: anything that could
-# lead back to a person or a place (the browser's file time is in "extra").
-_WITHHELD = ("original_name", "source", "file_modified", "note", "extra")
+# lead back to a person or a place (the browser's file time is in "extra"; the helper who
+# received it is a person at risk too). The original's SHA-256 and size stay: they are the
+# link to the original that the chain of custody needs.
+_WITHHELD = ("original_name", "source", "file_modified", "note", "extra", "received_by")
 
 
 class BundleError(ValueError):
     """Bad input to an export (shown to the user)."""
+
+
+class NoStrippedCopy(BundleError):
+    """An item chosen as a stripped copy has none."""
 
 
 class ItemUnreadable(BundleError):
@@ -110,6 +116,7 @@ class BundlePlan:
     key: Any
     when: datetime
     manifest: dict[str, Any] = field(default_factory=dict)
+    items: list[EvidenceItem] = field(default_factory=list)
 
     def write(self, out: BinaryIO) -> None:
         storage = get_storage()
@@ -203,6 +210,7 @@ def prepare_bundle(
     from .services import read_metadata, read_record  # services imports this module
 
     when = timezone.now().replace(microsecond=0)
+    key = vault.case_key(case)  # KeyErased before anything is recorded
     private, signing_row = vault.signing_key(case.organization)
     items_out: list[dict[str, Any]] = []
     files: list[_Member] = []
@@ -211,9 +219,15 @@ def prepare_bundle(
         for item, variant in sorted(variants.items(), key=lambda pair: pair[0].created_at):
             stripped = item.derived.filter(kind=DerivedKind.STRIPPED).first()
             if variant == "stripped" and stripped is None:
-                raise BundleError(_("An item chosen as a stripped copy has none."))
+                raise NoStrippedCopy(_("An item chosen as a stripped copy has none."))
             custody.append(
-                item, CustodyAction.EXPORT, actor, export=export_code or "cli", variant=variant
+                item,
+                CustodyAction.EXPORT,
+                actor,
+                # The hash of what goes out: for a stripped copy, the copy's, not the original's.
+                object_sha256=stripped.sha256 if variant == "stripped" and stripped else "",
+                export=export_code or "cli",
+                variant=variant,
             )
             record = read_record(item)
             entry: dict[str, Any] = {
@@ -224,7 +238,7 @@ def prepare_bundle(
                 "collection": record,
             }
             if variant == "stripped" and stripped is not None:
-                # A stripped copy is chosen to protect people: nothing identifying travels.
+                # A stripped copy is chosen to protect people: its record travels without names.
                 for withheld in _WITHHELD:
                     record.pop(withheld, None)
                 entry.update(
@@ -265,38 +279,51 @@ def prepare_bundle(
             export=export_code or "cli",
             items=len(items_out),
         )
-    manifest = {
-        "format": FORMAT,
-        "case": str(case.code),
-        "organization": case.organization.name,
-        "exported_at": when.isoformat(),
-        "exported_by": actor.get_username() if getattr(actor, "is_authenticated", False) else "",
-        "approved_by": approved_by.get_username() if approved_by is not None else "",
-        "signing_key": {
-            "algorithm": "Ed25519",
-            "public_key_hex": signing_row.public_key,
-            "fingerprint_sha256": fingerprint(signing_row.public_key),
-        },
-        "items": items_out,
-    }
-    manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode()
-    with translation.override("en"):
-        summary = render_to_string("evidence/bundle_summary.html", {"manifest": manifest})
-        readme = render_to_string(
-            "evidence/bundle_readme.txt",
-            {"manifest": manifest, "files": [m.name for m in files]},
-        )
-    members = [
-        _small("README.txt", readme.encode()),
-        _small("manifest.json", manifest_bytes),
-        _small("manifest.json.sig", private.sign(manifest_bytes)),
-        _small("signing-key.pem", public_pem(signing_row.public_key)),
-        _small("custody.json", json.dumps(chains, ensure_ascii=False, indent=2).encode()),
-        _small("summary.html", summary.encode()),
-        _small("summary.pdf", html_to_pdf(summary)),
-        *files,
-    ]
-    return BundlePlan(members=members, key=vault.case_key(case), when=when, manifest=manifest)
+    try:
+        manifest = {
+            "format": FORMAT,
+            "case": str(case.code),
+            "organization": case.organization.name,
+            "exported_at": when.isoformat(),
+            "exported_by": actor.get_username()
+            if getattr(actor, "is_authenticated", False)
+            else "",
+            "approved_by": approved_by.get_username() if approved_by is not None else "",
+            "signing_key": {
+                "algorithm": "Ed25519",
+                "public_key_hex": signing_row.public_key,
+                "fingerprint_sha256": fingerprint(signing_row.public_key),
+            },
+            "items": items_out,
+        }
+        manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode()
+        with translation.override("en"):
+            summary = render_to_string("evidence/bundle_summary.html", {"manifest": manifest})
+            readme = render_to_string(
+                "evidence/bundle_readme.txt",
+                {"manifest": manifest, "files": [m.name for m in files]},
+            )
+        members = [
+            _small("README.txt", readme.encode()),
+            _small("manifest.json", manifest_bytes),
+            _small("manifest.json.sig", private.sign(manifest_bytes)),
+            _small("signing-key.pem", public_pem(signing_row.public_key)),
+            _small("custody.json", json.dumps(chains, ensure_ascii=False, indent=2).encode()),
+            _small("summary.html", summary.encode()),
+            _small("summary.pdf", html_to_pdf(summary)),
+            *files,
+        ]
+    except BaseException:
+        record_aborted(list(variants), actor, export_code)
+        raise
+    return BundlePlan(members=members, key=key, when=when, manifest=manifest, items=list(variants))
+
+
+def record_aborted(items: list[EvidenceItem], actor: Any, export_code: str) -> None:
+    """The custody logs already say these items went into a bundle: say that none left."""
+    with transaction.atomic():
+        for item in items:
+            custody.append(item, CustodyAction.EXPORT_ABORTED, actor, export=export_code or "cli")
 
 
 def write_to_file(plan: BundlePlan, path: str, recipient: str = "") -> None:

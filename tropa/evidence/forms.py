@@ -79,7 +79,10 @@ class ExportForm(forms.Form):
             self.fields[f"item_{item.code}"] = forms.ChoiceField(
                 label=f"{str(item.code)[:8]} · {summary.name or item.generic_name} · {item.mime}",
                 choices=choices,
-                initial="original",
+                # A picture that can locate people leaves as its copy unless chosen otherwise.
+                initial="stripped"
+                if summary.has_position and str(item.code) in stripped
+                else "original",
                 help_text=_("The original records a position (GPS): it can locate people.")
                 if summary.has_position
                 else "",

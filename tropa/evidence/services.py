@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any, BinaryIO
 
 import filetype
@@ -76,15 +77,19 @@ def quota_bytes(organization: Organization) -> int:
 
 
 _UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
-_SIZE = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*([kmgt]?)(?:i?b)?\s*$", re.IGNORECASE)
+_SIZE = re.compile(r"^\s*(\d{1,15}(?:[.,]\d{1,6})?)\s*([kmgt]?)(?:i?b)?\s*$", re.IGNORECASE)
 
 
 def parse_size(text: str) -> int:
-    """Bytes from "500GB", "1.5 TiB", "750 M" or "1048576" (units are powers of 1024)."""
+    """Bytes from "500GB", "1.5 TiB", "2,5 GB", "750 M" or "1048576" (powers of 1024)."""
     match = _SIZE.match(text)
     if match is None:
         raise ValueError(f"{text!r} is not a size (write for example 500GB, 1.5TB or 750MB)")
-    size = int(float(match[1].replace(",", ".")) * _UNITS[match[2].lower()])
+    number = match[1]
+    if re.fullmatch(r"\d{1,3},\d{3}", number):
+        # "1,000 GB": a thousands separator or a decimal comma? Too costly to guess.
+        raise ValueError(f"{text!r} is ambiguous: write 1000GB or 1.0GB")
+    size = int(Decimal(number.replace(",", ".")) * _UNITS[match[2].lower()])
     if size >= 2**62:
         raise ValueError(f"{text!r} is more than any disk holds")
     return size
@@ -224,7 +229,18 @@ def _detect(head: bytes) -> tuple[str, str]:
     kind = filetype.guess(head)
     if kind is not None:
         return kind.mime, kind.extension
+    if head and b"\x00" not in head and _is_utf8(head):
+        return "text/plain", "txt"
     return "application/octet-stream", "bin"
+
+
+def _is_utf8(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # The head (the first 8 KiB) may end inside a multi-byte character.
+        return exc.reason == "unexpected end of data" and exc.start >= len(head) - 3
+    return True
 
 
 # Ingest ---------------------------------------------------------------------------------------
@@ -267,6 +283,15 @@ def _commit_item(
     return item
 
 
+def _writable_key(case: Case) -> Any:
+    try:
+        return vault.case_key(case, create=True)
+    except vault.KeyErased:
+        raise EvidenceError(
+            _("This case's encryption key was destroyed; no evidence can be added to it.")
+        ) from None
+
+
 def add_evidence(
     *,
     actor: Any,
@@ -283,7 +308,7 @@ def add_evidence(
     """
     record.clean()
     check_limits(case.organization, size_hint or 0)
-    key = vault.case_key(case, create=True)
+    key = _writable_key(case)
     limit = min(max_file_bytes(), quota_bytes(case.organization) - used_bytes(case.organization))
     try:
         written = vault.write_encrypted(get_storage(), key, source.read, limit=limit)
@@ -301,6 +326,7 @@ def start_upload(*, actor: Any, case: Case, size: int, record: CollectionRecord)
     if size <= 0:
         raise EvidenceError(_("The file is empty."))
     check_limits(case.organization, size)
+    _writable_key(case)  # refused before any byte is sent, not at the first chunk
     with transaction.atomic():
         session = UploadSession(
             organization_id=case.organization_id,
@@ -342,14 +368,16 @@ def receive_chunk(
         return data
 
     written = vault.write_encrypted(
-        get_storage(), vault.case_key(session.case, create=True), bounded, limit=length
+        get_storage(), _writable_key(session.case), bounded, limit=length
     )
     if written.size != length:
         get_storage().delete(written.blob)
         raise EvidenceError(_("The chunk arrived incomplete; send it again."))
     try:
         with transaction.atomic():
-            locked = UploadSession.objects.select_for_update().get(pk=session.pk)
+            locked = UploadSession.objects.select_for_update().filter(pk=session.pk).first()
+            if locked is None:
+                raise EvidenceError(_("This upload was discarded."))
             if locked.received != offset:
                 raise EvidenceError(
                     _("Expected the upload to continue at byte %(offset)s.")
@@ -383,10 +411,9 @@ def finish_upload(*, actor: Any, session: UploadSession) -> EvidenceItem:
     if session.received != session.size:
         raise EvidenceError(_("The upload is not complete yet."))
     storage = get_storage()
-    key = vault.case_key(session.case)
     parts = list(session.parts.order_by("index"))
 
-    def blocks() -> Iterator[bytes]:
+    def blocks(key: Any) -> Iterator[bytes]:
         for part in parts:
             digest = hashlib.sha256()
             for block in vault.iter_plaintext(storage, key, part.blob):
@@ -395,8 +422,22 @@ def finish_upload(*, actor: Any, session: UploadSession) -> EvidenceItem:
             if digest.hexdigest() != part.sha256:
                 raise vault.Corrupt(f"upload part {part.index} changed in storage")
 
-    stream = _BlockReader(blocks())
-    written = vault.write_encrypted(storage, key, stream.read, limit=session.size)
+    try:
+        key = vault.case_key(session.case)
+        stream = _BlockReader(blocks(key))
+        written = vault.write_encrypted(storage, key, stream.read, limit=session.size)
+    except (BlobMissing, vault.Corrupt) as exc:
+        # A finish that ran at the same time may have joined the parts and removed them.
+        done = UploadSession.objects.filter(pk=session.pk).select_related("item").first()
+        if done is not None and done.item is not None:
+            return done.item
+        if isinstance(exc, vault.KeyErased):
+            raise EvidenceError(
+                _("This case's encryption key was destroyed; no evidence can be added to it.")
+            ) from None
+        raise EvidenceError(
+            _("The pieces of this upload could not be read back intact; upload the file again.")
+        ) from None
     record_data = read_record(session)
     record = CollectionRecord(
         **{
@@ -405,7 +446,10 @@ def finish_upload(*, actor: Any, session: UploadSession) -> EvidenceItem:
         }
     )
     with transaction.atomic():
-        locked = UploadSession.objects.select_for_update().get(pk=session.pk)
+        locked = UploadSession.objects.select_for_update().filter(pk=session.pk).first()
+        if locked is None:  # discarded while it was being joined
+            storage.delete(written.blob)
+            raise EvidenceError(_("This upload was discarded."))
         if locked.item_id is not None:
             # Another request finished the same upload first: keep its item.
             storage.delete(written.blob)
@@ -423,13 +467,22 @@ def finish_upload(*, actor: Any, session: UploadSession) -> EvidenceItem:
 
 def discard_upload(*, actor: Any, session: UploadSession) -> None:
     """Give up an unfinished upload: its pieces are deleted and its space is free again."""
-    if session.item_id is not None:
-        raise EvidenceError(_("This upload is already finished."))
-    blobs = list(session.parts.values_list("blob", flat=True))
     with transaction.atomic():
-        UploadPart.objects.filter(session=session).delete()
-        UploadSession.objects.filter(pk=session.pk, item__isnull=True).delete()
-        log_action(actor, "evidence.upload_discarded", session.case, received=session.received)
+        locked = UploadSession.objects.select_for_update().filter(pk=session.pk).first()
+        if locked is None:
+            raise EvidenceError(_("This upload was discarded."))
+        if locked.item_id is not None:
+            raise EvidenceError(_("This upload is already finished."))
+        blobs = list(locked.parts.values_list("blob", flat=True))
+        UploadPart.objects.filter(session=locked).delete()
+        locked.delete()
+        log_action(
+            actor,
+            "evidence.upload_discarded",
+            session.case,
+            upload=str(session.code),
+            received=locked.received,
+        )
     storage = get_storage()
     for blob in blobs:
         storage.delete(blob)
@@ -670,13 +723,19 @@ def _check_blob(item: EvidenceItem, blob: str, expected: str, what: str) -> list
     try:
         actual = vault.hash_blob(get_storage(), vault.case_key(item.case), blob)
     except BlobMissing:
-        return [f"{what}: stored file is missing"]
+        return [_("%(what)s: stored file is missing") % {"what": what}]
     except vault.KeyErased:
-        return [f"{what}: the case's key was destroyed, the stored file can no longer be read"]
+        return [
+            _("%(what)s: the case's key was destroyed, the stored file can no longer be read")
+            % {"what": what}
+        ]
     except vault.Corrupt:
-        return [f"{what}: stored file does not decrypt (altered or truncated)"]
+        return [_("%(what)s: stored file does not decrypt (altered or truncated)") % {"what": what}]
     if actual != expected:
-        return [f"{what}: SHA-256 {actual} differs from recorded {expected}"]
+        return [
+            _("%(what)s: SHA-256 %(actual)s differs from recorded %(expected)s")
+            % {"what": what, "actual": actual, "expected": expected}
+        ]
     return []
 
 
@@ -690,9 +749,9 @@ def _record_failure(item: EvidenceItem, problems: list[str]) -> None:
 
 
 def verify_item(*, actor: Any, item: EvidenceItem) -> VerifyResult:
-    problems = _check_blob(item, item.blob, item.sha256, "original")
+    problems = _check_blob(item, item.blob, item.sha256, _("original"))
     for derived in item.derived.all():
-        problems += _check_blob(item, derived.blob, derived.sha256, f"{derived.kind} copy")
+        problems += _check_blob(item, derived.blob, derived.sha256, str(derived.get_kind_display()))
     chain = custody.verify_chain(item)
     if chain is not None:
         problems.append(f"custody log entry #{chain.seq}: {chain.reason}")
@@ -805,9 +864,13 @@ def decide_export(*, actor: Any, export: ExportRequest, approve: bool) -> None:
     if not can(actor, Cap.APPROVE_EXPORT):
         raise EvidenceError(_("Your role cannot approve exports."))
     with transaction.atomic():
-        export.status = ExportStatus.APPROVED if approve else ExportStatus.REFUSED
-        export.decided_by, export.decided_at = actor, timezone.now()
-        export.save(update_fields=["status", "decided_by", "decided_at"])
+        status = ExportStatus.APPROVED if approve else ExportStatus.REFUSED
+        decided = ExportRequest.objects.filter(pk=export.pk, status=ExportStatus.PENDING).update(
+            status=status, decided_by=actor, decided_at=timezone.now()
+        )
+        if decided != 1:  # a second approver decided a moment earlier
+            raise EvidenceError(_("This export request is no longer waiting for a decision."))
+        export.refresh_from_db()
         log_action(
             actor,
             "evidence.export_approved" if approve else "evidence.export_refused",
@@ -823,19 +886,25 @@ def decide_export(*, actor: Any, export: ExportRequest, approve: bool) -> None:
 def build_export(export: ExportRequest) -> None:
     """Write the approved bundle, encrypted with the case key, for the requester to fetch.
 
-    A build that cannot finish marks the export as failed with the reason and the item
-    (shown on its page, where it can be retried); an item whose stored file is missing or
-    altered is also recorded as failing its fixity check.
+    The build claims the export first (approved → being built), so two workers or two
+    retries never build it twice. A build that cannot finish marks the export as failed
+    with the reason and the item (shown on its page, where it can be retried), records
+    in each item's custody log that nothing left, and records a missing or altered file
+    as failing its fixity check.
     """
     from . import bundle  # bundle imports this module
 
-    if export.status != ExportStatus.APPROVED:
+    claimed = ExportRequest.objects.filter(
+        pk=export.pk, status=ExportStatus.APPROVED, expires_at__gt=timezone.now()
+    ).update(status=ExportStatus.BUILDING)
+    if claimed != 1:
         return
     items = {
         str(item.code): item
         for item in EvidenceItem.objects.filter(case=export.case, code__in=list(export.selection))
     }
     storage = get_storage()
+    plan = None
     try:
         plan = bundle.prepare_bundle(
             case=export.case,
@@ -851,31 +920,34 @@ def build_export(export: ExportRequest) -> None:
         except BaseException:
             storage.delete(written.blob)
             raise
-    except bundle.ItemUnreadable as exc:
-        _record_failure(items[exc.item_code], [f"export {export.code}: {exc}"])
-        _export_failed(export, ExportFailure(exc.kind), exc.item_code)
-        return
-    except vault.KeyErased:
-        _export_failed(export, ExportFailure.KEY)
-        return
-    except bundle.BundleError:
-        _export_failed(export, ExportFailure.NO_STRIPPED)
-        return
     except Exception as exc:
-        # The type only: an exception's text could quote data (R9).
-        logger.error("export %s: building failed (%s)", export.code, type(exc).__name__)
-        _export_failed(export, ExportFailure.ERROR)
+        if plan is not None:  # prepare_bundle records its own aborts
+            bundle.record_aborted(plan.items, export.requested_by, str(export.code))
+        if isinstance(exc, bundle.ItemUnreadable):
+            _record_failure(items[exc.item_code], [f"export {export.code}: {exc}"])
+            _export_failed(export, ExportFailure(exc.kind), exc.item_code)
+        elif isinstance(exc, vault.KeyErased):
+            _export_failed(export, ExportFailure.KEY)
+        elif isinstance(exc, bundle.NoStrippedCopy):
+            _export_failed(export, ExportFailure.NO_STRIPPED)
+        else:
+            # The type only: an exception's text could quote data (R9).
+            logger.error("export %s: building failed (%s)", export.code, type(exc).__name__)
+            _export_failed(export, ExportFailure.ERROR)
         return
     with transaction.atomic():
-        ExportRequest.objects.filter(pk=export.pk).update(
+        done = ExportRequest.objects.filter(pk=export.pk, status=ExportStatus.BUILDING).update(
             status=ExportStatus.READY, blob=written.blob, sha256=written.sha256, size=written.size
         )
+        if done != 1:  # expired (and swept) while it was being built
+            transaction.on_commit(lambda: storage.delete(written.blob))
+            return
         log_action(None, "evidence.export_built", export.case, export=str(export.code))
 
 
 def _export_failed(export: ExportRequest, failure: ExportFailure, item_code: str = "") -> None:
     with transaction.atomic():
-        ExportRequest.objects.filter(pk=export.pk).update(
+        ExportRequest.objects.filter(pk=export.pk, status=ExportStatus.BUILDING).update(
             status=ExportStatus.FAILED, failure=failure, failed_item=item_code
         )
         log_action(
@@ -897,9 +969,11 @@ def retry_export(*, actor: Any, export: ExportRequest) -> None:
     from .tasks import build_export_task  # tasks imports this module
 
     with transaction.atomic():
-        ExportRequest.objects.filter(pk=export.pk, status=ExportStatus.FAILED).update(
+        reopened = ExportRequest.objects.filter(pk=export.pk, status=ExportStatus.FAILED).update(
             status=ExportStatus.APPROVED, failure="", failed_item=""
         )
+        if reopened != 1:  # someone else retried it a moment ago
+            return
         log_action(actor, "evidence.export_retried", export.case, export=str(export.code))
         transaction.on_commit(lambda: build_export_task.enqueue(str(export.pk)))
 
@@ -916,15 +990,20 @@ def download_export(*, actor: Any, export: ExportRequest) -> Iterator[bytes]:
         raise EvidenceError(
             _("This file can no longer be read: the case's encryption key was destroyed.")
         ) from None
-    items = EvidenceItem.objects.filter(case=export.case, code__in=list(export.selection))
+    items = EvidenceItem.objects.filter(
+        case=export.case, code__in=list(export.selection)
+    ).prefetch_related("derived")
     with transaction.atomic():
         for item in items:
+            variant = export.selection[str(item.code)]
+            copy = next((d for d in item.derived.all() if d.kind == DerivedKind.STRIPPED), None)
             custody.append(
                 item,
                 CustodyAction.DOWNLOAD,
                 actor,
+                object_sha256=copy.sha256 if variant == "stripped" and copy else "",
                 export=str(export.code),
-                variant=export.selection[str(item.code)],
+                variant=variant,
             )
         log_action(actor, "evidence.export_downloaded", export.case, export=str(export.code))
     return vault.iter_plaintext(get_storage(), key, export.blob)

@@ -24,7 +24,7 @@ from tropa.accounts.models import Organization
 from tropa.cases.models import Case
 from tropa.crypto.fields import master_aead, seal, unseal
 
-from .models import CaseKey, SigningKey
+from .models import CaseKey, EvidenceItem, SigningKey, UploadPart
 from .storage import Storage
 
 streaming_aead.register()
@@ -62,7 +62,9 @@ def case_key(case: Case, *, create: bool = False) -> streaming_aead.StreamingAea
     the keyset on first use; a reader never does, so a destroyed key stays destroyed and
     its files report ``KeyErased`` instead of failing to decrypt under a fresh key."""
     row = CaseKey.objects.filter(case=case).first()
-    if row is None and not create:
+    if row is None and (not create or _had_evidence(case)):
+        # A case that already holds evidence had a key: it was destroyed, and a new one
+        # would make the erasure look like tampering when the old files are checked.
         raise KeyErased(f"no key for case {case.pk}")
     if row is None:
         handle = tink.new_keyset_handle(_TEMPLATE)
@@ -73,6 +75,13 @@ def case_key(case: Case, *, create: bool = False) -> streaming_aead.StreamingAea
             )
     handle = _JSON.parse_encrypted(row.wrapped, master_aead(), _key_ad(case))
     return handle.primitive(streaming_aead.StreamingAead)
+
+
+def _had_evidence(case: Case) -> bool:
+    return (
+        EvidenceItem.objects.filter(case=case).exists()
+        or UploadPart.objects.filter(session__case=case).exists()
+    )
 
 
 @dataclass(frozen=True)

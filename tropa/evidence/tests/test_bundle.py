@@ -106,7 +106,9 @@ def test_the_round_trip_verifies_with_tropa_and_standard_tools(
     assert by_code[str(photo.code)]["metadata"] is None
     # Nothing that could lead back to a person travels with a stripped copy.
     withheld = by_code[str(photo.code)]["collection"]
-    assert not {"original_name", "source", "file_modified", "note", "extra"} & set(withheld)
+    assert not {"original_name", "source", "file_modified", "note", "extra", "received_by"} & set(
+        withheld
+    )
     video = by_code[str(three_items[1].code)]
     assert video["sha256"] == three_items[1].sha256
     assert video["collection"]["original_name"] == "video.mp4"
@@ -179,6 +181,8 @@ def test_an_export_in_the_browser_needs_a_second_person(
     page = requester.get(reverse("evidence:export_new", args=[canary_case.code])).content.decode()
     assert "photo.jpg" in page and "video.mp4" in page
     assert page.count("records a position (GPS)") == 1
+    # ...and offers the copy without metadata for it unless the user chooses otherwise.
+    assert page.count('<option value="stripped" selected>') == 1
     form = {f"item_{i.code}": "original" for i in three_items}
     form[f"item_{three_items[0].code}"] = "stripped"
     response = requester.post(reverse("evidence:export_new", args=[canary_case.code]), form)
@@ -206,6 +210,11 @@ def test_an_export_in_the_browser_needs_a_second_person(
     assert report.items == 3
     downloads = three_items[1].custody.filter(action=CustodyAction.DOWNLOAD)
     assert downloads.get().detail["export"] == str(export.code)
+    # The photo left as its copy: its custody log names the copy's hash, not the original's.
+    copy = three_items[0].derived.get(kind=DerivedKind.STRIPPED)
+    for action in (CustodyAction.EXPORT, CustodyAction.DOWNLOAD):
+        entry = three_items[0].custody.filter(action=action).get()
+        assert entry.object_sha256 == copy.sha256 != three_items[0].sha256
     with freeze_time(timezone.now() + timedelta(days=8)):
         assert requester.post(download).status_code == 302
         assert services.sweep().expired_exports == 1
@@ -250,6 +259,11 @@ def test_a_failed_build_is_shown_and_can_be_retried(
     export.refresh_from_db()
     assert export.status == ExportStatus.FAILED and export.blob == ""
     assert export.failed_item == str(video.code)
+    # Every chosen item's custody log says the bundle was not built, not just "exported".
+    for item in three_items:
+        actions = list(item.custody.order_by("seq").values_list("action", flat=True))
+        last_export = len(actions) - 1 - actions[::-1].index(CustodyAction.EXPORT)
+        assert CustodyAction.EXPORT_ABORTED in actions[last_export:], actions
     assert export.failure == ("missing" if damage == "missing" else "corrupt")
     page = requester.get(export.get_absolute_url()).content.decode()
     assert "The bundle could not be built." in page and str(video.code) in page
@@ -262,8 +276,10 @@ def test_a_failed_build_is_shown_and_can_be_retried(
         _blob_path(blob).write_bytes(stored)
     elif damage == "swapped":
         EvidenceItem.objects.filter(pk=video.pk).update(blob=blob)
-    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+    with django_capture_on_commit_callbacks(execute=True) as queued:  # type: ignore[operator]
         requester.post(reverse("evidence:export_retry", args=[export.code]))
+        requester.post(reverse("evidence:export_retry", args=[export.code]))  # a double click
+    assert len(queued) == 1  # built once
     export.refresh_from_db()
     if damage == "sha_edited":
         assert export.status == ExportStatus.FAILED  # still wrong: it fails again, visibly

@@ -56,7 +56,22 @@ def test_it_detects_the_type_from_content_not_the_name(
         source=io.BytesIO(b"<html><script>alert(1)</script></html>"),
         record=record(original_name="page.html"),
     )
-    assert (html.mime, html.extension) == ("application/octet-stream", "bin")
+    # Never .html: it is kept, and later downloaded, as text.
+    assert (html.mime, html.extension) == ("text/plain", "txt")
+    letter = services.add_evidence(
+        actor=coordinator,
+        case=canary_case,
+        source=io.BytesIO("Рапорт об увольнении по собственному желанию".encode()),
+        record=record(original_name="заявление.docx"),
+    )
+    assert (letter.mime, letter.extension) == ("text/plain", "txt")
+    binary = services.add_evidence(
+        actor=coordinator,
+        case=canary_case,
+        source=io.BytesIO(b"\x00\x01\x02 not a known format"),
+        record=record(original_name="x.txt"),
+    )
+    assert (binary.mime, binary.extension) == ("application/octet-stream", "bin")
 
 
 def test_it_prints_item_code_and_sha256_from_the_command_line(
@@ -124,9 +139,13 @@ def test_an_organization_can_have_its_own_quota(
     services.start_upload(actor=coordinator, case=canary_case, size=2000, record=record())
 
 
-@pytest.mark.parametrize("bad", ["lots", "12 parsecs", "-5GB", "0", "99999999T"])
+@pytest.mark.parametrize(
+    "bad", ["lots", "12 parsecs", "-5GB", "0", "99999999T", "9" * 400, "1,000 GB"]
+)
 def test_a_quota_that_is_not_a_size_is_refused(bad: str, canary_case: Case) -> None:
-    with pytest.raises(CommandError, match=r"not a size|larger than 0|more than any disk"):
+    with pytest.raises(
+        CommandError, match=r"not a size|larger than 0|more than any disk|ambiguous"
+    ):
         call_command("evidence", "quota", "--org", canary_case.organization.name, f"--set={bad}")
     assert services.quota_bytes(canary_case.organization) == services.default_quota_bytes()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 import struct
 import subprocess
 import zlib
@@ -144,6 +145,9 @@ def _png_bomb(path: Path, side: int = 16_000) -> None:
 def test_a_decompression_bomb_is_stored_but_the_tools_stay_within_their_caps(
     canary_case: Case, coordinator: User, tmp_path: Path, settings: Any
 ) -> None:
+    # Without these the test would pass for the wrong reason (no tool, no thumbnail).
+    assert all(tools.available(t) for t in ("exiftool", "ffmpeg", "mat2"))
+    assert shutil.which("prlimit")
     bomb = tmp_path / "bomb.png"
     _png_bomb(bomb)
     # ffmpeg needs ≈ 310 MB and mat2 ≈ 1 GB for this picture; give them 200 MB each.

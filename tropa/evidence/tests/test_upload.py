@@ -88,6 +88,15 @@ def test_it_uploads_in_chunks_and_resumes_where_it_stopped(
     assert status["item"] == item.get_absolute_url() and status["sha256"] == item.sha256
     assert client.post(urls["finish"]).json()["code"] == done["code"]
     assert EvidenceItem.objects.filter(case=canary_case).count() == 1
+    # A finish that started before the first one ended (a stale view of the upload)
+    # also ends with the same item, not an error and not a second item.
+    from tropa.evidence import services
+    from tropa.evidence.models import UploadSession
+
+    stale = UploadSession.objects.get(code=urls["chunk"].rstrip("/").split("/")[-1])
+    stale.item_id = None
+    assert services.finish_upload(actor=coordinator, session=stale).code == item.code
+    assert EvidenceItem.objects.filter(case=canary_case).count() == 1
 
 
 def test_it_refuses_chunks_without_a_valid_range(
@@ -110,7 +119,7 @@ def test_downloads_are_attachments_with_a_generic_name_and_logged(
     done = upload(client, canary_case, "../../etc/passwd\x00.html", data)
     response = client.post(reverse("evidence:download", args=[done["code"]]))
     assert response["Content-Type"] == "application/octet-stream"
-    assert response["Content-Disposition"] == f'attachment; filename="{done["code"]}.bin"'
+    assert response["Content-Disposition"] == f'attachment; filename="{done["code"]}.txt"'
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content) == data  # type: ignore[attr-defined]
     item = EvidenceItem.objects.get(code=done["code"])

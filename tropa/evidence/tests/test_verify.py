@@ -143,6 +143,14 @@ def test_erasing_the_case_key_makes_its_files_unreadable(
     assert "encryption key was destroyed" in response.content.decode()
     assert not item.custody.filter(action=CustodyAction.DOWNLOAD).exists()
     out = tmp_path / "bundle.tar"
+    exports = item.custody.filter(action=CustodyAction.EXPORT).count()
     with pytest.raises(CommandError, match="encryption key was destroyed"):
         call_command("bundle", "export", str(canary_case.code), "--out", str(out))
     assert not out.exists()
+    assert item.custody.filter(action=CustodyAction.EXPORT).count() == exports
+    # Nothing new can be added to the erased case: a fresh key would make the old files
+    # look tampered with rather than erased.
+    with pytest.raises(services.EvidenceError, match="key was destroyed"):
+        _item(canary_case, coordinator)
+    assert not CaseKey.objects.filter(case=canary_case).exists()
+    assert "key was destroyed" in services.verify_item(actor=None, item=item).problems[0]

@@ -71,7 +71,11 @@ class Command(BaseCommand):
                 variants={i: "stripped" if str(i.code) in stripped else "original" for i in items},
                 actor=actor,
             )
-            bundle.write_to_file(plan, options["out"], options["recipient"])
+            try:
+                bundle.write_to_file(plan, options["out"], options["recipient"])
+            except BaseException:
+                bundle.record_aborted(plan.items, actor, "cli")
+                raise
         except vault.KeyErased:
             raise CommandError(
                 "the case's encryption key was destroyed; its evidence can no longer be read"

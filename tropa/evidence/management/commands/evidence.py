@@ -145,6 +145,11 @@ class Command(BaseCommand):
             services.set_quota(actor=None, organization=organization, size=None)
         space = services.space_summary(organization)
         own = StorageQuota.objects.filter(organization=organization).exists()
+        if services.used_bytes(organization) > services.quota_bytes(organization):
+            self.stderr.write(
+                "note: more is already stored than the quota allows; new uploads are refused "
+                "until space is freed (nothing stored is deleted)"
+            )
         self.stdout.write(
             f"{organization.name}: {space['used']} used of {space['quota']} "
             f"({'its own quota' if own else 'server default'}), {space['free']} free"
