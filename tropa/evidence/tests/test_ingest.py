@@ -139,6 +139,11 @@ def test_an_organization_can_have_its_own_quota(
     services.start_upload(actor=coordinator, case=canary_case, size=2000, record=record())
 
 
+def test_a_quota_for_an_unknown_organization_names_the_ones_there_are(canary_case: Case) -> None:
+    with pytest.raises(CommandError, match=r"no organization named 'Nope' \(there are: .*"):
+        call_command("evidence", "quota", "--org", "Nope", "--set", "1GB")
+
+
 @pytest.mark.parametrize(
     "bad", ["lots", "12 parsecs", "-5GB", "0", "99999999T", "9" * 400, "1,000 GB"]
 )

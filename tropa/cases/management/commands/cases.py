@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from tropa.accounts.models import Organization
+from tropa.accounts.cli import find_organization
 from tropa.audit.services import log_action
 from tropa.cases.models import Case
 
@@ -23,14 +23,8 @@ class Command(BaseCommand):
         cases = Case.objects.select_related("person", "organization").order_by(
             "organization__name", "person__pseudonym"
         )
-        organization = None
-        if options["org"]:
-            organization = Organization.objects.filter(name=options["org"]).first()
-            if organization is None:
-                names = ", ".join(Organization.objects.values_list("name", flat=True))
-                raise CommandError(
-                    f"no organization named {options['org']!r} (there are: {names or 'none'})"
-                )
+        organization = find_organization(options["org"]) if options["org"] else None
+        if organization is not None:
             cases = cases.filter(organization=organization)
         rows = list(cases)
         log_action(None, "cases.listed_from_shell", organization=organization, count=len(rows))

@@ -13,7 +13,7 @@ from django.core.management.base import (
     no_translations,
 )
 
-from tropa.accounts.models import Organization
+from tropa.accounts.cli import find_organization
 from tropa.evidence import bundle, vault
 from tropa.evidence.models import EvidenceItem
 
@@ -114,9 +114,7 @@ class Command(BaseCommand):
         sys.exit(1)
 
     def _pubkey(self, options: dict[str, Any]) -> None:
-        organization = Organization.objects.filter(name=options["org"]).first()
-        if organization is None:
-            raise CommandError(f"no organization named {options['org']!r}")
+        organization = find_organization(options["org"])
         _, row = vault.signing_key(organization)
         self.stdout.write(bundle.public_pem(row.public_key).decode().strip())
         self.stdout.write(

@@ -15,7 +15,7 @@ from django.core.management.base import (
 )
 from django.utils import timezone
 
-from tropa.accounts.models import Organization
+from tropa.accounts.cli import find_organization
 from tropa.evidence import services
 from tropa.evidence.models import Method, StorageQuota
 from tropa.evidence.tasks import scheduled_verify_task
@@ -130,9 +130,7 @@ class Command(BaseCommand):
         )
 
     def _quota(self, options: dict[str, Any]) -> None:
-        organization = Organization.objects.filter(name=options["org"]).first()
-        if organization is None:
-            raise CommandError(f"no organization named {options['org']!r}")
+        organization = find_organization(options["org"])
         if options["set"] is not None:
             try:
                 size = services.parse_size(options["set"])

@@ -13,18 +13,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from tropa.accounts.models import Organization
+from tropa.accounts.cli import find_organization
 from tropa.cases.models import Case
 from tropa.outreach import importer, services
 from tropa.outreach.models import Status
-
-
-def _organization(name: str) -> Organization:
-    organization = Organization.objects.filter(name=name).first()
-    if organization is None:
-        names = ", ".join(Organization.objects.values_list("name", flat=True))
-        raise CommandError(f"no organization named {name!r} (there are: {names or 'none'})")
-    return organization
 
 
 def _pairs(values: list[str], what: str) -> dict[str, str]:
@@ -71,14 +63,14 @@ class Command(BaseCommand):
             self.stdout.write(f"{count} requests without an answer; follow-ups created.")
         elif options["action"] == "load-directory":
             made, templates = services.load_starter_set(
-                actor=None, organization=_organization(options["org"])
+                actor=None, organization=find_organization(options["org"])
             )
             self.stdout.write(f"{made} institutions and {templates} letter templates added.")
         else:
             self._import(options)
 
     def _import(self, options: dict[str, Any]) -> None:
-        organization = _organization(options["org"])
+        organization = find_organization(options["org"])
         case = None
         if options["case"]:
             case = Case.objects.filter(organization=organization, code=options["case"]).first()

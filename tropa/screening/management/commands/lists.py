@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tropa.accounts.models import Organization
+from tropa.accounts.cli import find_organization
 from tropa.screening import services
 from tropa.screening.models import ListVersion
 
@@ -37,14 +37,7 @@ class Command(BaseCommand):
         if options["action"] == "show":
             self._show()
             return
-        organization = None
-        if options["org"]:
-            organization = Organization.objects.filter(name=options["org"]).first()
-            if organization is None:
-                names = ", ".join(Organization.objects.values_list("name", flat=True))
-                raise CommandError(
-                    f"no organization named {options['org']!r} (there are: {names or 'none'})"
-                )
+        organization = find_organization(options["org"]) if options["org"] else None
         try:
             report = services.import_list(
                 actor=None, path=options["file"], name=options["name"], organization=organization
