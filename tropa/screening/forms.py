@@ -5,7 +5,19 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
-class HitDecisionForm(forms.Form):
+class _DecisionForm(forms.Form):
+    """A decision with its reason; subclasses name the choices."""
+
+    field_order = ["decision", "reason"]
+    reason = forms.CharField(
+        label=pgettext_lazy("screening", "Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What you compared and why you decided so. Stored encrypted."),
+    )
+
+
+class HitDecisionForm(_DecisionForm):
     decision = forms.ChoiceField(
         label=pgettext_lazy("screening", "Decision"),
         choices=[
@@ -14,15 +26,9 @@ class HitDecisionForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
-    reason = forms.CharField(
-        label=pgettext_lazy("screening", "Reason"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("What you compared and why you decided so. Stored encrypted."),
-    )
 
 
-class DuplicateDecisionForm(forms.Form):
+class DuplicateDecisionForm(_DecisionForm):
     decision = forms.ChoiceField(
         label=pgettext_lazy("screening", "Decision"),
         choices=[
@@ -30,10 +36,4 @@ class DuplicateDecisionForm(forms.Form):
             ("different", _("Different people")),
         ],
         widget=forms.RadioSelect,
-    )
-    reason = forms.CharField(
-        label=pgettext_lazy("screening", "Reason"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("What you compared and why you decided so. Stored encrypted."),
     )
