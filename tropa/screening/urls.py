@@ -15,5 +15,6 @@ urlpatterns = [
     path("duplicates/", views.duplicates, name="duplicates"),
     path("duplicates/run/", views.duplicates_run, name="duplicates_run"),
     path("duplicates/<uuid:code>/", views.duplicate_detail, name="duplicate"),
+    path("duplicates/<uuid:code>/reveal/", views.duplicate_reveal, name="duplicate_reveal"),
     path("duplicates/<uuid:code>/decide/", views.duplicate_decide, name="duplicate_decide"),
 ]

@@ -19,7 +19,7 @@ from . import services
 from .access import READ_CAPS, access_duplicate, access_hit, access_watchlist, require
 from .explain import entry_facts, masked, readable
 from .forms import DuplicateDecisionForm, HitDecisionForm
-from .models import DuplicateStatus, HitStatus, ListVersion, ScreeningHit
+from .models import DuplicateCandidate, DuplicateStatus, HitStatus, ListVersion, ScreeningHit
 
 
 def _form_errors(request: HttpRequest, form: Any) -> None:
@@ -165,18 +165,22 @@ def duplicates_run(request: HttpRequest) -> HttpResponse:
     return redirect("screening:duplicates")
 
 
-@require_GET
-def duplicate_detail(request: HttpRequest, code: str) -> HttpResponse:
-    candidate = access_duplicate(request.user, code)
+def _duplicate_page(
+    request: HttpRequest, candidate: DuplicateCandidate, *, revealed: bool
+) -> HttpResponse:
+    """The pair's page. Both sides of the explanation are identity: masked unless revealed."""
     raw = services.read_duplicate(actor=request.user, candidate=candidate)
     # The explanation's "query" side is whichever person the engine started from.
     query_is_a = raw.get("query_person") == str(candidate.person_a_id)
     may_decide = candidate.status == DuplicateStatus.OPEN and can(
         request.user, Cap.REVIEW_SCREENING
     )
+    explanation = readable(raw, duplicate=True)
     context = {
         "candidate": candidate,
-        "explanation": readable(raw, duplicate=True),
+        "revealed": revealed,
+        "may_reveal": can(request.user, Cap.VIEW_IDENTITY),
+        "explanation": explanation if revealed else masked(explanation),
         "first": candidate.person_a if query_is_a else candidate.person_b,
         "second": candidate.person_b if query_is_a else candidate.person_a,
         "cases_first": (candidate.person_a if query_is_a else candidate.person_b).cases.all(),
@@ -185,6 +189,21 @@ def duplicate_detail(request: HttpRequest, code: str) -> HttpResponse:
         "form": DuplicateDecisionForm() if may_decide else None,
     }
     return render(request, "screening/duplicate.html", context)
+
+
+@require_GET
+def duplicate_detail(request: HttpRequest, code: str) -> HttpResponse:
+    return _duplicate_page(request, access_duplicate(request.user, code), revealed=False)
+
+
+@require_POST
+def duplicate_reveal(request: HttpRequest, code: str) -> HttpResponse:
+    """Both men's names, after the case page's audited reveal of each identity."""
+    candidate = access_duplicate(request.user, code)
+    require(request.user, Cap.VIEW_IDENTITY)
+    for person in (candidate.person_a, candidate.person_b):
+        cases.reveal_identity(actor=request.user, person=person, purpose="duplicate_view")
+    return _duplicate_page(request, candidate, revealed=True)
 
 
 @require_POST

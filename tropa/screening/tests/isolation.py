@@ -40,6 +40,7 @@ def isolation_kwargs(world: Any) -> dict[str, dict[str, Any]]:
         "screening:hit_reveal": {"code": hit.code},
         "screening:hit_decide": {"code": hit.code},
         "screening:duplicate": {"code": candidate.code},
+        "screening:duplicate_reveal": {"code": candidate.code},
         "screening:duplicate_decide": {"code": candidate.code},
     }
 
