@@ -40,7 +40,7 @@ def access_watchlist(user: Any, code: Any) -> WatchList:
 def access_hit(user: Any, code: Any, *, decide: bool = False) -> ScreeningHit:
     hit = (
         scope_to_visible_cases(user, ScreeningHit.objects.filter(code=code))
-        .select_related("case__person", "entry__watchlist", "entry__removed_in", "reviewed_by")
+        .select_related("case__person", "reviewed_by")
         .first()
     )
     if hit is None:

@@ -6,7 +6,7 @@ code becomes a sentence a verifier can check against the documents in front of h
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.utils.functional import Promise
@@ -162,6 +162,32 @@ def readable(explanation: dict[str, Any], *, duplicate: bool = False) -> Explana
             (_text(EXTRA_FIELDS, e.get("field")), e.get("query", ""), e.get("candidate", ""))
             for e in explanation.get("extras", [])
         ],
+    )
+
+
+# Stands in for a name (or birth date) until an audited reveal.
+MASK = "•••"
+
+
+def masked(explanation: Explanation) -> Explanation:
+    """The explanation without his names, the list's names or either birth date: what matched
+    and how stays readable, the words do not (they are identity until a reveal)."""
+
+    def mask(text: str) -> str:
+        return MASK if text else ""
+
+    return replace(
+        explanation,
+        query_name=mask(explanation.query_name),
+        candidate_name=mask(explanation.candidate_name),
+        parts=[
+            replace(p, query=mask(p.query), candidate=mask(p.candidate)) for p in explanation.parts
+        ],
+        unmatched_query=[MASK for _w in explanation.unmatched_query],
+        unmatched_candidate=[MASK for _w in explanation.unmatched_candidate],
+        birth_query=mask(explanation.birth_query),
+        birth_candidate=mask(explanation.birth_candidate),
+        extras=[(field, mask(q), mask(c)) for field, q, c in explanation.extras],
     )
 
 

@@ -6,7 +6,8 @@ alone and its entries are sealed with its key; their entity ids and content dige
 blind indexes, so that nothing on disk can be matched against a guessed name.
 
 Hits and duplicate candidates carry the engine's explanation, which quotes the man's name
-spellings: it is always sealed, and so is the reviewer's reason.
+spellings: it is always sealed, and so is the reviewer's reason. A hit's link to the entry it
+matched is sealed too (see ``ScreeningHit``).
 """
 
 from __future__ import annotations
@@ -94,7 +95,8 @@ class ListEntry(models.Model):
     sealed = models.BinaryField(null=True, blank=True)
     added_in = models.ForeignKey(ListVersion, on_delete=models.CASCADE, related_name="+")
     changed_in = models.ForeignKey(ListVersion, on_delete=models.CASCADE, related_name="+")
-    # An entry dropped from the list is kept while hits refer to it, and no longer screened.
+    # Entries dropped from the list are deleted (hits keep their own sealed copy); this is
+    # set only on rows of installations from before that, until the migration removes them.
     removed_in = models.ForeignKey(
         ListVersion, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
@@ -118,22 +120,24 @@ class HitStatus(models.TextChoices):
 
 
 class ScreeningHit(models.Model):
+    """A man's possible match on a list entry.
+
+    Which entry (and list) he matched, how strongly, the engine's finding and explanation,
+    when it was found, the entry digest of the last decision and the hit's own copy of the
+    entry are sealed together in ``sealed``: nothing in the database joins the man to a list
+    entry. ``entry_index`` is a keyed blind index of (person, list, entry key) for the one
+    lookup screening needs, "is this hit known already?"; it equals nothing outside this table.
+    """
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="screening_hits")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="screening_hits")
-    entry = models.ForeignKey(ListEntry, on_delete=models.PROTECT, related_name="hits")
-    score = models.FloatField()
-    match = models.BooleanField(default=False)
-    decision = models.CharField(max_length=40)
-    # The engine's explanation: it quotes the man's names, so it is sealed.
+    entry_index = models.CharField(max_length=64)
+    # See the class docstring: the match, sealed (services.HitFacts).
     sealed = models.BinaryField()
-    # The entry's digest when the hit was last decided: a dismissal holds until it changes.
-    decided_digest = models.CharField(max_length=64, blank=True)
     status = models.CharField(max_length=10, choices=HitStatus.choices, default=HitStatus.PENDING)
-    found_at = models.DateTimeField()
-    screened_at = models.DateTimeField()
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -141,11 +145,12 @@ class ScreeningHit(models.Model):
     sealed_reason = models.BinaryField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-score"]
         constraints = [
-            models.UniqueConstraint(fields=["person", "entry"], name="one_hit_per_person_entry")
+            models.UniqueConstraint(
+                fields=["person", "entry_index"], name="one_hit_per_person_entry"
+            )
         ]
-        indexes = [models.Index(fields=["organization", "status", "-score"])]
+        indexes = [models.Index(fields=["organization", "status"])]
         verbose_name = _("screening hit")
         verbose_name_plural = _("screening hits")
 
@@ -180,7 +185,11 @@ class ScreeningRun(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     lists = models.PositiveIntegerField(default=0)
-    found = models.PositiveIntegerField(default=0)
+    # What the run found, for the message to whoever started it: in memory only. Stored next
+    # to the time of a list import, a case's hit count would tell which list he is on.
+    found = 0
+    new = 0
+    reopened = 0
     # False when the person had no identity to screen.
     screened = models.BooleanField(default=True)
 

@@ -19,9 +19,8 @@ def case_panel(request: HttpRequest, case: Case) -> dict[str, Any] | None:
     # rigour), which would add seconds to every `tropa` command and worker start.
     from . import services
 
-    hits = ScreeningHit.objects.filter(person=case.person).select_related(
-        "entry__watchlist", "entry__removed_in"
-    )
+    # No names here, neither his nor the list's: they are on the hit page, after a reveal.
+    hits = ScreeningHit.objects.filter(person=case.person)
     return {
         "case": case,
         "last_run": services.last_run(case),
@@ -29,6 +28,6 @@ def case_panel(request: HttpRequest, case: Case) -> dict[str, Any] | None:
         .filter(versions__isnull=False)
         .distinct()
         .count(),
-        "hits": [(hit, services.entry_caption(hit.entry)) for hit in hits],
+        "hits": services.hit_rows(hits),
         "may_review": can(request.user, Cap.REVIEW_SCREENING),
     }

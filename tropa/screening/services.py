@@ -12,9 +12,12 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -222,16 +225,114 @@ def _store_entries(
         to_update, ["digest", "data", "sealed", "changed_in", "removed_in"], batch_size=1000
     )
     gone = [e.pk for k, e in existing.items() if k not in seen and e.removed_in_id is None]
-    # An entry that hits refer to stays (marked removed) so that the decision stays readable.
-    ListEntry.objects.filter(pk__in=gone, hits__isnull=True).delete()
-    ListEntry.objects.filter(pk__in=gone).update(removed_in=version)
+    # Hits keep their own sealed copy of what they matched: a removed entry can go.
+    ListEntry.objects.filter(pk__in=gone).delete()
     return added, changed, len(gone)
 
 
-def entry_caption(entry: ListEntry) -> str:
+def entry_caption(data: dict[str, Any]) -> str:
     """The name a list gives an entry (its first), for reviewers."""
-    names = engine.read_entry(entry).get("names") or []
+    names = data.get("names") or []
     return str(names[0]) if names else "—"
+
+
+# What a hit holds, sealed ----------------------------------------------------------------
+
+
+def hit_index(org_id: int, person_id: Any, watchlist_id: Any, key: str) -> str:
+    """The blind index of "this man, this list, this entry": the one lookup of a hit.
+
+    The entry key (entity id or its blind index) and not the entry's row id, so that an
+    entity dropped from a list and put back finds the same hit. Migration 0003 computes it
+    the same way.
+    """
+    return blind_index(org_id, "screening.hit", f"{person_id}\x00{watchlist_id}\x00{key}")
+
+
+@dataclass(frozen=True)
+class HitFacts:
+    """A hit's sealed part, opened: which entry it matched, how, and when."""
+
+    watchlist_id: str
+    entry_key: str
+    digest: str  # the entry's digest when the man was last screened against it
+    entry: dict[str, Any]  # the hit's copy of the entry, as it was then
+    score: float
+    match: bool
+    decision: str
+    explanation: dict[str, Any]
+    found_at: datetime
+    screened_at: datetime
+    decided_digest: str  # the entry's digest at the last decision: a dismissal holds till then
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "watchlist": self.watchlist_id,
+            "key": self.entry_key,
+            "digest": self.digest,
+            "entry": self.entry,
+            "score": self.score,
+            "match": self.match,
+            "decision": self.decision,
+            "explanation": self.explanation,
+            "found_at": self.found_at.isoformat(),
+            "screened_at": self.screened_at.isoformat(),
+            "decided_digest": self.decided_digest,
+        }
+
+
+def hit_facts(hit: ScreeningHit) -> HitFacts:
+    """Open a hit's sealed part (in memory; what is read of it is the caller's to audit)."""
+    data: dict[str, Any] = unseal(hit, "sealed", hit.sealed)
+    return HitFacts(
+        watchlist_id=str(data["watchlist"]),
+        entry_key=str(data["key"]),
+        digest=str(data["digest"]),
+        entry=dict(data.get("entry") or {}),
+        score=float(data["score"]),
+        match=bool(data["match"]),
+        decision=str(data["decision"]),
+        explanation=dict(data.get("explanation") or {}),
+        found_at=datetime.fromisoformat(data["found_at"]),
+        screened_at=datetime.fromisoformat(data["screened_at"]),
+        decided_digest=str(data.get("decided_digest") or ""),
+    )
+
+
+@dataclass(frozen=True)
+class HitRow:
+    """A hit with its facts opened, its list, and whether the entry is still on it."""
+
+    hit: ScreeningHit
+    facts: HitFacts
+    watchlist: WatchList | None
+    listed: bool
+
+
+def hit_rows(hits: Iterable[ScreeningHit]) -> list[HitRow]:
+    """Open hits for display, strongest first (the score is sealed: sorted here)."""
+    opened = [(hit, hit_facts(hit)) for hit in hits]
+    lists = WatchList.objects.in_bulk({uuid.UUID(f.watchlist_id) for _h, f in opened})
+    current: set[tuple[str, str]] = set()
+    for watchlist_id in lists:
+        keys = {f.entry_key for _h, f in opened if f.watchlist_id == str(watchlist_id)}
+        current |= {
+            (str(watchlist_id), key)
+            for key in ListEntry.objects.filter(
+                watchlist_id=watchlist_id, key__in=keys, removed_in__isnull=True
+            ).values_list("key", flat=True)
+        }
+    rows = [
+        HitRow(
+            hit=hit,
+            facts=facts,
+            watchlist=lists.get(uuid.UUID(facts.watchlist_id)),
+            listed=(facts.watchlist_id, facts.entry_key) in current,
+        )
+        for hit, facts in opened
+    ]
+    rows.sort(key=lambda r: (-r.facts.score, r.facts.found_at))
+    return rows
 
 
 # Screening cases ---------------------------------------------------------------------------
@@ -258,7 +359,7 @@ def screen_case(
     organization = case.organization
     lists = list(watchlists if watchlists is not None else visible_lists(organization))
     identity = cases.reveal_identity(actor=actor, person=case.person, purpose="screening")
-    results: list[tuple[MatchResult, ListEntry]] = []
+    results: dict[str, tuple[MatchResult, ListEntry, WatchList]] = {}
     if identity:
         query = engine.identity_query(str(case.person.pk), identity, unit=_unit_of(case.person))
         for watchlist in lists:
@@ -266,36 +367,53 @@ def screen_case(
                 query, threshold=REVIEW_THRESHOLD, limit=HITS_PER_LIST
             )
             entries = ListEntry.objects.in_bulk([uuid.UUID(r.candidate_id) for r in found])
-            results.extend((r, entries[uuid.UUID(r.candidate_id)]) for r in found)
+            for result in found:
+                entry = entries.get(uuid.UUID(result.candidate_id))
+                if entry is None:  # dropped from the list since the index was built
+                    continue
+                index = hit_index(organization.pk, case.person_id, watchlist.pk, entry.key)
+                results[index] = (result, entry, watchlist)
     now = timezone.now()
     with transaction.atomic():
         # One screening of a person at a time (on demand and after an import may overlap):
         # each must see the other's hits, or both would add the same one.
         Person.objects.select_for_update().filter(pk=case.person_id).first()
         known = {
-            h.entry_id: h
+            h.entry_index: h
             for h in ScreeningHit.objects.select_for_update().filter(
-                person=case.person, entry__in=[e for _r, e in results]
+                person=case.person, entry_index__in=list(results)
             )
         }
         new = reopened = 0
-        for result, entry in results:
-            hit = known.get(entry.pk)
+        for index, (result, entry, watchlist) in results.items():
+            hit = known.get(index)
+            found_at, decided = now, ""
             if hit is None:
                 hit = ScreeningHit(
-                    organization=organization,
-                    case=case,
-                    person=case.person,
-                    entry=entry,
-                    found_at=now,
+                    organization=organization, case=case, person=case.person, entry_index=index
                 )
                 new += 1
-            elif hit.status == HitStatus.DISMISSED and hit.decided_digest != entry.digest:
-                hit.status, hit.reviewed_by, hit.reviewed_at = HitStatus.PENDING, None, None
-                reopened += 1
-            hit.case, hit.screened_at = case, now
-            hit.score, hit.match, hit.decision = result.score, result.match, result.decision
-            hit.sealed = seal(hit, "sealed", result.explanation())
+            else:
+                before = hit_facts(hit)
+                found_at, decided = before.found_at, before.decided_digest
+                if hit.status == HitStatus.DISMISSED and decided != entry.digest:
+                    hit.status, hit.reviewed_by, hit.reviewed_at = HitStatus.PENDING, None, None
+                    reopened += 1
+            facts = HitFacts(
+                watchlist_id=str(watchlist.pk),
+                entry_key=entry.key,
+                digest=entry.digest,
+                entry=engine.read_entry(entry),
+                score=result.score,
+                match=result.match,
+                decision=result.decision,
+                explanation=result.explanation(),
+                found_at=found_at,
+                screened_at=now,
+                decided_digest=decided,
+            )
+            hit.case = case
+            hit.sealed = seal(hit, "sealed", facts.as_json())
             hit.save()
         run = ScreeningRun.objects.create(
             organization=organization,
@@ -305,19 +423,12 @@ def screen_case(
             at=now,
             by=actor if getattr(actor, "is_authenticated", False) else None,
             lists=len(lists),
-            found=len(results),
             screened=bool(identity),
         )
-        log_action(
-            actor,
-            "screening.run",
-            case,
-            hits=len(results),
-            new=new,
-            reopened=reopened,
-            lists=len(lists),
-            trigger=trigger,
-        )
+        # No hit counts in the log or on the run: next to the time of a list import they
+        # would tell which list (and, for a small list, which entry) the man is on.
+        log_action(actor, "screening.run", case, lists=len(lists), trigger=trigger)
+    run.found, run.new, run.reopened = len(results), new, reopened
     return run
 
 
@@ -344,11 +455,13 @@ def last_run(case: Case) -> ScreeningRun | None:
 # Reviewing hits ----------------------------------------------------------------------------
 
 
-def read_hit(*, actor: Any, hit: ScreeningHit) -> dict[str, Any]:
-    """The explanation of a hit (it quotes the man's names): an audited read."""
+def read_hit(*, actor: Any, hit: ScreeningHit) -> HitRow:
+    """A hit's sealed part, for its page: an audited read.
+
+    Its names are identity: the page shows them only after ``cases.reveal_identity``.
+    """
     log_action(actor, "screening.hit_viewed", hit.case, hit=str(hit.code))
-    explanation: dict[str, Any] = unseal(hit, "sealed", hit.sealed)
-    return explanation
+    return hit_rows([hit])[0]
 
 
 def read_reason(obj: ScreeningHit | DuplicateCandidate) -> str:
@@ -370,15 +483,17 @@ def decide_hit(*, actor: Any, hit: ScreeningHit, confirm: bool, reason: str) -> 
     """
     reason = _clean_reason(reason)
     with transaction.atomic():
-        locked = ScreeningHit.objects.select_for_update().select_related("case", "entry")
-        hit = locked.get(pk=hit.pk)
+        hit = ScreeningHit.objects.select_for_update().select_related("case").get(pk=hit.pk)
         if hit.status != HitStatus.PENDING:
             raise ScreeningError(_("This hit has already been decided."))
         hit.status = HitStatus.CONFIRMED if confirm else HitStatus.DISMISSED
         hit.reviewed_by, hit.reviewed_at = actor, timezone.now()
-        hit.decided_digest = hit.entry.digest
+        # The entry as the reviewer saw it (the hit's copy): a dismissal holds until it changes.
+        facts = hit_facts(hit)
+        decided = HitFacts(**{**facts.__dict__, "decided_digest": facts.digest})
+        hit.sealed = seal(hit, "sealed", decided.as_json())
         hit.sealed_reason = seal(hit, "sealed_reason", reason)
-        fields = ["status", "reviewed_by", "reviewed_at", "decided_digest", "sealed_reason"]
+        fields = ["status", "reviewed_by", "reviewed_at", "sealed", "sealed_reason"]
         hit.save(update_fields=fields)
         raised = False
         case = hit.case
@@ -390,17 +505,21 @@ def decide_hit(*, actor: Any, hit: ScreeningHit, confirm: bool, reason: str) -> 
             "screening.hit_confirmed" if confirm else "screening.hit_dismissed",
             case,
             hit=str(hit.code),
-            score=round(hit.score, 3),
             risk_raised=raised,
         )
 
 
-def pending_hits(organization: Organization | None) -> QuerySet[ScreeningHit]:
-    return (
-        ScreeningHit.objects.filter(organization=organization, status=HitStatus.PENDING)
-        .select_related("case__person", "entry__watchlist", "entry__removed_in")
-        .order_by("-score", "found_at")
-    )
+def pending_hits(organization: Organization | None, page: Any = 1) -> Page[HitRow]:
+    """One page of the hits waiting for a decision, strongest first.
+
+    The score is sealed, so the organization's pending hits are opened and sorted here (an
+    organization has few; the page size is ``SCREENING_QUEUE_PAGE``).
+    """
+    hits = ScreeningHit.objects.filter(
+        organization=organization, status=HitStatus.PENDING
+    ).select_related("case__person")
+    paginator = Paginator(hit_rows(hits), getattr(settings, "SCREENING_QUEUE_PAGE", 50))
+    return paginator.get_page(page)
 
 
 # Duplicates --------------------------------------------------------------------------------
@@ -458,8 +577,8 @@ def find_duplicate_people(*, actor: Any, organization: Organization) -> Screenin
             trigger=RunTrigger.MANUAL,
             at=now,
             by=actor if getattr(actor, "is_authenticated", False) else None,
-            found=len(results),
         )
+        run.found = len(results)
         log_action(
             actor,
             "screening.duplicates_run",

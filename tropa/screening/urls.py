@@ -10,9 +10,11 @@ urlpatterns = [
     path("lists/<uuid:code>/", views.list_detail, name="list_detail"),
     path("cases/<uuid:code>/screen/", views.screen_case, name="screen_case"),
     path("hits/<uuid:code>/", views.hit_detail, name="hit"),
+    path("hits/<uuid:code>/reveal/", views.hit_reveal, name="hit_reveal"),
     path("hits/<uuid:code>/decide/", views.hit_decide, name="hit_decide"),
     path("duplicates/", views.duplicates, name="duplicates"),
     path("duplicates/run/", views.duplicates_run, name="duplicates_run"),
     path("duplicates/<uuid:code>/", views.duplicate_detail, name="duplicate"),
+    path("duplicates/<uuid:code>/reveal/", views.duplicate_reveal, name="duplicate_reveal"),
     path("duplicates/<uuid:code>/decide/", views.duplicate_decide, name="duplicate_decide"),
 ]

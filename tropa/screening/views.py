@@ -12,14 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tropa.accounts.permissions import Cap, can, staff_user
+from tropa.cases import services as cases
 from tropa.cases.access import access_case
 
 from . import services
 from .access import READ_CAPS, access_duplicate, access_hit, access_watchlist, require
-from .engine import read_entry
-from .explain import entry_facts, readable
+from .explain import entry_facts, masked, readable
 from .forms import DuplicateDecisionForm, HitDecisionForm
-from .models import DuplicateStatus, HitStatus, ListVersion
+from .models import DuplicateCandidate, DuplicateStatus, HitStatus, ListVersion, ScreeningHit
 
 
 def _form_errors(request: HttpRequest, form: Any) -> None:
@@ -76,26 +76,43 @@ def screen_case(request: HttpRequest, code: str) -> HttpResponse:
 def queue(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     require(user, Cap.REVIEW_SCREENING)
-    hits = services.pending_hits(user.organization)
-    rows = [(hit, services.entry_caption(hit.entry)) for hit in hits]
-    return render(request, "screening/queue.html", {"rows": rows})
+    page = services.pending_hits(user.organization, request.GET.get("page", 1))
+    return render(request, "screening/queue.html", {"page": page})
 
 
-@require_GET
-def hit_detail(request: HttpRequest, code: str) -> HttpResponse:
-    hit = access_hit(request.user, code)
-    explanation = readable(services.read_hit(actor=request.user, hit=hit))
-    entry = read_entry(hit.entry)
+def _hit_page(request: HttpRequest, hit: ScreeningHit, *, revealed: bool) -> HttpResponse:
+    """The hit page. Without ``revealed`` it shows what matched and how, but no names."""
+    row = services.read_hit(actor=request.user, hit=hit)
+    explanation = readable(row.facts.explanation)
     may_decide = hit.status == HitStatus.PENDING and can(request.user, Cap.REVIEW_SCREENING)
+    entry = row.facts.entry if revealed else None
     context = {
         "hit": hit,
-        "explanation": explanation,
+        "row": row,
+        "revealed": revealed,
+        "may_reveal": can(request.user, Cap.VIEW_IDENTITY),
+        "explanation": explanation if revealed else masked(explanation),
         "entry": entry,
-        "entry_facts": entry_facts(entry),
+        "entry_facts": entry_facts(entry) if entry else [],
+        "caption": services.entry_caption(entry) if entry else "",
         "reason": services.read_reason(hit) if hit.sealed_reason else "",
         "form": HitDecisionForm() if may_decide else None,
     }
     return render(request, "screening/hit.html", context)
+
+
+@require_GET
+def hit_detail(request: HttpRequest, code: str) -> HttpResponse:
+    return _hit_page(request, access_hit(request.user, code), revealed=False)
+
+
+@require_POST
+def hit_reveal(request: HttpRequest, code: str) -> HttpResponse:
+    """The names of a hit are identity: shown after the case page's audited reveal only."""
+    hit = access_hit(request.user, code)
+    case = access_case(request.user, hit.case.code, cap=Cap.VIEW_IDENTITY)
+    cases.reveal_identity(actor=request.user, person=case.person, purpose="screening_hit")
+    return _hit_page(request, hit, revealed=True)
 
 
 @require_POST
@@ -148,18 +165,22 @@ def duplicates_run(request: HttpRequest) -> HttpResponse:
     return redirect("screening:duplicates")
 
 
-@require_GET
-def duplicate_detail(request: HttpRequest, code: str) -> HttpResponse:
-    candidate = access_duplicate(request.user, code)
+def _duplicate_page(
+    request: HttpRequest, candidate: DuplicateCandidate, *, revealed: bool
+) -> HttpResponse:
+    """The pair's page. Both sides of the explanation are identity: masked unless revealed."""
     raw = services.read_duplicate(actor=request.user, candidate=candidate)
     # The explanation's "query" side is whichever person the engine started from.
     query_is_a = raw.get("query_person") == str(candidate.person_a_id)
     may_decide = candidate.status == DuplicateStatus.OPEN and can(
         request.user, Cap.REVIEW_SCREENING
     )
+    explanation = readable(raw, duplicate=True)
     context = {
         "candidate": candidate,
-        "explanation": readable(raw, duplicate=True),
+        "revealed": revealed,
+        "may_reveal": can(request.user, Cap.VIEW_IDENTITY),
+        "explanation": explanation if revealed else masked(explanation),
         "first": candidate.person_a if query_is_a else candidate.person_b,
         "second": candidate.person_b if query_is_a else candidate.person_a,
         "cases_first": (candidate.person_a if query_is_a else candidate.person_b).cases.all(),
@@ -168,6 +189,21 @@ def duplicate_detail(request: HttpRequest, code: str) -> HttpResponse:
         "form": DuplicateDecisionForm() if may_decide else None,
     }
     return render(request, "screening/duplicate.html", context)
+
+
+@require_GET
+def duplicate_detail(request: HttpRequest, code: str) -> HttpResponse:
+    return _duplicate_page(request, access_duplicate(request.user, code), revealed=False)
+
+
+@require_POST
+def duplicate_reveal(request: HttpRequest, code: str) -> HttpResponse:
+    """Both men's names, after the case page's audited reveal of each identity."""
+    candidate = access_duplicate(request.user, code)
+    require(request.user, Cap.VIEW_IDENTITY)
+    for person in (candidate.person_a, candidate.person_b):
+        cases.reveal_identity(actor=request.user, person=person, purpose="duplicate_view")
+    return _duplicate_page(request, candidate, revealed=True)
 
 
 @require_POST

@@ -37,8 +37,10 @@ def isolation_kwargs(world: Any) -> dict[str, dict[str, Any]]:
         "screening:list_detail": {"code": report.watchlist.code},
         "screening:screen_case": {"code": first.code},
         "screening:hit": {"code": hit.code},
+        "screening:hit_reveal": {"code": hit.code},
         "screening:hit_decide": {"code": hit.code},
         "screening:duplicate": {"code": candidate.code},
+        "screening:duplicate_reveal": {"code": candidate.code},
         "screening:duplicate_decide": {"code": candidate.code},
     }
 

@@ -51,8 +51,20 @@ def test_it_finds_the_same_man_registered_twice(
     }
     assert SURNAME.encode() not in bytes(candidate.sealed)
     page = client.get(reverse("screening:duplicate", args=[candidate.code])).content.decode()
-    assert SURNAME in page and "SHCHERBAKOV" in page
     assert AuditEntry.objects.filter(action="screening.duplicate_viewed").exists()
+    # Both sides of the explanation are identity: masked until the audited reveal.
+    assert SURNAME not in page and "SHCHERBAKOV" not in page
+    reveal = reverse("screening:duplicate_reveal", args=[candidate.code])
+    assert reveal in page
+    page = client.post(reveal).content.decode()
+    assert SURNAME in page and "SHCHERBAKOV" in page
+    revealed = AuditEntry.objects.filter(
+        action="identity.revealed", detail__purpose="duplicate_view"
+    )
+    assert {e.object_code for e in revealed} == {
+        str(listed_case.person.code),
+        str(second_registration.person.code),
+    }
     # Every identity read for the search is an audited reveal.
     assert (
         AuditEntry.objects.filter(action="identity.revealed", detail__purpose="duplicates").count()
@@ -125,5 +137,11 @@ def test_volunteers_and_outsiders_cannot_reach_duplicates(
     assert signed_in(volunteer).post(reverse("screening:duplicates_run")).status_code == 403
     assert signed_in(volunteer).get(detail).status_code == 403
     assert signed_in(outsider).get(detail).status_code == 404
+    reveal = reverse("screening:duplicate_reveal", args=[candidate.code])
+    assert signed_in(volunteer).post(reveal).status_code == 403
+    assert signed_in(outsider).post(reveal).status_code == 404
+    assert not AuditEntry.objects.filter(
+        action="identity.revealed", detail__purpose="duplicate_view"
+    )
     outsider_page = signed_in(outsider).get(reverse("screening:duplicates")).content.decode()
     assert "Grach" not in outsider_page

@@ -48,7 +48,8 @@ def test_it_lists_pending_hits_strongest_first(
 def test_the_hit_page_explains_the_match_and_is_audited(
     hit: ScreeningHit, verifier: User, signed_in: Any
 ) -> None:
-    html = signed_in(verifier).get(reverse("screening:hit", args=[hit.code])).content.decode()
+    client = signed_in(verifier)
+    html = client.post(reverse("screening:hit_reveal", args=[hit.code])).content.decode()
     assert "the same name in another transliteration" in html
     assert "Birth dates agree." in html
     assert "Юрий" in html and "Iurii" in html
