@@ -273,6 +273,13 @@ TROPA_EVIDENCE_EXPORT_DAYS = env_int("TROPA_EVIDENCE_EXPORT_DAYS", 7)
 TROPA_EVIDENCE_RAM_DIR = env_str("TROPA_EVIDENCE_RAM_DIR", "/dev/shm")  # noqa: S108
 TROPA_EVIDENCE_TOOL_MEMORY_BYTES = env_int("TROPA_EVIDENCE_TOOL_MEMORY_BYTES", 4 * _GIB)
 
+# Audit: where the worker writes the daily signed checkpoint of the audit chain. Point it at
+# storage the database's host cannot rewrite (another machine's mount, append-only storage);
+# see docs/operations.md.
+TROPA_AUDIT_CHECKPOINT_DIR = Path(
+    env_str("TROPA_AUDIT_CHECKPOINT_DIR", str(DATA_DIR / "audit-checkpoints"))
+)
+
 # Background work: Django's tasks API (django-tasks backport) with the database backend;
 # `tropa run` starts a worker next to the web server, `tropa worker` runs one on its own.
 TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
