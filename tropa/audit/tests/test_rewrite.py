@@ -109,3 +109,9 @@ def test_the_checkpoint_verifies_while_the_log_only_grows(
     code, out, _ = _verify(capsys, "--checkpoint", str(checkpoint))
     assert code == 0
     assert f"contains checkpoint #{at_checkpoint}" in out
+
+
+def test_a_deleted_audit_key_is_named(revealed: int, capsys: Any) -> None:
+    attacker.execute("DELETE FROM crypto_serverkey WHERE purpose = %s", ["audit-mac"])
+    code, _, err = _verify(capsys)
+    assert code == 1 and "BROKEN at entry #1: the audit key is missing" in err
