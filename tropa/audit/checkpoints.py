@@ -253,8 +253,10 @@ def daily() -> DailyResult:
     the problem is logged (sequence numbers and reasons only) and returned instead.
     """
     directory = checkpoint_dir()
-    if not directory.exists():
-        directory.mkdir(parents=True, mode=0o700)
+    try:
+        directory.mkdir(parents=True, mode=0o700, exist_ok=True)
+    except OSError as exc:
+        return _failed(f"cannot create {directory}: {exc.strerror}")
     held = []
     for path in held_checkpoints(directory):
         try:

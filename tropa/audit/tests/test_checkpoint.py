@@ -159,3 +159,14 @@ def test_a_checkpoint_of_a_broken_chain_is_refused(logged: int, tmp_path: Path) 
     with pytest.raises(CommandError, match="BROKEN at entry #2"):
         call_command("audit", "checkpoint", "--out", str(tmp_path / "cp.json"))
     assert not (tmp_path / "cp.json").exists()
+
+
+def test_an_unwritable_checkpoint_dir_is_reported(
+    logged: int, tmp_path: Path, settings: Any
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    settings.TROPA_AUDIT_CHECKPOINT_DIR = blocker / "checkpoints"
+    result = daily_checkpoint_task.enqueue()
+    assert result.return_value["written"] is False
+    assert "cannot create" in result.return_value["problem"]
