@@ -126,6 +126,23 @@ TEMPLATES = [
 ]
 
 
+def sqlite_options() -> dict[str, object]:
+    """How every connection to the SQLite database is opened.
+
+    ``synchronous=FULL``: in WAL mode, NORMAL syncs only at checkpoints, so the last commits
+    before a power loss can vanish although they were acknowledged (P6 promises none).
+    FULL syncs the WAL at every commit; bench/durability/ measures what that costs.
+    """
+    return {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+            "PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
+        ),
+    }
+
+
 def _database() -> dict[str, object]:
     url = env_str("TROPA_DATABASE_URL")
     if url:
@@ -138,14 +155,7 @@ def _database() -> dict[str, object]:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": DATA_DIR / "tropa.sqlite3",
-        "OPTIONS": {
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                "PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
-            ),
-        },
+        "OPTIONS": sqlite_options(),
     }
 
 
@@ -262,6 +272,13 @@ TROPA_EVIDENCE_QUOTA_BYTES = env_int("TROPA_EVIDENCE_QUOTA_BYTES", 500 * _GIB)
 TROPA_EVIDENCE_EXPORT_DAYS = env_int("TROPA_EVIDENCE_EXPORT_DAYS", 7)
 TROPA_EVIDENCE_RAM_DIR = env_str("TROPA_EVIDENCE_RAM_DIR", "/dev/shm")  # noqa: S108
 TROPA_EVIDENCE_TOOL_MEMORY_BYTES = env_int("TROPA_EVIDENCE_TOOL_MEMORY_BYTES", 4 * _GIB)
+
+# Audit: where the worker writes the daily signed checkpoint of the audit chain. Point it at
+# storage the database's host cannot rewrite (another machine's mount, append-only storage);
+# see docs/operations.md.
+TROPA_AUDIT_CHECKPOINT_DIR = Path(
+    env_str("TROPA_AUDIT_CHECKPOINT_DIR", str(DATA_DIR / "audit-checkpoints"))
+)
 
 # Background work: Django's tasks API (django-tasks backport) with the database backend;
 # `tropa run` starts a worker next to the web server, `tropa worker` runs one on its own.

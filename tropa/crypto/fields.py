@@ -50,6 +50,9 @@ def forget_cached_keys() -> None:
     master_aead.cache_clear()
     _org_aead.cache_clear()
     _org_prf.cache_clear()
+    from .server import forget  # server.py builds on this module
+
+    forget()
 
 
 def create_organization_keys(org_id: int) -> OrganizationKeys:

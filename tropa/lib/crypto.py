@@ -8,10 +8,14 @@ organization's row does not open.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 
 import tink
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from tink import aead, prf, secret_key_access
 
 aead.register()
@@ -71,3 +75,25 @@ def unwrap_prf(wrapped: str, master: aead.Aead, associated_data: bytes) -> prf.P
     except tink.TinkError as exc:
         raise KeyError_("an index keyset does not open with this master keyset") from exc
     return handle.primitive(prf.PrfSet).primary()
+
+
+def wrap_secret(master: aead.Aead, secret: bytes, associated_data: bytes) -> str:
+    """Raw key bytes (an Ed25519 seed, say) encrypted by the master keyset, as text."""
+    return base64.b64encode(master.encrypt(secret, associated_data)).decode("ascii")
+
+
+def unwrap_secret(wrapped: str, master: aead.Aead, associated_data: bytes) -> bytes:
+    try:
+        return bytes(master.decrypt(base64.b64decode(wrapped, validate=True), associated_data))
+    except (tink.TinkError, ValueError) as exc:
+        raise KeyError_("a server key does not open with this master keyset") from exc
+
+
+def ed25519_fingerprint(public_hex: str) -> str:
+    """SHA-256 of the raw public key, as the evidence bundles print it."""
+    return hashlib.sha256(bytes.fromhex(public_hex)).hexdigest()
+
+
+def ed25519_public_pem(public_hex: str) -> str:
+    key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_hex))
+    return key.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo).decode("ascii")

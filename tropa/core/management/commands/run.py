@@ -52,6 +52,8 @@ class Command(BaseCommand):
         if not options["no_worker"]:
             # The daily fixity check of the evidence vault (queued once; it re-queues itself).
             call_command("evidence", "schedule")
+            # The daily signed checkpoint of the audit chain, the same way.
+            call_command("audit", "schedule")
             worker = subprocess.Popen([sys.executable, "-m", "tropa.cli", "worker"])
         try:
             self._serve(options)
