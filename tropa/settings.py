@@ -164,7 +164,11 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # zxcvbn, offline: keyboard walks, common passwords with changes, dates, names (R12).
+    {"NAME": "tropa.accounts.passwords.StrengthValidator"},
 ]
+# The lowest zxcvbn score (0-4) a new password may have.
+TROPA_PASSWORD_MIN_SCORE = env_int("TROPA_PASSWORD_MIN_SCORE", 3)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "cases:dashboard"
 

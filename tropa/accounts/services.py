@@ -12,15 +12,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tropa.audit.services import log_action
 from tropa.crypto.fields import create_organization_keys
 
+from .passwords import generate_passphrase
 from .models import Membership, Organization, Role, User
 
-_WORDS_ALPHABET = "abcdefghijkmnopqrstuvwxyz23456789"
 
 
 def generate_password() -> str:
-    """A random password of five groups, easy to type from a printout (≈ 100 bits)."""
-    groups = ["".join(secrets.choice(_WORDS_ALPHABET) for _ in range(4)) for _ in range(5)]
-    return "-".join(groups)
+    """A passphrase of six random words from the EFF list (≈ 77 bits), easy to type."""
+    return generate_passphrase()
 
 
 def create_organization(*, actor: Any, name: str) -> Organization:
