@@ -65,8 +65,8 @@ def _now() -> Any:
     return timezone.now()
 
 
-def search_text_of(pseudonym: str, city: str, unit: str) -> str:
-    return " ".join(part for part in (pseudonym, city, unit) if part).casefold()
+def search_text_of(*parts: str) -> str:
+    return " ".join(part for part in parts if part).casefold()
 
 
 def _refresh_search_text(case: Case) -> None:
@@ -74,6 +74,8 @@ def _refresh_search_text(case: Case) -> None:
     case.search_text = search_text_of(
         case.person.pseudonym, case.city, record.unit if record else ""
     )
+    # What a user who may not see the service record can search: no unit.
+    case.logistics_search_text = search_text_of(case.person.pseudonym, case.city)
 
 
 # Cases -------------------------------------------------------------------------------------
@@ -110,12 +112,17 @@ def update_case(
             if getattr(case, name) != value:
                 setattr(case, name, value)
                 changed.append(name)
+        # Only the changed columns are written: the instance may be older than a change
+        # made meanwhile through another service (a unit saved on the service record).
+        columns = [name for name in changed if name != "pseudonym"]
         if "risk" in changed:
             case.risk_rank = RISK_ORDER[Risk(case.risk)]
+            columns.append("risk_rank")
         if {"pseudonym", "city"} & set(changed):
             _refresh_search_text(case)
+            columns += ["search_text", "logistics_search_text"]
         if changed:
-            case.save()
+            case.save(update_fields=[*columns, "updated_at"])
             log_action(actor, "case.updated", case, fields=sorted(changed))
     return changed
 
@@ -257,7 +264,7 @@ def save_service_record(*, actor: Any, person: Person, **fields: Any) -> Service
         if "unit" in changed:
             for case in person.cases.select_related("person"):
                 _refresh_search_text(case)
-                case.save(update_fields=["search_text"])
+                case.save(update_fields=["search_text", "logistics_search_text"])
         log_action(actor, "service_record.saved", person, fields=sorted(changed), created=created)
     return record
 

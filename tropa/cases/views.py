@@ -122,7 +122,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
-            cases = cases.filter(search_text__contains=data["q"].strip().casefold())
+            # Only the fields this user may see are searched (no unit for volunteers).
+            column = (
+                "search_text"
+                if can(request.user, Cap.VIEW_SERVICE_RECORD)
+                else "logistics_search_text"
+            )
+            cases = cases.filter(**{f"{column}__contains": data["q"].strip().casefold()})
         for name in ("stage", "risk", "country"):
             if data[name]:
                 cases = cases.filter(**{name: data[name]})
