@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Any
 
 import segno
@@ -10,9 +11,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
+from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -21,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tropa.audit.models import AuditEntry
 from tropa.audit.services import log_action
 
 from . import services, throttle
@@ -30,6 +34,7 @@ from .permissions import Cap, can, staff_user
 
 _PENDING = "tropa_pending_login"
 _PENDING_SECONDS = 300
+REVEAL_LIMIT_SHOWN_DAYS = 7
 
 
 def _safe_next(request: HttpRequest, value: str | None) -> str:
@@ -235,7 +240,23 @@ def users_view(request: HttpRequest) -> HttpResponse:
         TOTPDevice.objects.filter(user__in=users, confirmed=True).values_list("user_id", flat=True)
     )
     rows = [(u, u.pk in with_device) for u in users]
-    return render(request, "accounts/users.html", {"rows": rows, "role_form": RoleForm()})
+    context = {"rows": rows, "role_form": RoleForm(), "reveal_limits": _reveal_limits(org)}
+    return render(request, "accounts/users.html", context)
+
+
+def _reveal_limits(organization: Any) -> list[dict[str, Any]]:
+    """Who hit the hourly identity reveal cap in the last week: name, last time, refusals."""
+    since = timezone.now() - timedelta(days=REVEAL_LIMIT_SHOWN_DAYS)
+    return list(
+        AuditEntry.objects.filter(
+            action="identity.reveal_refused",  # written by tropa.cases.services
+            organization_code=str(organization.code),
+            at__gte=since,
+        )
+        .values("actor_name")
+        .annotate(last=Max("at"), refused=Count("id"))
+        .order_by("-last")
+    )
 
 
 @require_http_methods(["GET", "POST"])

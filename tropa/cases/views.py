@@ -271,7 +271,11 @@ def case_stage(request: HttpRequest, code: str) -> HttpResponse:
 def identity_reveal(request: HttpRequest, code: str) -> HttpResponse:
     """Reveal on purpose: a POST, audited, answered with a page nobody caches."""
     case = access_case(request.user, code, cap=Cap.VIEW_IDENTITY)
-    identity = services.reveal_identity(actor=request.user, person=case.person)
+    try:
+        identity = services.reveal_identity(actor=request.user, person=case.person)
+    except services.RevealLimitReached as refused:
+        messages.error(request, str(refused))
+        return _back(case)
     family = [(m, services.unseal_text(m)) for m in case.family.all()]
     return render(
         request, "cases/identity.html", {"case": case, "identity": identity, "family": family}
@@ -289,7 +293,13 @@ def identity_edit(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("Identity saved (encrypted)."))
             return _back(case, "identity")
     else:
-        current = services.reveal_identity(actor=request.user, person=case.person, purpose="edit")
+        try:
+            current = services.reveal_identity(
+                actor=request.user, person=case.person, purpose="edit"
+            )
+        except services.RevealLimitReached as refused:
+            messages.error(request, str(refused))
+            return _back(case)
         form = IdentityForm(initial=IdentityForm.initial_from(current))
     return render(request, "cases/identity_form.html", {"case": case, "form": form})
 
