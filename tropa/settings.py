@@ -189,6 +189,8 @@ LANGUAGE_COOKIE_SAMESITE = "Strict"
 # Login throttling: failures counted per user *and* per device class, see accounts.throttle.
 TROPA_LOGIN_FAILURE_LIMIT = env_int("TROPA_LOGIN_FAILURE_LIMIT", 6)
 TROPA_LOGIN_LOCKOUT_SECONDS = env_int("TROPA_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+# How long a one-time enrolment link (new account, two-factor reset) works.
+TROPA_ENROLMENT_HOURS = env_int("TROPA_ENROLMENT_HOURS", 72)
 # Identity reveals one user may make in any hour (R17); the next is refused and audited.
 TROPA_REVEAL_LIMIT_PER_HOUR = env_int("TROPA_REVEAL_LIMIT_PER_HOUR", 20)
 

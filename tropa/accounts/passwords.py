@@ -17,8 +17,8 @@ from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from xkcdpass import xkcd_password  # type: ignore[import-untyped]
-from zxcvbn import zxcvbn  # type: ignore[import-untyped]
+from xkcdpass import xkcd_password
+from zxcvbn import zxcvbn
 
 # zxcvbn refuses longer input; a longer password is judged by its first 72 characters.
 _ZXCVBN_MAX = 72

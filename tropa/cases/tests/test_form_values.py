@@ -24,7 +24,9 @@ def test_the_case_form_lists_assignees_by_code(
     values = _assignee_values(html)
     assert str(volunteer.code) in values and str(coordinator.code) in values
     assert not [v for v in values if v.isdigit()]
-    assert f'value="{volunteer.pk}"' not in html.split('name="assignee"', 1)[1].split("</select>")[0]
+    assert (
+        f'value="{volunteer.pk}"' not in html.split('name="assignee"', 1)[1].split("</select>")[0]
+    )
 
 
 def test_the_task_form_on_the_case_page_lists_assignees_by_code(
