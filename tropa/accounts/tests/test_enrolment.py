@@ -182,3 +182,17 @@ def test_the_first_coordinator_is_made_from_the_shell(db: Any) -> None:
     out = StringIO()
     call_command("users", "set-role", "first", "caseworker", stdout=out)
     assert User.objects.get(username="first").role == Role.CASEWORKER
+
+
+def test_the_operator_makes_a_new_link_from_the_shell_keeping_the_role(
+    verifier: Any,
+) -> None:
+    out = StringIO()
+    call_command("users", "link", "vera", stdout=out)
+    path = re.search(r"(/accounts/enrol/\S+/)", out.getvalue())
+    assert path is not None
+    assert authenticate(username="vera", password=PASSWORD) is None
+    verifier.refresh_from_db()
+    assert verifier.role == Role.VERIFIER and not RoleRequest.objects.exists()
+    _enrol(path.group(1))
+    assert authenticate(username="vera", password=CHOSEN) is not None
