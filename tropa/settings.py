@@ -174,7 +174,11 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # zxcvbn, offline: keyboard walks, common passwords with changes, dates, names (R12).
+    {"NAME": "tropa.accounts.passwords.StrengthValidator"},
 ]
+# The lowest zxcvbn score (0-4) a new password may have.
+TROPA_PASSWORD_MIN_SCORE = env_int("TROPA_PASSWORD_MIN_SCORE", 3)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "cases:dashboard"
 
@@ -195,6 +199,10 @@ LANGUAGE_COOKIE_SAMESITE = "Strict"
 # Login throttling: failures counted per user *and* per device class, see accounts.throttle.
 TROPA_LOGIN_FAILURE_LIMIT = env_int("TROPA_LOGIN_FAILURE_LIMIT", 6)
 TROPA_LOGIN_LOCKOUT_SECONDS = env_int("TROPA_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+# How long a one-time enrolment link (new account, two-factor reset) works.
+TROPA_ENROLMENT_HOURS = env_int("TROPA_ENROLMENT_HOURS", 72)
+# Identity reveals one user may make in any hour (R17); the next is refused and audited.
+TROPA_REVEAL_LIMIT_PER_HOUR = env_int("TROPA_REVEAL_LIMIT_PER_HOUR", 20)
 
 OTP_TOTP_ISSUER = "Tropa"
 OTP_TOTP_TOLERANCE = 1

@@ -93,7 +93,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     server.tropa("migrate", "--no-input", "-v0")
     server.tropa("collectstatic", "--no-input", "-v0")
     for line in server.tropa("demo").splitlines():
-        match = re.match(r"\s+(\S+)\s+(\S{4}-\S{4}-\S{4}-\S{4}-\S{4})\s+TOTP (\S+)", line)
+        match = re.match(r"\s+(\S+)\s+([a-z]+(?:-[a-z]+){5})\s+TOTP (\S+)", line)
         if match:
             server.passwords[match.group(1)] = match.group(2)
             server.secrets[match.group(1)] = match.group(3)

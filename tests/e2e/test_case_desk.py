@@ -143,13 +143,22 @@ def test_a_new_user_sets_up_the_authenticator_at_first_sign_in(page: Page, serve
     page.select_option("#id_role", "caseworker")
     page.select_option("#id_language", "en")
     page.get_by_role("button", name="Create account").click()
-    password = page.locator("#new-password").inner_text().strip()
-    assert len(password) >= 12
+    # No password for the administrator to know: a one-time link for the new user.
+    link = page.locator("#enrol-link").inner_text().strip()
+    assert "/accounts/enrol/" in link
+    expect(page.locator("main")).to_contain_text("coordinator of your organization approves")
     shot(page, "01-user-created")
     sign_out(page)
     expect(page.locator("header nav")).to_have_count(0)
 
-    sign_in_form(page, server, username, password)
+    # The new user opens the link, keeps the suggested passphrase, sets up the app.
+    page.goto(link)
+    page.wait_for_url("**/accounts/enrol/")
+    password = page.locator("#suggested-passphrase").inner_text().strip()
+    assert len(password.split("-")) == 6
+    expect(page.locator("#id_new_password1")).to_have_value(password)
+    shot(page, "01-choose-password")
+    page.get_by_role("button", name="Save and set up the authenticator").click()
     page.wait_for_url("**/accounts/setup/")
     expect(page.locator(".qr svg")).to_be_visible()
     secret = page.locator("#totp-secret").inner_text().strip()
@@ -173,6 +182,8 @@ def test_a_new_user_sets_up_the_authenticator_at_first_sign_in(page: Page, serve
     page.wait_for_url(f"{server.url}/")
     expect(page.locator("h1")).to_have_text("Dashboard")
     expect(page.locator("header .who")).to_contain_text(username)
+    # A caseworker sees case content: nothing until a coordinator approves the role.
+    expect(page.locator("#no-role")).to_be_visible()
     shot(page, "01-first-dashboard")
 
     # Next time the app asks for the code only; a wrong code is refused visibly.

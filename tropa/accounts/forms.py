@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import zoneinfo
+from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import Role
@@ -89,3 +91,14 @@ class TimeZoneForm(forms.Form):
         choices=_zone_choices,
         help_text=_("Dates and times are shown in this zone."),
     )
+
+
+class EnrolmentForm(SetPasswordForm):  # type: ignore[type-arg]
+    """The user's own password at enrolment, pre-filled with a generated passphrase."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("new_password1", "new_password2"):
+            self.fields[name].widget = forms.PasswordInput(
+                render_value=True, attrs={"autocomplete": "new-password"}
+            )

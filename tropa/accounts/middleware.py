@@ -13,6 +13,7 @@ _OPEN_PREFIXES = (
     "/accounts/login/",
     "/accounts/verify/",
     "/accounts/setup/",
+    "/accounts/enrol/",
     "/i18n/",
     "/static/",
     "/healthz",

@@ -65,7 +65,9 @@ class Membership(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="memberships"
     )
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    # Blank while a new or re-enrolled account waits for a coordinator to approve its role:
+    # a blank role has no capabilities (see permissions.ROLE_CAPS).
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -89,3 +91,81 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"throttle {self.key[:8]}"
+
+
+# Every role but the administrator's sees case content.
+CONTENT_ROLES = frozenset(Role.values) - {Role.ADMIN.value}
+
+
+class EnrolmentReason(models.TextChoices):
+    NEW = "new", _("new account")
+    RESET = "reset", _("two-factor reset")
+
+
+class Enrolment(models.Model):
+    """A one-time link with which a user chooses their own password and sets up TOTP.
+
+    Only a SHA-256 digest of the random token is stored; the link itself is shown once to
+    whoever created it, to pass on. It expires (``TROPA_ENROLMENT_HOURS``) and works once.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolments")
+    digest = models.CharField(max_length=64, unique=True)
+    reason = models.CharField(max_length=10, choices=EnrolmentReason.choices)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"enrolment of {self.user_id}"
+
+
+class RoleRequestStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for approval")
+    APPROVED = "approved", _("approved")
+    REFUSED = "refused", _("refused")
+    WITHDRAWN = "withdrawn", _("replaced by a later request")
+
+
+class RoleRequest(models.Model):
+    """A change of role that a second person, a coordinator, must approve before it applies.
+
+    ``from_role`` is blank for an account that has no role yet (new, or re-enrolled after a
+    two-factor reset).
+    """
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="role_requests"
+    )
+    subject = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_requests")
+    from_role = models.CharField(max_length=20, choices=Role.choices, blank=True)
+    to_role = models.CharField(max_length=20, choices=Role.choices)
+    reason = models.CharField(max_length=10, default="change")
+    requested_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=RoleRequestStatus.choices, default=RoleRequestStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject"],
+                condition=models.Q(status="pending"),
+                name="one_pending_role_request_per_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"role request {self.code}"

@@ -23,6 +23,7 @@ class Cap(StrEnum):
     WRITE_LOGISTICS = "write_logistics"
     MANAGE_ALERTS = "manage_alerts"
     MANAGE_USERS = "manage_users"
+    APPROVE_ROLES = "approve_roles"
     VIEW_EVIDENCE = "view_evidence"
     ADD_EVIDENCE = "add_evidence"
     APPROVE_EXPORT = "approve_export"
@@ -54,8 +55,9 @@ _CASE_STAFF = {
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
     # An administrator manages accounts and sees no case content.
     Role.ADMIN: frozenset({Cap.MANAGE_USERS}),
-    # The coordinator leads the desk and may also decide on screening hits.
-    Role.COORDINATOR: frozenset({*_CASE_STAFF, Cap.REVIEW_SCREENING}),
+    # The coordinator leads the desk, decides on screening hits, and is the second person
+    # for every role change an administrator asks for.
+    Role.COORDINATOR: frozenset({*_CASE_STAFF, Cap.REVIEW_SCREENING, Cap.APPROVE_ROLES}),
     Role.CASEWORKER: frozenset(_CASE_STAFF),
     Role.LAWYER: frozenset(_CASE_STAFF),
     Role.VERIFIER: frozenset(

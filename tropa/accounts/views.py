@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Any
 
 import segno
@@ -10,26 +11,31 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
+from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tropa.audit.models import AuditEntry
 from tropa.audit.services import log_action
 
 from . import services, throttle
-from .forms import LoginForm, RoleForm, TimeZoneForm, TokenForm, UserCreateForm
-from .models import User
+from .forms import EnrolmentForm, LoginForm, RoleForm, TimeZoneForm, TokenForm, UserCreateForm
+from .models import Enrolment, RoleRequest, User
+from .passwords import generate_passphrase
 from .permissions import Cap, can, staff_user
 
 _PENDING = "tropa_pending_login"
 _PENDING_SECONDS = 300
+REVEAL_LIMIT_SHOWN_DAYS = 7
 
 
 def _safe_next(request: HttpRequest, value: str | None) -> str:
@@ -234,8 +240,27 @@ def users_view(request: HttpRequest) -> HttpResponse:
     with_device = set(
         TOTPDevice.objects.filter(user__in=users, confirmed=True).values_list("user_id", flat=True)
     )
-    rows = [(u, u.pk in with_device) for u in users]
-    return render(request, "accounts/users.html", {"rows": rows, "role_form": RoleForm()})
+    assert org is not None  # an admin always belongs to one
+    pending = {r.subject_id: r for r in services.pending_role_requests(org)}
+    rows = [(u, u.pk in with_device, pending.get(u.pk)) for u in users]
+    context = {"rows": rows, "role_form": RoleForm(), "reveal_limits": _reveal_limits(org)}
+    return render(request, "accounts/users.html", context)
+
+
+def _reveal_limits(organization: Any) -> list[dict[str, Any]]:
+    """Who hit the hourly identity reveal cap in the last week: name, last time, refusals."""
+    since = timezone.now() - timedelta(days=REVEAL_LIMIT_SHOWN_DAYS)
+    return [
+        dict(row)
+        for row in AuditEntry.objects.filter(
+            action="identity.reveal_refused",  # written by tropa.cases.services
+            organization_code=str(organization.code),
+            at__gte=since,
+        )
+        .values("actor_name")
+        .annotate(last=Max("at"), refused=Count("id"))
+        .order_by("-last")
+    ]
 
 
 @require_http_methods(["GET", "POST"])
@@ -245,27 +270,61 @@ def user_create_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         admin = staff_user(request)
         assert admin.organization is not None  # an admin always belongs to one
-        user, password = services.create_user(
+        user, token, role_request = services.invite_user(
             actor=admin,
             organization=admin.organization,
             username=form.cleaned_data["username"],
             role=form.cleaned_data["role"],
             language=form.cleaned_data["language"],
         )
-        # The password is shown once, in this response, and never stored in clear.
-        return render(
-            request, "accounts/user_created.html", {"new_user": user, "password": password}
-        )
+        return _enrolment_link_page(request, user, token, role_request, created=True)
     return render(request, "accounts/user_new.html", {"form": form})
+
+
+def _enrolment_link_page(
+    request: HttpRequest,
+    user: User,
+    token: str,
+    role_request: RoleRequest | None,
+    *,
+    created: bool,
+) -> HttpResponse:
+    """The one-time link, shown once in this response; only its digest is stored."""
+    link = request.build_absolute_uri(reverse("accounts:enrol_start", args=[token]))
+    context = {
+        "new_user": user,
+        "link": link,
+        "role_request": role_request,
+        "created": created,
+        "hours": settings.TROPA_ENROLMENT_HOURS,
+    }
+    return render(request, "accounts/user_created.html", context)
 
 
 @require_POST
 def user_role_view(request: HttpRequest, code: str) -> HttpResponse:
     user = _user_of_org(request, code)
     form = RoleForm(request.POST)
-    if form.is_valid():
-        services.set_role(actor=request.user, user=user, role=form.cleaned_data["role"])
-        messages.success(request, _("Role changed."))
+    if not form.is_valid():
+        messages.error(request, _("Choose a role from the list."))
+        return redirect("accounts:users")
+    try:
+        role_request = services.request_role_change(
+            actor=staff_user(request), user=user, role=form.cleaned_data["role"]
+        )
+    except services.AccountError as refused:
+        messages.error(request, str(refused))
+        return redirect("accounts:users")
+    if role_request is None:
+        messages.success(request, _("Role saved."))
+    else:
+        messages.success(
+            request,
+            _(
+                "Role change requested. It takes effect when a coordinator of your "
+                "organization approves it."
+            ),
+        )
     return redirect("accounts:users")
 
 
@@ -283,9 +342,125 @@ def user_active_view(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def user_reset_2fa_view(request: HttpRequest, code: str) -> HttpResponse:
     user = _user_of_org(request, code)
-    services.reset_two_factor(actor=request.user, user=user)
-    messages.success(
-        request,
-        _("Two-factor authentication was reset. The user sets it up again at the next sign-in."),
+    token, role_request = services.reset_two_factor(actor=staff_user(request), user=user)
+    return _enrolment_link_page(request, user, token, role_request, created=False)
+
+
+# Enrolment: the user chooses a password and sets up the second factor -----------------
+
+_ENROLMENT = "tropa_enrolment"
+_ENROLMENT_SECONDS = 30 * 60
+
+
+@never_cache
+@require_GET
+def enrol_start_view(request: HttpRequest, token: str) -> HttpResponse:
+    """Takes the token out of the address (and so out of any Referer) into the session."""
+    enrolment = services.find_enrolment(token)
+    if enrolment is None:
+        log_action(None, "auth.enrolment_link_refused")
+        return render(request, "accounts/enrol_invalid.html", status=404)
+    logout(request)  # whoever was signed in on this browser, the link is for someone else
+    request.session[_ENROLMENT] = {"id": enrolment.pk, "at": time.time()}
+    return redirect("accounts:enrol")
+
+
+def _session_enrolment(request: HttpRequest) -> Enrolment | None:
+    held = request.session.get(_ENROLMENT)
+    if not held or time.time() - held["at"] > _ENROLMENT_SECONDS:
+        return None
+    return (
+        Enrolment.objects.filter(
+            pk=held["id"],
+            used_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            user__is_active=True,
+        )
+        .select_related("user")
+        .first()
     )
-    return redirect("accounts:users")
+
+
+@sensitive_post_parameters("new_password1", "new_password2")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def enrol_view(request: HttpRequest) -> HttpResponse:
+    enrolment = _session_enrolment(request)
+    if enrolment is None:
+        return render(request, "accounts/enrol_invalid.html", status=404)
+    user = enrolment.user
+    suggestion = generate_passphrase()
+    form = EnrolmentForm(
+        user,
+        request.POST or None,
+        initial={"new_password1": suggestion, "new_password2": suggestion},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.complete_enrolment(
+                enrolment=enrolment, password=form.cleaned_data["new_password1"]
+            )
+        except services.AccountError as refused:
+            return render(
+                request, "accounts/enrol_invalid.html", {"reason": str(refused)}, status=404
+            )
+        del request.session[_ENROLMENT]
+        # Straight on to the second factor, as after the password step of a sign-in.
+        request.session.cycle_key()
+        request.session[_PENDING] = {
+            "user": str(user.code),
+            "key": throttle.throttle_key(request, user.get_username()),
+            "at": time.time(),
+            "next": "",
+        }
+        return redirect("accounts:setup")
+    context = {"form": form, "enrolling": user, "suggestion": suggestion}
+    return render(request, "accounts/enrol.html", context)
+
+
+# Approvals: a coordinator decides on role changes -------------------------------------
+
+
+def _require_approver(request: HttpRequest) -> User:
+    user = staff_user(request)
+    if not can(user, Cap.APPROVE_ROLES):
+        raise Http404
+    return user
+
+
+@require_GET
+def approvals_view(request: HttpRequest) -> HttpResponse:
+    user = _require_approver(request)
+    assert user.organization is not None  # a coordinator always belongs to one
+    rows = [
+        (r, services.may_decide(user, r)) for r in services.pending_role_requests(user.organization)
+    ]
+    return render(request, "accounts/approvals.html", {"rows": rows})
+
+
+def _request_of_org(user: User, code: str) -> RoleRequest:
+    found = (
+        RoleRequest.objects.filter(code=code, organization=user.organization)
+        .select_related("subject", "requested_by", "organization")
+        .first()
+    )
+    if found is None:
+        log_action(user, "access.denied", requested=str(code), kind="role_request")
+        raise Http404
+    return found
+
+
+@require_POST
+def approval_decide_view(request: HttpRequest, code: str, decision: str) -> HttpResponse:
+    user = _require_approver(request)
+    role_request = _request_of_org(user, code)
+    try:
+        if decision == "approve":
+            services.approve_role_request(actor=user, request=role_request)
+            messages.success(request, _("Approved: the new role applies now."))
+        else:
+            services.refuse_role_request(actor=user, request=role_request)
+            messages.success(request, _("Refused: the role stays as it was."))
+    except services.AccountError as refused:
+        messages.error(request, str(refused))
+    return redirect("accounts:approvals")

@@ -40,6 +40,16 @@ def _not_future(value: date | None) -> None:
 
 
 class StaffChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A colleague, named in the form by the account's random code, never its row id."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("to_field_name", "code")
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid_choice": _("Choose a colleague of your organization from the list.")},
+        )
+        super().__init__(queryset=User.objects.none(), **kwargs)
+
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.get_username())
 
@@ -65,7 +75,7 @@ class CaseForm(forms.Form):
         validators=[_not_future],
     )
     risk = forms.ChoiceField(label=_("Risk"), choices=Risk.choices, initial=Risk.MEDIUM)
-    assignee = StaffChoiceField(label=_("Assignee"), queryset=User.objects.none(), required=False)
+    assignee = StaffChoiceField(label=_("Assignee"), required=False)
     next_action = forms.CharField(label=_("Next action"), max_length=200, required=False)
     next_action_on = forms.DateField(label=_("Next action by"), required=False, widget=DateInput())
 
@@ -229,7 +239,7 @@ class NoteForm(forms.Form):
 class TaskForm(forms.Form):
     title = forms.CharField(label=_("Task"), max_length=200)
     due_on = forms.DateField(label=_("Due"), required=False, widget=DateInput())
-    assignee = StaffChoiceField(label=_("Assignee"), queryset=User.objects.none(), required=False)
+    assignee = StaffChoiceField(label=_("Assignee"), required=False)
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -253,6 +253,9 @@ class Case(models.Model):
     # Pseudonym, city and unit, case-folded: one column to search, and case-insensitive for
     # Cyrillic too (SQLite's LIKE folds ASCII only). Kept current by the services.
     search_text = models.TextField(default="", editable=False)
+    # Pseudonym and city only, for users who may not see the service record (volunteers):
+    # a search must not tell them which unit a case's man served in.
+    logistics_search_text = models.TextField(default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -7,15 +7,17 @@ fields changed, never their values.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tropa.accounts.models import Organization
+from tropa.accounts.models import Organization, User
+from tropa.audit.models import AuditEntry
 from tropa.audit.services import log_action
 from tropa.crypto.fields import blind_index, seal, unseal
 
@@ -65,8 +67,8 @@ def _now() -> Any:
     return timezone.now()
 
 
-def search_text_of(pseudonym: str, city: str, unit: str) -> str:
-    return " ".join(part for part in (pseudonym, city, unit) if part).casefold()
+def search_text_of(*parts: str) -> str:
+    return " ".join(part for part in parts if part).casefold()
 
 
 def _refresh_search_text(case: Case) -> None:
@@ -74,6 +76,8 @@ def _refresh_search_text(case: Case) -> None:
     case.search_text = search_text_of(
         case.person.pseudonym, case.city, record.unit if record else ""
     )
+    # What a user who may not see the service record can search: no unit.
+    case.logistics_search_text = search_text_of(case.person.pseudonym, case.city)
 
 
 # Cases -------------------------------------------------------------------------------------
@@ -110,12 +114,17 @@ def update_case(
             if getattr(case, name) != value:
                 setattr(case, name, value)
                 changed.append(name)
+        # Only the changed columns are written: the instance may be older than a change
+        # made meanwhile through another service (a unit saved on the service record).
+        columns = [name for name in changed if name != "pseudonym"]
         if "risk" in changed:
             case.risk_rank = RISK_ORDER[Risk(case.risk)]
+            columns.append("risk_rank")
         if {"pseudonym", "city"} & set(changed):
             _refresh_search_text(case)
+            columns += ["search_text", "logistics_search_text"]
         if changed:
-            case.save()
+            case.save(update_fields=[*columns, "updated_at"])
             log_action(actor, "case.updated", case, fields=sorted(changed))
     return changed
 
@@ -200,10 +209,60 @@ def has_identity(person: Person) -> bool:
     return Identity.objects.filter(person=person).exists()
 
 
+# Reveals that put an identity in front of a person; they count towards the hourly cap.
+# "screening" and "duplicates" compare names in memory and show none of them.
+CAPPED_PURPOSES = ("view", "edit", "letter")
+REVEAL_REFUSED = "identity.reveal_refused"
+
+
+class RevealLimitReached(CaseError):
+    """The user made ``TROPA_REVEAL_LIMIT_PER_HOUR`` reveals in the last hour."""
+
+
+def reveals_in_last_hour(actor: Any) -> int:
+    since = _now() - timedelta(hours=1)
+    return AuditEntry.objects.filter(
+        action="identity.revealed",
+        actor_code=str(actor.code),
+        at__gt=since,
+        detail__purpose__in=CAPPED_PURPOSES,
+    ).count()
+
+
+def _over_reveal_limit(actor: Any, purpose: str) -> bool:
+    """True if this reveal would pass the hourly cap. Call inside the reveal's transaction."""
+    if purpose not in CAPPED_PURPOSES or not getattr(actor, "is_authenticated", False):
+        return False  # the shell and background work act without a user
+    # Lock the user's row: two reveals at once must not both count 19 and both pass.
+    list(User.objects.select_for_update().filter(pk=actor.pk).values_list("pk"))
+    return reveals_in_last_hour(actor) >= settings.TROPA_REVEAL_LIMIT_PER_HOUR
+
+
 def reveal_identity(*, actor: Any, person: Person, purpose: str = "view") -> dict[str, Any]:
-    """Decrypt a person's identity for ``actor``; every call is an audited reveal."""
-    identity = Identity.objects.filter(person=person).first()
-    log_action(actor, "identity.revealed", person, purpose=purpose, present=identity is not None)
+    """Decrypt a person's identity for ``actor``; every call is an audited reveal.
+
+    Past ``TROPA_REVEAL_LIMIT_PER_HOUR`` reveals for a person to see (``CAPPED_PURPOSES``)
+    in the last hour, writes the refusal to the audit log and raises RevealLimitReached.
+    """
+    with transaction.atomic():
+        refused = _over_reveal_limit(actor, purpose)
+        if not refused:
+            identity = Identity.objects.filter(person=person).first()
+            log_action(
+                actor, "identity.revealed", person, purpose=purpose, present=identity is not None
+            )
+    if refused:
+        limit = settings.TROPA_REVEAL_LIMIT_PER_HOUR
+        # Outside the block above, so that the refusal stays in the log when the caller
+        # handles the exception.
+        log_action(actor, REVEAL_REFUSED, person, purpose=purpose, limit=limit)
+        raise RevealLimitReached(
+            _(
+                "You reached the limit of %(limit)d identity reveals per hour. This was "
+                "recorded and your administrators see it. Try again later."
+            )
+            % {"limit": limit}
+        )
     if identity is None:
         return {}
     data: dict[str, Any] = unseal(identity, "sealed", identity.sealed)
@@ -257,7 +316,7 @@ def save_service_record(*, actor: Any, person: Person, **fields: Any) -> Service
         if "unit" in changed:
             for case in person.cases.select_related("person"):
                 _refresh_search_text(case)
-                case.save(update_fields=["search_text"])
+                case.save(update_fields=["search_text", "logistics_search_text"])
         log_action(actor, "service_record.saved", person, fields=sorted(changed), created=created)
     return record
 

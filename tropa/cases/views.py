@@ -122,7 +122,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
-            cases = cases.filter(search_text__contains=data["q"].strip().casefold())
+            # Only the fields this user may see are searched (no unit for volunteers).
+            column = (
+                "search_text"
+                if can(request.user, Cap.VIEW_SERVICE_RECORD)
+                else "logistics_search_text"
+            )
+            cases = cases.filter(**{f"{column}__contains": data["q"].strip().casefold()})
         for name in ("stage", "risk", "country"):
             if data[name]:
                 cases = cases.filter(**{name: data[name]})
@@ -265,7 +271,11 @@ def case_stage(request: HttpRequest, code: str) -> HttpResponse:
 def identity_reveal(request: HttpRequest, code: str) -> HttpResponse:
     """Reveal on purpose: a POST, audited, answered with a page nobody caches."""
     case = access_case(request.user, code, cap=Cap.VIEW_IDENTITY)
-    identity = services.reveal_identity(actor=request.user, person=case.person)
+    try:
+        identity = services.reveal_identity(actor=request.user, person=case.person)
+    except services.RevealLimitReached as refused:
+        messages.error(request, str(refused))
+        return _back(case)
     family = [(m, services.unseal_text(m)) for m in case.family.all()]
     return render(
         request, "cases/identity.html", {"case": case, "identity": identity, "family": family}
@@ -283,7 +293,13 @@ def identity_edit(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("Identity saved (encrypted)."))
             return _back(case, "identity")
     else:
-        current = services.reveal_identity(actor=request.user, person=case.person, purpose="edit")
+        try:
+            current = services.reveal_identity(
+                actor=request.user, person=case.person, purpose="edit"
+            )
+        except services.RevealLimitReached as refused:
+            messages.error(request, str(refused))
+            return _back(case)
         form = IdentityForm(initial=IdentityForm.initial_from(current))
     return render(request, "cases/identity_form.html", {"case": case, "form": form})
 

@@ -177,3 +177,23 @@ def test_search_ignores_case_in_cyrillic_and_follows_a_changed_unit(
     assert (found("бригада"), found("танковый")) == (0, 1)
     services.update_case(actor=coordinator, case=case, pseudonym="Лис")
     assert (found("волк"), found("лис")) == (0, 1)
+
+
+def test_a_volunteer_cannot_find_a_case_by_the_unit_he_may_not_see(
+    coordinator: Any, volunteer: Any, astana: Any, signed_in: Any
+) -> None:
+    case = services.create_case(
+        actor=coordinator, organization=astana, pseudonym="Сокол", city="Алматы"
+    )
+    services.save_service_record(actor=coordinator, person=case.person, unit="Бригада связи")
+    services.update_case(actor=coordinator, case=case, assignee=volunteer)
+    volunteers_client, coordinators_client = signed_in(volunteer), signed_in(coordinator)
+
+    def found(client: Any, q: str) -> int:
+        return int(client.get(reverse("cases:list"), {"q": q}).context["page"].paginator.count)
+
+    assert (found(coordinators_client, "бригада"), found(coordinators_client, "сокол")) == (1, 1)
+    # The volunteer sees this case, by pseudonym and city, but never its unit.
+    assert (found(volunteers_client, "сокол"), found(volunteers_client, "алматы")) == (1, 1)
+    assert found(volunteers_client, "бригада") == 0
+    assert found(volunteers_client, "сокол бригада") == 0
