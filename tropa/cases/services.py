@@ -209,9 +209,10 @@ def has_identity(person: Person) -> bool:
     return Identity.objects.filter(person=person).exists()
 
 
-# Reveals that put an identity in front of a person; they count towards the hourly cap.
+# Reveals that put an identity in front of a person; they count towards the hourly cap:
+# the case page, its edit form, a letter, and the names on a screening hit or duplicate pair.
 # "screening" and "duplicates" compare names in memory and show none of them.
-CAPPED_PURPOSES = ("view", "edit", "letter")
+CAPPED_PURPOSES = ("view", "edit", "letter", "screening_hit", "duplicate_view")
 REVEAL_REFUSED = "identity.reveal_refused"
 
 

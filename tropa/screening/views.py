@@ -111,7 +111,11 @@ def hit_reveal(request: HttpRequest, code: str) -> HttpResponse:
     """The names of a hit are identity: shown after the case page's audited reveal only."""
     hit = access_hit(request.user, code)
     case = access_case(request.user, hit.case.code, cap=Cap.VIEW_IDENTITY)
-    cases.reveal_identity(actor=request.user, person=case.person, purpose="screening_hit")
+    try:
+        cases.reveal_identity(actor=request.user, person=case.person, purpose="screening_hit")
+    except cases.RevealLimitReached as refused:
+        messages.error(request, str(refused))
+        return redirect(hit.get_absolute_url())
     return _hit_page(request, hit, revealed=True)
 
 
@@ -201,8 +205,12 @@ def duplicate_reveal(request: HttpRequest, code: str) -> HttpResponse:
     """Both men's names, after the case page's audited reveal of each identity."""
     candidate = access_duplicate(request.user, code)
     require(request.user, Cap.VIEW_IDENTITY)
-    for person in (candidate.person_a, candidate.person_b):
-        cases.reveal_identity(actor=request.user, person=person, purpose="duplicate_view")
+    try:
+        for person in (candidate.person_a, candidate.person_b):
+            cases.reveal_identity(actor=request.user, person=person, purpose="duplicate_view")
+    except cases.RevealLimitReached as refused:
+        messages.error(request, str(refused))
+        return redirect(candidate.get_absolute_url())
     return _duplicate_page(request, candidate, revealed=True)
 
 

@@ -89,3 +89,20 @@ def test_a_role_that_may_not_see_identity_never_gets_the_names(
         assert not AuditEntry.objects.filter(action="identity.revealed", actor_code=user.code)
     masked = signed_in(caseworker).get(reverse("screening:hit", args=[hit.code])).content.decode()
     assert reverse("screening:hit_reveal", args=[hit.code]) not in masked
+
+
+def test_the_names_on_a_hit_count_towards_the_hourly_reveal_cap(
+    hit: ScreeningHit, verifier: User, signed_in: Any, settings: Any
+) -> None:
+    """A hit page shows the names, so it must not be a way around R17's cap."""
+    settings.TROPA_REVEAL_LIMIT_PER_HOUR = 2
+    client = signed_in(verifier)
+    url = reverse("screening:hit_reveal", args=[hit.code])
+    for _ in range(2):
+        assert _shown(client.post(url).content.decode()) == list(NAMES)
+    refused = client.post(url, follow=True)
+    html = refused.content.decode()
+    assert _shown(html) == []
+    assert "identity reveals per hour" in html
+    assert refused.redirect_chain[-1][0] == reverse("screening:hit", args=[hit.code])
+    assert AuditEntry.objects.filter(action="identity.reveal_refused").count() == 1
