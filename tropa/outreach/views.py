@@ -29,6 +29,7 @@ from .access import (
     access_staging,
     access_template,
     outreach_organization,
+    query_code,
     visible_requests,
 )
 from .forms import (
@@ -244,12 +245,12 @@ def _filtered_requests(request: HttpRequest) -> tuple[RequestFilterForm, QuerySe
             requests = requests.filter(institution__kind=data["kind"])
         if data["country"]:
             requests = requests.filter(institution__country=data["country"].upper())
-    if request.GET.get("case"):
-        requests = requests.filter(case=access_case(request.user, request.GET["case"]))
-    if request.GET.get("institution"):
-        requests = requests.filter(
-            institution=access_institution(request.user, request.GET["institution"])
-        )
+    case_code = query_code(request.user, request.GET, "case")
+    institution_code = query_code(request.user, request.GET, "institution")
+    if case_code:
+        requests = requests.filter(case=access_case(request.user, case_code))
+    if institution_code:
+        requests = requests.filter(institution=access_institution(request.user, institution_code))
     return form, requests
 
 
@@ -299,12 +300,16 @@ def request_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
 def _initial_address(request: HttpRequest) -> dict[str, Any]:
     """Institution and case picked on the page the user came from (``?case=…``)."""
     initial: dict[str, Any] = {"sent_on": timezone.localdate(), "channel": "email"}
-    if request.GET.get("case"):
-        initial["case"] = access_case(request.user, request.GET["case"]).code
-    if request.GET.get("institution"):
-        initial["institution"] = access_institution(request.user, request.GET["institution"]).code
-    if request.GET.get("template"):
-        initial["template"] = access_template(request.user, request.GET["template"]).code
+    user = request.user
+    codes = {
+        name: query_code(user, request.GET, name) for name in ("case", "institution", "template")
+    }
+    if codes["case"]:
+        initial["case"] = access_case(user, codes["case"]).code
+    if codes["institution"]:
+        initial["institution"] = access_institution(user, codes["institution"]).code
+    if codes["template"]:
+        initial["template"] = access_template(user, codes["template"]).code
     return initial
 
 
@@ -632,7 +637,8 @@ def statistics_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
 def import_upload(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     organization = outreach_organization(user, Cap.WRITE_OUTREACH)
-    case = access_case(user, request.GET["case"]) if request.GET.get("case") else None
+    case_code = query_code(user, request.GET, "case")
+    case = access_case(user, case_code) if case_code else None
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
