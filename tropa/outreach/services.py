@@ -735,7 +735,12 @@ def _insert(model: type[Request] | type[StatusChange], rows: list[dict[str, Any]
 def stage_import(
     *, actor: Any, organization: Organization, data: bytes, case: Case | None = None
 ) -> ImportStaging:
-    """Keep an upload, sealed, until the user confirms the mapping; old uploads go first."""
+    """Read an upload once and keep its rows, sealed, until the user confirms the mapping.
+
+    The file itself is not kept: the preview, each correction of the mapping and the
+    import work on the staged rows, so a large file is parsed once, not on every view.
+    Old uploads (and the user's previous one) go first.
+    """
     table = importer.read_table(data)  # refuses unreadable files before anything is stored
     with transaction.atomic():
         ImportStaging.objects.filter(
@@ -746,24 +751,52 @@ def stage_import(
             staging,
             "sealed",
             {
-                "data": base64.b64encode(data).decode("ascii"),
+                "table": _table_content(table),
                 "mapping": importer.guess_mapping(table.header),
                 "answers": {},
             },
         )
         staging.save(force_insert=True)
-        log_action(actor, "outreach.import_staged", organization=organization, size=len(data))
+        log_action(
+            actor,
+            "outreach.import_staged",
+            organization=organization,
+            size=len(data),
+            rows=len(table.rows),
+        )
     return staging
 
 
+def _table_content(table: importer.Table) -> dict[str, Any]:
+    return {
+        "header": table.header,
+        "rows": table.rows,
+        "encoding": table.encoding,
+        "delimiter": table.delimiter,
+    }
+
+
 def staged(staging: ImportStaging) -> tuple[importer.Table, list[str], dict[str, str]]:
+    """The staged rows as read at upload (no file is parsed here)."""
     content = unseal(staging, "sealed", staging.sealed)
-    table = importer.read_table(base64.b64decode(content["data"]))
+    if "table" in content:
+        kept = content["table"]
+        table = importer.Table(
+            header=kept["header"],
+            rows=[(line, cells) for line, cells in kept["rows"]],
+            encoding=kept["encoding"],
+            delimiter=kept["delimiter"],
+        )
+    else:  # staged before rows were kept (at most STAGING_LIFETIME ago)
+        table = importer.read_table(base64.b64decode(content["data"]))
     return table, content["mapping"], content["answers"]
 
 
 def update_staging(*, staging: ImportStaging, mapping: list[str], answers: dict[str, str]) -> None:
     content = unseal(staging, "sealed", staging.sealed)
+    if "table" not in content:  # an upload staged before rows were kept: keep them now
+        content["table"] = _table_content(staged(staging)[0])
+        del content["data"]
     content["mapping"], content["answers"] = mapping, answers
     staging.sealed = seal(staging, "sealed", content)
     staging.save(update_fields=["sealed"])
