@@ -23,66 +23,7 @@ from tropa.accounts.models import User
 from tropa.crypto.fields import unseal
 from tropa.outreach import importer
 from tropa.outreach.models import ImportStaging
-
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PARTS = {
-    "[Content_Types].xml": (
-        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/'
-        'vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        '<Override PartName="/xl/workbook.xml" ContentType="application/'
-        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
-        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
-    ),
-    "_rels/.rels": (
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
-        "</Relationships>"
-    ),
-    "xl/workbook.xml": (
-        f'<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>'
-        '<sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>'
-    ),
-    "xl/_rels/workbook.xml.rels": (
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
-        "</Relationships>"
-    ),
-}
-HEADER_ROW = (
-    '<row r="1"><c r="A1" t="inlineStr"><is><t>Date</t></is></c>'
-    '<c r="B1" t="inlineStr"><is><t>Institution</t></is></c></row>'
-)
-
-
-def blank_workbook(blank_rows: int, *, padding: int = 0) -> bytes:
-    """A header and ``blank_rows`` blank rows, claiming the sheet's full width, zipped
-    as it is written (the sheet is never whole in memory). ``padding`` adds that many
-    bytes of whitespace to the sheet: XML that unpacks big and parses to nothing."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        for name, xml in _PARTS.items():
-            archive.writestr(name, xml)
-        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
-            sheet.write(
-                f'<worksheet xmlns="{_MAIN}"><dimension ref="A1:XFD{blank_rows + 1}"/>'
-                f"<sheetData>{HEADER_ROW}".encode()
-            )
-            batch = []
-            for _ in range(blank_rows):
-                batch.append("<row/>")
-                if len(batch) == 10_000:
-                    sheet.write("".join(batch).encode())
-                    batch = []
-            sheet.write("".join(batch).encode())
-            chunk = b" " * (1024 * 1024)
-            for _ in range(padding // len(chunk)):
-                sheet.write(chunk)
-            sheet.write(b"</sheetData></worksheet>")
-    return out.getvalue()
+from tropa.outreach.tests.bombs import HEADER_ROW, MAIN, PARTS, blank_workbook
 
 
 def test_a_workbook_of_a_million_blank_rows_is_refused_after_the_row_limit() -> None:
@@ -106,11 +47,11 @@ def test_a_workbook_that_unpacks_too_big_is_refused_before_parsing() -> None:
 
 def test_a_workbook_lying_about_its_size_is_refused() -> None:
     # A sheet of 20 MB of XML whose headers (local and central) declare 100 bytes.
-    sheet = f'<worksheet xmlns="{_MAIN}"><sheetData>{HEADER_ROW}'.encode()
+    sheet = f'<worksheet xmlns="{MAIN}"><sheetData>{HEADER_ROW}'.encode()
     sheet += b" " * (20 * 1024 * 1024) + b"</sheetData></worksheet>"
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, xml in _PARTS.items():
+        for name, xml in PARTS.items():
             archive.writestr(name, xml)
         archive.writestr("xl/worksheets/sheet1.xml", sheet)
     data = bytearray(out.getvalue())
