@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from .models import Channel, Kind, Status
@@ -64,7 +65,7 @@ class ImportFileError(ValueError):
 def _too_many_rows(rows_read: int) -> ImportFileError:
     return ImportFileError(
         _("The file has more than %(rows)s rows (blank rows count too).")
-        % {"rows": f"{MAX_ROWS:,}"},
+        % {"rows": number_format(MAX_ROWS, force_grouping=True)},
         rows_read=rows_read,
     )
 
