@@ -14,7 +14,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -149,10 +149,19 @@ def _delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their endings (as ``StringIO(newline="")`` splits them),
+    one at a time: no second copy of the whole text, and reading can stop early."""
+    return (match.group() for match in _LINE.finditer(text))
+
+
 def _read_csv(decoded: tuple[str, str]) -> Table:
     text, encoding = decoded
     delimiter = _delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_lines(text), delimiter=delimiter)
     header: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
     start = 1
