@@ -8,7 +8,8 @@ outcome (refused with which message, or how many rows were read):
 
 - ``blank.xlsx``: a header and 1,000,000 blank rows (``<row r="N" spans="1:16384"/>``) in
   a sheet that claims the full width (A1:XFD…), 2.4 MB on disk;
-- ``empty-lines.csv``: a header and 40 MB of empty lines.
+- ``empty-lines.csv``: a header and 40 MB of empty lines;
+- ``tiny.csv``: two rows, for the child's own footprint (Python, Django, openpyxl).
 
 ``--before REF`` reads them a second time with ``tropa/outreach/importer.py`` as it was at
 git revision REF (loaded from ``git show``), for before/after figures. ``--timeout`` ends a
@@ -71,7 +72,9 @@ def write_files(directory: Path) -> dict[str, Path]:
         for _ in range(40):
             out.write(line)
         out.truncate(40 * 1024 * 1024 - 1)  # just under the 40 MB upload limit
-    return {"blank.xlsx": xlsx, "empty-lines.csv": csv}
+    tiny = directory / "tiny.csv"  # the child's own footprint (Python, Django, openpyxl)
+    tiny.write_bytes("Дата;Организация\n01.03.2023;Pro Asyl\n".encode())
+    return {"tiny.csv": tiny, "blank.xlsx": xlsx, "empty-lines.csv": csv}
 
 
 def _peak_kib(pid: int) -> int:
