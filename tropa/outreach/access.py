@@ -7,11 +7,13 @@ act on is a 403. Requests about a case are reached only if the case itself is vi
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
+from django.http import Http404
 
 from tropa.accounts.models import Organization
 from tropa.accounts.permissions import Cap, can
@@ -29,6 +31,27 @@ def outreach_organization(user: Any, cap: Cap = Cap.VIEW_OUTREACH) -> Organizati
     if organization is None or not can(user, cap):
         raise PermissionDenied
     return organization
+
+
+def query_code(user: Any, params: Any, name: str) -> uuid.UUID | None:
+    """The code in query parameter ``name`` (``?case=…``), or None when it is absent.
+
+    A value that is no code at all is a 404 before it reaches a query (a database would
+    refuse it with an error quoting it, and that error would be logged). The denial is
+    audited by kind only: the submitted text itself goes into no log.
+    """
+    value = params.get(name)
+    if not value:
+        return None
+    try:
+        return uuid.UUID(str(value)) if len(value) <= 36 else _malformed(user, name)
+    except ValueError:
+        return _malformed(user, name)
+
+
+def _malformed(user: Any, name: str) -> uuid.UUID:
+    log_action(user, "access.denied", requested="malformed", kind=name)
+    raise Http404
 
 
 def _access(user: Any, queryset: models.QuerySet[M], code: Any, cap: Cap) -> M:

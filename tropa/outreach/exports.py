@@ -60,8 +60,12 @@ def request_header() -> list[str]:
     ]
 
 
-def request_rows(requests: QuerySet[Request]) -> Iterator[list[Any]]:
-    """One list per request, read in chunks as plain values (no model instances per row)."""
+def request_rows(requests: QuerySet[Request], *, reveal: bool = False) -> Iterator[list[Any]]:
+    """One list per request, read in chunks as plain values (no model instances per row).
+
+    Subjects come as every reader may see them, identity masked; with ``reveal`` (for a
+    user who may see identities, the reveals logged by the caller) as written.
+    """
     kinds, channels, statuses = (
         {value: str(label) for value, label in choices}
         for choices in (Kind.choices, Channel.choices, Status.choices)
@@ -69,6 +73,7 @@ def request_rows(requests: QuerySet[Request]) -> Iterator[list[Any]]:
     rows = requests.order_by("sent_on", "pk").values_list(
         "pk",
         "organization_id",
+        "identity_sealed" if reveal else "sealed",
         "sealed",
         "code",
         "sent_on",
@@ -93,6 +98,7 @@ def request_rows(requests: QuerySet[Request]) -> Iterator[list[Any]]:
     for (
         pk,
         org_id,
+        full,
         sealed,
         code,
         sent_on,
@@ -106,7 +112,10 @@ def request_rows(requests: QuerySet[Request]) -> Iterator[list[Any]]:
     ) in values:
         pseudonym, group, status, status_on, first_answer, days, referred, sender = rest
         holder.pk, holder.organization_id = pk, org_id
-        letter = unseal(holder, "sealed", sealed) or {}
+        if reveal and full is not None:
+            letter = unseal(holder, "identity_sealed", full) or {}
+        else:
+            letter = unseal(holder, "sealed", sealed) or {}
         yield [
             str(code),
             sent_on.isoformat(),

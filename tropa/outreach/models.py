@@ -155,7 +155,10 @@ class FollowupPolicy(models.Model):
 class Request(models.Model):
     """One attempt to reach an institution: for one case, for a group, or in general.
 
-    ``sealed`` holds ``{"subject", "body"}``.
+    ``sealed`` holds ``{"subject", "body"}`` as every outreach reader may see it. A letter
+    that names the person (composed with the identity, or typed with the legal name) is
+    identity: then ``sealed`` holds it with the identity masked, and ``identity_sealed`` the
+    letter as written, opened only on an audited reveal (``services.reveal_letter``).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -200,6 +203,7 @@ class Request(models.Model):
         verbose_name=_("sent by"),
     )
     sealed = models.BinaryField()
+    identity_sealed = models.BinaryField(null=True, blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
@@ -240,6 +244,11 @@ class Request(models.Model):
     @property
     def is_answered(self) -> bool:
         return self.status in ANSWERED
+
+    @property
+    def names_person(self) -> bool:
+        """Whether the letter carries the identity (kept sealed apart, shown masked)."""
+        return self.identity_sealed is not None
 
 
 class StatusChange(models.Model):

@@ -8,6 +8,7 @@ changed only through ``tropa.cases.services`` (the follow-up task).
 from __future__ import annotations
 
 import base64
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,18 +17,20 @@ from datetime import date, timedelta
 from typing import Any
 
 import filetype
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import F, Field, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tropa.accounts.models import Organization
+from tropa.accounts.permissions import Cap, can
 from tropa.audit.services import log_action
 from tropa.cases import services as cases
-from tropa.cases.models import Case
+from tropa.cases.models import Case, Identity, Person
 from tropa.crypto.fields import seal, unseal
 
-from . import importer, starter
+from . import identity, importer, starter
 from .models import (
     ANSWERED,
     DEFAULT_FOLLOWUP_DAYS,
@@ -259,7 +262,7 @@ def record_request(
             status_on=sent_on,
             answer_due_on=sent_on + timedelta(days=days),
         )
-        request.sealed = seal(request, "sealed", {"subject": subject.strip(), "body": body.strip()})
+        _seal_letter(request, subject.strip(), body.strip(), _identity_pattern(case))
         request.save(force_insert=True)
         _statistics_changed(organization.pk)
         log_action(
@@ -274,17 +277,75 @@ def record_request(
     return request
 
 
-def read_letter(*, actor: Any, request: Request) -> dict[str, str]:
-    """The subject and text of a request; reading a case's letter is an audited read."""
+def _identity_pattern(case: Case | None) -> re.Pattern[str] | None:
+    """What the case's identity looks like in a text; opened in memory to be compared,
+    never shown (so not a reveal), and never stored."""
+    if case is None:
+        return None
+    row = Identity.objects.filter(person_id=case.person_id).first()
+    return identity.pattern_of(unseal(row, "sealed", row.sealed)) if row else None
+
+
+def _seal_letter(
+    request: Request, subject: str, body: str, pattern: re.Pattern[str] | None
+) -> None:
+    """Seal the letter; one that names the person is kept apart, readers get it masked."""
+    masked, names_person = identity.mask_letter(subject, body, pattern)
+    letter = {"subject": subject, "body": body}
+    request.sealed = seal(request, "sealed", masked if names_person else letter)
+    request.identity_sealed = seal(request, "identity_sealed", letter) if names_person else None
+
+
+def read_letter(*, actor: Any, request: Request) -> dict[str, Any]:
+    """The subject and text of a request as any reader of it may see them: with the
+    identity masked (``identity`` says whether it was). An audited read for a case."""
     letter: dict[str, str] = unseal(request, "sealed", request.sealed) or {}
     case = request.case
     if case is not None:
         log_action(actor, "outreach.letter_read", request, case=str(case.code))
-    return {"subject": letter.get("subject", ""), "body": letter.get("body", "")}
+    return {
+        "subject": letter.get("subject", ""),
+        "body": letter.get("body", ""),
+        "identity": request.names_person,
+    }
+
+
+def reveal_letter(*, actor: Any, request: Request) -> dict[str, Any]:
+    """The letter as written, identity included: only for a user who may see identities,
+    and logged as the case desk logs every reveal (``identity.revealed`` on the person)."""
+    if not request.names_person:
+        return read_letter(actor=actor, request=request)
+    assert request.case is not None  # only a case's letter can name its person
+    if not can(actor, Cap.VIEW_IDENTITY):
+        log_action(actor, "access.forbidden", request, capability=Cap.VIEW_IDENTITY.value)
+        raise PermissionDenied
+    letter: dict[str, str] = unseal(request, "identity_sealed", request.identity_sealed)
+    log_action(
+        actor,
+        "identity.revealed",
+        request.case.person,
+        purpose="outreach_letter",
+        request=str(request.code),
+    )
+    return {"subject": letter["subject"], "body": letter["body"], "identity": True}
+
+
+def log_export_reveals(*, actor: Any, requests: Any) -> int:
+    """Before an export that carries identities: one ``identity.revealed`` per person named
+    in it (``purpose=outreach_export``). Returns how many people that is."""
+    people = Person.objects.filter(
+        pk__in=requests.filter(identity_sealed__isnull=False).values("case__person")
+    ).order_by("pk")
+    count = 0
+    with transaction.atomic():
+        for person in people:
+            log_action(actor, "identity.revealed", person, purpose="outreach_export")
+            count += 1
+    return count
 
 
 def subjects_of(requests: list[Request]) -> dict[Any, str]:
-    """Subjects for a page of a list; subjects carry pseudonyms at most, never identity."""
+    """Subjects for a page of a list, as every reader may see them (identity masked)."""
     return {r.pk: (unseal(r, "sealed", r.sealed) or {}).get("subject", "") for r in requests}
 
 
@@ -620,6 +681,8 @@ def _build_imported(
     # is table, column and primary key, and the key is set per row.
     request_holder = Request(organization_id=organization.pk)
     change_holder = StatusChange(organization_id=organization.pk)
+    # Rows imported for a case may name its person: such letters are kept apart, masked.
+    pattern = _identity_pattern(case)
     requests: list[dict[str, Any]] = []
     changes: list[dict[str, Any]] = []
     # Plain strings: enum member lookups inside a 100,000-row loop are measurably slow.
@@ -634,6 +697,7 @@ def _build_imported(
             status, status_on = no_answer, today
         answered = status in answered_values and row.answer_on is not None
         pk = request_holder.pk = uuid.uuid4()
+        _seal_letter(request_holder, row.subject or row.institution, row.notes, pattern)
         requests.append(
             {
                 "id": key(pk),
@@ -648,11 +712,8 @@ def _build_imported(
                 "sent_on": ops.adapt_datefield_value(row.sent_on),
                 "sent_by": owner,
                 # The spreadsheet's own words stay with the request: subject and notes.
-                "sealed": seal(
-                    request_holder,
-                    "sealed",
-                    {"subject": row.subject or row.institution, "body": row.notes},
-                ),
+                "sealed": request_holder.sealed,
+                "identity_sealed": request_holder.identity_sealed,
                 "status": status,
                 "status_on": ops.adapt_datefield_value(status_on),
                 "answer_due_on": ops.adapt_datefield_value(due),
@@ -735,7 +796,12 @@ def _insert(model: type[Request] | type[StatusChange], rows: list[dict[str, Any]
 def stage_import(
     *, actor: Any, organization: Organization, data: bytes, case: Case | None = None
 ) -> ImportStaging:
-    """Keep an upload, sealed, until the user confirms the mapping; old uploads go first."""
+    """Read an upload once and keep its rows, sealed, until the user confirms the mapping.
+
+    The file itself is not kept: the preview, each correction of the mapping and the
+    import work on the staged rows, so a large file is parsed once, not on every view.
+    Old uploads (and the user's previous one) go first.
+    """
     table = importer.read_table(data)  # refuses unreadable files before anything is stored
     with transaction.atomic():
         ImportStaging.objects.filter(
@@ -746,24 +812,52 @@ def stage_import(
             staging,
             "sealed",
             {
-                "data": base64.b64encode(data).decode("ascii"),
+                "table": _table_content(table),
                 "mapping": importer.guess_mapping(table.header),
                 "answers": {},
             },
         )
         staging.save(force_insert=True)
-        log_action(actor, "outreach.import_staged", organization=organization, size=len(data))
+        log_action(
+            actor,
+            "outreach.import_staged",
+            organization=organization,
+            size=len(data),
+            rows=len(table.rows),
+        )
     return staging
 
 
+def _table_content(table: importer.Table) -> dict[str, Any]:
+    return {
+        "header": table.header,
+        "rows": table.rows,
+        "encoding": table.encoding,
+        "delimiter": table.delimiter,
+    }
+
+
 def staged(staging: ImportStaging) -> tuple[importer.Table, list[str], dict[str, str]]:
+    """The staged rows as read at upload (no file is parsed here)."""
     content = unseal(staging, "sealed", staging.sealed)
-    table = importer.read_table(base64.b64decode(content["data"]))
+    if "table" in content:
+        kept = content["table"]
+        table = importer.Table(
+            header=kept["header"],
+            rows=[(line, cells) for line, cells in kept["rows"]],
+            encoding=kept["encoding"],
+            delimiter=kept["delimiter"],
+        )
+    else:  # staged before rows were kept (at most STAGING_LIFETIME ago)
+        table = importer.read_table(base64.b64decode(content["data"]))
     return table, content["mapping"], content["answers"]
 
 
 def update_staging(*, staging: ImportStaging, mapping: list[str], answers: dict[str, str]) -> None:
     content = unseal(staging, "sealed", staging.sealed)
+    if "table" not in content:  # an upload staged before rows were kept: keep them now
+        content["table"] = _table_content(staged(staging)[0])
+        del content["data"]
     content["mapping"], content["answers"] = mapping, answers
     staging.sealed = seal(staging, "sealed", content)
     staging.save(update_fields=["sealed"])
@@ -789,5 +883,9 @@ def discard_import(*, actor: Any, staging: ImportStaging) -> None:
     staging.delete()
 
 
-def export_logged(*, actor: Any, organization: Organization, what: str, fmt: str) -> None:
-    log_action(actor, "outreach.exported", organization=organization, what=what, format=fmt)
+def export_logged(
+    *, actor: Any, organization: Organization, what: str, fmt: str, **detail: Any
+) -> None:
+    log_action(
+        actor, "outreach.exported", organization=organization, what=what, format=fmt, **detail
+    )

@@ -18,6 +18,7 @@ urlpatterns = [
     path("requests/export.csv", views.request_export, {"fmt": "csv"}, name="export_csv"),
     path("requests/export.xlsx", views.request_export, {"fmt": "xlsx"}, name="export_xlsx"),
     path("requests/<uuid:code>/", views.request_detail, name="request"),
+    path("requests/<uuid:code>/reveal/", views.request_reveal, name="request_reveal"),
     path("requests/<uuid:code>/answer/", views.request_answer, name="request_answer"),
     path("requests/<uuid:code>/files/", views.attachment_add, name="attachment_add"),
     path("requests/<uuid:code>/letter.pdf", views.request_pdf, name="request_pdf"),

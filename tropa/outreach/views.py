@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
@@ -29,6 +30,7 @@ from .access import (
     access_staging,
     access_template,
     outreach_organization,
+    query_code,
     visible_requests,
 )
 from .forms import (
@@ -244,12 +246,12 @@ def _filtered_requests(request: HttpRequest) -> tuple[RequestFilterForm, QuerySe
             requests = requests.filter(institution__kind=data["kind"])
         if data["country"]:
             requests = requests.filter(institution__country=data["country"].upper())
-    if request.GET.get("case"):
-        requests = requests.filter(case=access_case(request.user, request.GET["case"]))
-    if request.GET.get("institution"):
-        requests = requests.filter(
-            institution=access_institution(request.user, request.GET["institution"])
-        )
+    case_code = query_code(request.user, request.GET, "case")
+    institution_code = query_code(request.user, request.GET, "institution")
+    if case_code:
+        requests = requests.filter(case=access_case(request.user, case_code))
+    if institution_code:
+        requests = requests.filter(institution=access_institution(request.user, institution_code))
     return form, requests
 
 
@@ -279,9 +281,21 @@ def request_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     user = staff_user(request)
     organization = outreach_organization(user)
     _form, requests = _filtered_requests(request)
-    services.export_logged(actor=user, organization=organization, what="requests", fmt=fmt)
+    # The identity goes out only to a user who may see it, who asks for it; each person
+    # named is logged as revealed before the first byte. Everyone else gets it masked.
+    reveal = request.GET.get("identity") == "1" and can(user, Cap.VIEW_IDENTITY)
+    with transaction.atomic():
+        people = services.log_export_reveals(actor=user, requests=requests) if reveal else 0
+        services.export_logged(
+            actor=user,
+            organization=organization,
+            what="requests",
+            fmt=fmt,
+            identity=reveal,
+            people=people,
+        )
     header = exports.request_header()
-    rows = exports.request_rows(requests)
+    rows = exports.request_rows(requests, reveal=reveal)
     if fmt == "csv":
         response = StreamingHttpResponse(
             exports.csv_stream(header, rows), content_type="text/csv; charset=utf-8"
@@ -299,12 +313,16 @@ def request_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
 def _initial_address(request: HttpRequest) -> dict[str, Any]:
     """Institution and case picked on the page the user came from (``?case=…``)."""
     initial: dict[str, Any] = {"sent_on": timezone.localdate(), "channel": "email"}
-    if request.GET.get("case"):
-        initial["case"] = access_case(request.user, request.GET["case"]).code
-    if request.GET.get("institution"):
-        initial["institution"] = access_institution(request.user, request.GET["institution"]).code
-    if request.GET.get("template"):
-        initial["template"] = access_template(request.user, request.GET["template"]).code
+    user = request.user
+    codes = {
+        name: query_code(user, request.GET, name) for name in ("case", "institution", "template")
+    }
+    if codes["case"]:
+        initial["case"] = access_case(user, codes["case"]).code
+    if codes["institution"]:
+        initial["institution"] = access_institution(user, codes["institution"]).code
+    if codes["template"]:
+        initial["template"] = access_template(user, codes["template"]).code
     return initial
 
 
@@ -340,6 +358,20 @@ def request_new(request: HttpRequest) -> HttpResponse:
 def request_detail(request: HttpRequest, code: str) -> HttpResponse:
     outreach_request = access_request(request.user, code)
     letter = services.read_letter(actor=request.user, request=outreach_request)
+    return _request_page(request, outreach_request, letter)
+
+
+@require_POST
+def request_reveal(request: HttpRequest, code: str) -> HttpResponse:
+    """The letter as written, identity included: on purpose, audited, never cached."""
+    outreach_request = access_request(request.user, code)
+    letter = services.reveal_letter(actor=request.user, request=outreach_request)
+    return _request_page(request, outreach_request, letter, revealed=True)
+
+
+def _request_page(
+    request: HttpRequest, outreach_request: Request, letter: dict[str, Any], revealed: bool = False
+) -> HttpResponse:
     changes = [
         (change, services.note_of(change))
         for change in outreach_request.changes.select_related("by")
@@ -353,6 +385,7 @@ def request_detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             "r": outreach_request,
             "letter": letter,
+            "revealed": revealed,
             "changes": changes,
             "attachments": outreach_request.attachments.all(),
             "answer_form": AnswerForm(initial={"on": timezone.localdate()}),
@@ -407,10 +440,19 @@ def attachment_download(request: HttpRequest, code: str) -> HttpResponse:
     return _download(data, "application/octet-stream", f"attachment.{attachment.extension}")
 
 
-@require_GET
-def request_pdf(request: HttpRequest, code: str) -> HttpResponse:
+def _letter_for_download(request: HttpRequest, code: str) -> tuple[Request, dict[str, Any]]:
+    """GET: the letter as every reader may see it; POST: as written, an audited reveal."""
     outreach_request = access_request(request.user, code)
-    letter = services.read_letter(actor=request.user, request=outreach_request)
+    if request.method == "POST":
+        return outreach_request, services.reveal_letter(
+            actor=request.user, request=outreach_request
+        )
+    return outreach_request, services.read_letter(actor=request.user, request=outreach_request)
+
+
+@require_http_methods(["GET", "POST"])
+def request_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    outreach_request, letter = _letter_for_download(request, code)
     content = letters.pdf(
         subject=letter["subject"],
         body=letter["body"],
@@ -421,10 +463,9 @@ def request_pdf(request: HttpRequest, code: str) -> HttpResponse:
     return _download(content, "application/pdf", "letter.pdf")
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def request_text(request: HttpRequest, code: str) -> HttpResponse:
-    outreach_request = access_request(request.user, code)
-    letter = services.read_letter(actor=request.user, request=outreach_request)
+    _request, letter = _letter_for_download(request, code)
     text = f"{letter['subject']}\n\n{letter['body']}\n"
     return _download(text.encode(), "text/plain; charset=utf-8", "letter.txt")
 
@@ -632,7 +673,8 @@ def statistics_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
 def import_upload(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     organization = outreach_organization(user, Cap.WRITE_OUTREACH)
-    case = access_case(user, request.GET["case"]) if request.GET.get("case") else None
+    case_code = query_code(user, request.GET, "case")
+    case = access_case(user, case_code) if case_code else None
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

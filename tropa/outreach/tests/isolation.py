@@ -41,6 +41,7 @@ def isolation_kwargs(world: Any) -> dict[str, dict[str, Any]]:
         "outreach:contact_remove": {"code": contact.code},
         "outreach:request": by_request,
         "outreach:request_answer": by_request,
+        "outreach:request_reveal": by_request,
         "outreach:attachment_add": by_request,
         "outreach:request_pdf": by_request,
         "outreach:request_text": by_request,

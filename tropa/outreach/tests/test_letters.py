@@ -127,13 +127,18 @@ def test_it_records_a_sent_letter_sealed_with_text_and_pdf_downloads(
     sent = AuditEntry.objects.get(action="outreach.request_sent")
     assert CANARY not in str(sent.detail) and "визе" not in str(sent.detail)
 
+    # The letter names the person: downloaded plainly it is masked, on purpose (POST, for
+    # someone who may see identities) as written, and that is a logged reveal.
     text = client.get(reverse("outreach:request_text", args=[request.code]))
     assert text["Content-Disposition"] == 'attachment; filename="letter.txt"'
+    assert "По делу •••." in text.content.decode() and CANARY not in text.content.decode()
+    text = client.post(reverse("outreach:request_text", args=[request.code]))
     assert f"По делу {CANARY}." in text.content.decode()
     pdf = client.get(reverse("outreach:request_pdf", args=[request.code]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     assert pdf["Content-Disposition"] == 'attachment; filename="letter.pdf"'
     assert AuditEntry.objects.filter(action="outreach.letter_read").count() == 2
+    assert AuditEntry.objects.filter(action="identity.revealed").count() == 1
 
     attachment = Attachment.objects.get()
     download = client.get(reverse("outreach:attachment", args=[attachment.code]))
