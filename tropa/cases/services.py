@@ -210,9 +210,18 @@ def has_identity(person: Person) -> bool:
 
 
 # Reveals that put an identity in front of a person; they count towards the hourly cap:
-# the case page, its edit form, a letter, and the names on a screening hit or duplicate pair.
+# the case page, its edit form, a letter composed with it, the names on a screening hit or a
+# duplicate pair, a letter as written, and each person named in an export with identities.
 # "screening" and "duplicates" compare names in memory and show none of them.
-CAPPED_PURPOSES = ("view", "edit", "letter", "screening_hit", "duplicate_view")
+CAPPED_PURPOSES = (
+    "view",
+    "edit",
+    "letter",
+    "screening_hit",
+    "duplicate_view",
+    "outreach_letter",
+    "outreach_export",
+)
 REVEAL_REFUSED = "identity.reveal_refused"
 
 
@@ -230,33 +239,38 @@ def reveals_in_last_hour(actor: Any) -> int:
     ).count()
 
 
-def _over_reveal_limit(actor: Any, purpose: str) -> bool:
-    """True if this reveal would pass the hourly cap. Call inside the reveal's transaction."""
+def _over_reveal_limit(actor: Any, purpose: str, count: int) -> bool:
+    """True if ``count`` more reveals would pass the hourly cap. Call inside the reveals'
+    transaction."""
     if purpose not in CAPPED_PURPOSES or not getattr(actor, "is_authenticated", False):
         return False  # the shell and background work act without a user
     # Lock the user's row: two reveals at once must not both count 19 and both pass.
     list(User.objects.select_for_update().filter(pk=actor.pk).values_list("pk"))
-    return reveals_in_last_hour(actor) >= settings.TROPA_REVEAL_LIMIT_PER_HOUR
+    limit: int = settings.TROPA_REVEAL_LIMIT_PER_HOUR
+    return reveals_in_last_hour(actor) + count > limit
 
 
-def reveal_identity(*, actor: Any, person: Person, purpose: str = "view") -> dict[str, Any]:
-    """Decrypt a person's identity for ``actor``; every call is an audited reveal.
+def record_reveals(*, actor: Any, people: list[Person], purpose: str, **detail: Any) -> None:
+    """Log that ``actor`` is shown the identities of ``people``, all or none.
 
-    Past ``TROPA_REVEAL_LIMIT_PER_HOUR`` reveals for a person to see (``CAPPED_PURPOSES``)
-    in the last hour, writes the refusal to the audit log and raises RevealLimitReached.
+    Every way of putting an identity in front of a person goes through here, so that one
+    hourly cap (``TROPA_REVEAL_LIMIT_PER_HOUR``, R17) counts them all. Past the cap, the
+    refusal is logged and RevealLimitReached raised; nothing is revealed.
     """
+    if not people:
+        return
     with transaction.atomic():
-        refused = _over_reveal_limit(actor, purpose)
+        refused = _over_reveal_limit(actor, purpose, len(people))
         if not refused:
-            identity = Identity.objects.filter(person=person).first()
-            log_action(
-                actor, "identity.revealed", person, purpose=purpose, present=identity is not None
-            )
+            for person in people:
+                log_action(actor, "identity.revealed", person, purpose=purpose, **detail)
     if refused:
         limit = settings.TROPA_REVEAL_LIMIT_PER_HOUR
         # Outside the block above, so that the refusal stays in the log when the caller
         # handles the exception.
-        log_action(actor, REVEAL_REFUSED, person, purpose=purpose, limit=limit)
+        log_action(
+            actor, REVEAL_REFUSED, people[0], purpose=purpose, limit=limit, people=len(people)
+        )
         raise RevealLimitReached(
             _(
                 "You reached the limit of %(limit)d identity reveals per hour. This was "
@@ -264,6 +278,15 @@ def reveal_identity(*, actor: Any, person: Person, purpose: str = "view") -> dic
             )
             % {"limit": limit}
         )
+
+
+def reveal_identity(*, actor: Any, person: Person, purpose: str = "view") -> dict[str, Any]:
+    """Decrypt a person's identity for ``actor``; every call is an audited reveal.
+
+    Past the hourly cap (see ``record_reveals``) raises RevealLimitReached.
+    """
+    identity = Identity.objects.filter(person=person).first()
+    record_reveals(actor=actor, people=[person], purpose=purpose, present=identity is not None)
     if identity is None:
         return {}
     data: dict[str, Any] = unseal(identity, "sealed", identity.sealed)

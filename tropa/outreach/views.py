@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tropa.accounts.permissions import Cap, can, staff_user
 from tropa.cases.access import access_case, visible_cases
+from tropa.cases.services import RevealLimitReached
 
 from . import exports, importer, letters, services, stats
 from .access import (
@@ -284,8 +285,15 @@ def request_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     # The identity goes out only to a user who may see it, who asks for it; each person
     # named is logged as revealed before the first byte. Everyone else gets it masked.
     reveal = request.GET.get("identity") == "1" and can(user, Cap.VIEW_IDENTITY)
+    people = 0
+    if reveal:
+        try:
+            # In its own transaction: a refusal past the hourly cap stays in the log.
+            people = services.log_export_reveals(actor=user, requests=requests)
+        except RevealLimitReached as refused:
+            messages.error(request, str(refused))
+            return redirect("outreach:requests")
     with transaction.atomic():
-        people = services.log_export_reveals(actor=user, requests=requests) if reveal else 0
         services.export_logged(
             actor=user,
             organization=organization,
@@ -365,7 +373,11 @@ def request_detail(request: HttpRequest, code: str) -> HttpResponse:
 def request_reveal(request: HttpRequest, code: str) -> HttpResponse:
     """The letter as written, identity included: on purpose, audited, never cached."""
     outreach_request = access_request(request.user, code)
-    letter = services.reveal_letter(actor=request.user, request=outreach_request)
+    try:
+        letter = services.reveal_letter(actor=request.user, request=outreach_request)
+    except RevealLimitReached as refused:
+        messages.error(request, str(refused))
+        return redirect(outreach_request.get_absolute_url())
     return _request_page(request, outreach_request, letter, revealed=True)
 
 
@@ -441,7 +453,8 @@ def attachment_download(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _letter_for_download(request: HttpRequest, code: str) -> tuple[Request, dict[str, Any]]:
-    """GET: the letter as every reader may see it; POST: as written, an audited reveal."""
+    """GET: the letter as every reader may see it; POST: as written, an audited reveal
+    (past the hourly cap, RevealLimitReached)."""
     outreach_request = access_request(request.user, code)
     if request.method == "POST":
         return outreach_request, services.reveal_letter(
@@ -450,9 +463,17 @@ def _letter_for_download(request: HttpRequest, code: str) -> tuple[Request, dict
     return outreach_request, services.read_letter(actor=request.user, request=outreach_request)
 
 
+def _refused_download(request: HttpRequest, code: str, refused: RevealLimitReached) -> HttpResponse:
+    messages.error(request, str(refused))
+    return redirect(access_request(request.user, code).get_absolute_url())
+
+
 @require_http_methods(["GET", "POST"])
 def request_pdf(request: HttpRequest, code: str) -> HttpResponse:
-    outreach_request, letter = _letter_for_download(request, code)
+    try:
+        outreach_request, letter = _letter_for_download(request, code)
+    except RevealLimitReached as refused:
+        return _refused_download(request, code, refused)
     content = letters.pdf(
         subject=letter["subject"],
         body=letter["body"],
@@ -465,7 +486,10 @@ def request_pdf(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def request_text(request: HttpRequest, code: str) -> HttpResponse:
-    _request, letter = _letter_for_download(request, code)
+    try:
+        _request, letter = _letter_for_download(request, code)
+    except RevealLimitReached as refused:
+        return _refused_download(request, code, refused)
     text = f"{letter['subject']}\n\n{letter['body']}\n"
     return _download(text.encode(), "text/plain; charset=utf-8", "letter.txt")
 
@@ -489,14 +513,19 @@ def compose(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "placeholders": letters.PLACEHOLDERS}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        letter = letters.compose(
-            actor=user,
-            template=data["template"],
-            institution=data["institution"],
-            contact=data["contact"],
-            case=data["case"],
-            use_identity=bool(data.get("use_identity")),
-        )
+        try:
+            letter = letters.compose(
+                actor=user,
+                template=data["template"],
+                institution=data["institution"],
+                contact=data["contact"],
+                case=data["case"],
+                use_identity=bool(data.get("use_identity")),
+            )
+        except RevealLimitReached as refused:
+            # The form stays as filled in; the letter is not composed.
+            messages.error(request, str(refused))
+            return render(request, "outreach/compose.html", context)
         context["letter"] = letter
         context["send_form"] = RequestForm(
             initial={
