@@ -198,6 +198,7 @@ LANGUAGES = [
     ("en", _("English")),
     ("de", _("German")),
     ("uk", _("Ukrainian")),
+    ("fr", _("French")),
 ]
 LOCALE_PATHS = [BASE_DIR / "tropa" / "locale"]
 USE_I18N = True

@@ -1,4 +1,4 @@
-"""Russian, German and Ukrainian are complete, compiled and used (every string is
+"""Russian, German, Ukrainian and French are complete, compiled and used (every string is
 translatable; English is the source language)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from django.conf import settings
 from django.test import Client
 
 ROOT = Path(__file__).resolve().parents[2]
-TRANSLATED = ("ru", "de", "uk")
+TRANSLATED = ("ru", "de", "uk", "fr")
 CATALOGS = sorted(
     p for p in ROOT.glob("**/locale/*/LC_MESSAGES/django.po") if p.parts[-3] in TRANSLATED
 )
@@ -73,7 +73,7 @@ def test_the_compiled_catalog_matches_the_source(po_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("language", "word"),
-    [("ru", "Войти"), ("de", "Anmelden"), ("uk", "Увійти")],
+    [("ru", "Войти"), ("de", "Anmelden"), ("uk", "Увійти"), ("fr", "Se connecter")],
 )
 def test_the_login_page_speaks_the_browsers_language(language: str, word: str, db: Any) -> None:
     html = Client(HTTP_ACCEPT_LANGUAGE=language).get("/accounts/login/").content.decode()
