@@ -79,3 +79,25 @@ def test_the_login_page_speaks_the_browsers_language(language: str, word: str, d
     html = Client(HTTP_ACCEPT_LANGUAGE=language).get("/accounts/login/").content.decode()
     assert f'lang="{language}"' in html
     assert word in html
+
+
+
+BUTTON = re.compile(r'<button[^>]* name="language" value="(\w+)"([^>]*)>')
+
+
+@pytest.mark.parametrize("page_language", ["ru", "en", "uk"])
+def test_the_language_buttons_are_named_in_their_own_language(page_language: str, db: Any) -> None:
+    html = Client(HTTP_ACCEPT_LANGUAGE=page_language).get("/accounts/login/").content.decode()
+    assert "{#" not in html  # a template comment that leaked onto the page
+    named = {}
+    for code, attributes in BUTTON.findall(html):
+        assert f'lang="{code}"' in attributes
+        label = re.search(r'title="([^"]+)"', attributes)
+        named[code] = label.group(1) if label else None
+    assert named == {
+        "ru": "Русский",
+        "en": "English",
+        "de": "Deutsch",
+        "uk": "Українська",
+        "fr": "Français",
+    }
