@@ -81,7 +81,6 @@ def test_the_login_page_speaks_the_browsers_language(language: str, word: str, d
     assert word in html
 
 
-
 BUTTON = re.compile(r'<button[^>]* name="language" value="(\w+)"([^>]*)>')
 
 
