@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../tropa"
 admin=../.venv/bin/django-admin
-common=(-l ru -l de -l en --no-location --no-obsolete --settings=tropa.test_settings)
+common=(-l ru -l de -l en -l uk -l fr --no-location --no-obsolete --settings=tropa.test_settings)
 own=()
 for dir in */locale; do own+=("--ignore=${dir%/locale}"); done
 "$admin" makemessages "${common[@]}" --pythonpath=.. --ignore=lib --ignore=tests \

@@ -211,7 +211,13 @@ OTP_TOTP_TOLERANCE = 1
 OTP_TOTP_THROTTLE_FACTOR = 0
 
 LANGUAGE_CODE = "ru"
-LANGUAGES = [("ru", _("Russian")), ("en", _("English")), ("de", _("German"))]
+LANGUAGES = [
+    ("ru", _("Russian")),
+    ("en", _("English")),
+    ("de", _("German")),
+    ("uk", _("Ukrainian")),
+    ("fr", _("French")),
+]
 LOCALE_PATHS = [BASE_DIR / "tropa" / "locale"]
 USE_I18N = True
 USE_TZ = True

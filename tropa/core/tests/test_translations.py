@@ -1,4 +1,5 @@
-"""Russian and German are complete, compiled and used (issue: every string translatable)."""
+"""Russian, German, Ukrainian and French are complete, compiled and used (every string is
+translatable; English is the source language)."""
 
 from __future__ import annotations
 
@@ -8,19 +9,27 @@ from typing import Any
 
 import polib
 import pytest
+from django.conf import settings
 from django.test import Client
 
 ROOT = Path(__file__).resolve().parents[2]
+TRANSLATED = ("ru", "de", "uk", "fr")
 CATALOGS = sorted(
-    p for p in ROOT.glob("**/locale/*/LC_MESSAGES/django.po") if p.parts[-3] in ("ru", "de")
+    p for p in ROOT.glob("**/locale/*/LC_MESSAGES/django.po") if p.parts[-3] in TRANSLATED
 )
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]")
 
 
-def test_there_are_catalogs_for_both_languages() -> None:
-    languages = {p.parts[-3] for p in CATALOGS}
-    assert languages == {"ru", "de"}
-    assert (ROOT / "locale" / "ru" / "LC_MESSAGES" / "django.po") in CATALOGS
+def test_every_language_offered_is_a_translated_one() -> None:
+    assert {code for code, _name in settings.LANGUAGES} == {"en", *TRANSLATED}
+
+
+def test_every_locale_directory_has_a_catalog_for_every_language() -> None:
+    directories = {p.parents[2] for p in ROOT.glob("**/locale/*/LC_MESSAGES/django.po")}
+    assert ROOT / "locale" in directories
+    for directory in directories:
+        for language in TRANSLATED:
+            assert directory / language / "LC_MESSAGES" / "django.po" in CATALOGS
 
 
 @pytest.mark.parametrize("po_path", CATALOGS, ids=lambda p: str(p.relative_to(ROOT)))
@@ -38,7 +47,7 @@ def test_every_entry_is_translated_with_its_placeholders(po_path: Path) -> None:
             continue
         wanted = sorted(PLACEHOLDER.findall(entry.msgid))
         for text in translations:
-            # A Russian singular form may drop the number ("one case"), never a named field.
+            # A Russian or Ukrainian singular may drop the number ("one case"), never a field.
             found = sorted(PLACEHOLDER.findall(text))
             if found != wanted and not (entry.msgid_plural and set(found) <= set(wanted)):
                 problems.append(f"placeholders differ: {entry.msgid!r} -> {text!r}")
@@ -62,8 +71,32 @@ def test_the_compiled_catalog_matches_the_source(po_path: Path) -> None:
     assert compiled == source, f"{mo_path} is stale: run make messages"
 
 
-@pytest.mark.parametrize(("language", "word"), [("ru", "Войти"), ("de", "Anmelden")])
+@pytest.mark.parametrize(
+    ("language", "word"),
+    [("ru", "Войти"), ("de", "Anmelden"), ("uk", "Увійти"), ("fr", "Se connecter")],
+)
 def test_the_login_page_speaks_the_browsers_language(language: str, word: str, db: Any) -> None:
     html = Client(HTTP_ACCEPT_LANGUAGE=language).get("/accounts/login/").content.decode()
     assert f'lang="{language}"' in html
     assert word in html
+
+
+BUTTON = re.compile(r'<button[^>]* name="language" value="(\w+)"([^>]*)>')
+
+
+@pytest.mark.parametrize("page_language", ["ru", "en", "uk"])
+def test_the_language_buttons_are_named_in_their_own_language(page_language: str, db: Any) -> None:
+    html = Client(HTTP_ACCEPT_LANGUAGE=page_language).get("/accounts/login/").content.decode()
+    assert "{#" not in html  # a template comment that leaked onto the page
+    named = {}
+    for code, attributes in BUTTON.findall(html):
+        assert f'lang="{code}"' in attributes
+        label = re.search(r'title="([^"]+)"', attributes)
+        named[code] = label.group(1) if label else None
+    assert named == {
+        "ru": "Русский",
+        "en": "English",
+        "de": "Deutsch",
+        "uk": "Українська",
+        "fr": "Français",
+    }
