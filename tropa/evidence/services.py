@@ -571,6 +571,30 @@ def process_item(item: EvidenceItem) -> None:
         _add_derived(item, DerivedKind.STRIPPED, stripped, item.mime, tool)
 
 
+def mark_processing_failed(item: EvidenceItem, *, reason: str) -> None:
+    """Making the item's metadata and copies was given up (``reason``: ``worker_died`` or
+    ``error``); the item page says so and offers to try again."""
+    with transaction.atomic():
+        EvidenceItem.objects.filter(pk=item.pk).update(processing_failed_at=timezone.now())
+        log_action(None, "evidence.processing_failed", item, reason=reason)
+
+
+def retry_processing(*, actor: Any, item: EvidenceItem) -> None:
+    """Queue the metadata, thumbnail and stripped copy of a given-up item once more."""
+    from .tasks import process_item_task  # tasks imports this module
+
+    with transaction.atomic():
+        reopened = EvidenceItem.objects.filter(
+            pk=item.pk, processing_failed_at__isnull=False
+        ).update(processing_failed_at=None)
+        if reopened != 1:
+            raise EvidenceError(_("This item is not waiting for another try."))
+        log_action(actor, "evidence.processing_retried", item)
+        item_id = str(item.pk)
+        transaction.on_commit(lambda: process_item_task.enqueue(item_id))
+    item.processing_failed_at = None
+
+
 def _add_derived(item: EvidenceItem, kind: str, data: bytes, mime: str, tool: str) -> None:
     if DerivedObject.objects.filter(derived_from=item, kind=kind).exists():
         return
@@ -782,10 +806,18 @@ class SweepResult:
     orphans: int
     abandoned_uploads: int
     expired_exports: int
+    scratch: int = 0
+    requeued_tasks: int = 0
+    failed_tasks: int = 0
 
 
 def sweep(*, older_than: float = 3600) -> SweepResult:
-    """Remove blobs no row refers to, uploads left for a week, and expired bundles."""
+    """Remove blobs no row refers to, uploads left for a week, expired bundles, and what
+    dead workers left: their scratch files in RAM and their tasks (re-queued or failed)."""
+    from tropa.core import workers
+
+    scratch = tools.clean_scratch()
+    recovered = workers.recover_dead_tasks()
     storage = get_storage()
     cutoff = timezone.now() - timedelta(days=7)
     abandoned = list(
@@ -810,7 +842,14 @@ def sweep(*, older_than: float = 3600) -> SweepResult:
         *ExportRequest.objects.exclude(blob="").values_list("blob", flat=True),
     }
     orphans = sum(1 for _ in storage.orphans(known, older_than))
-    return SweepResult(orphans, len(abandoned), expired)
+    return SweepResult(
+        orphans,
+        len(abandoned),
+        expired,
+        scratch=scratch,
+        requeued_tasks=recovered.requeued,
+        failed_tasks=recovered.failed,
+    )
 
 
 # Exports (E6) -------------------------------------------------------------------------------

@@ -19,8 +19,23 @@ VERIFY_EVERY = timedelta(days=1)
 @task()
 def process_item_task(item_id: str) -> None:
     item = EvidenceItem.objects.select_related("case").filter(pk=item_id).first()
-    if item is not None:
+    if item is None:
+        return
+    try:
         services.process_item(item)
+    except Exception:
+        # Shown on the item page, with a button to try again; the task fails as well.
+        services.mark_processing_failed(item, reason="error")
+        raise
+
+
+def abandoned(*, task_path: str, args: list[object], **_kwargs: object) -> None:
+    """A task given up after its worker died on it again and again (``tropa.core.workers``)."""
+    if task_path != f"{process_item_task.func.__module__}.{process_item_task.func.__qualname__}":
+        return
+    item = EvidenceItem.objects.filter(pk=str(args[0])).first() if args else None
+    if item is not None:
+        services.mark_processing_failed(item, reason="worker_died")
 
 
 @task()

@@ -306,6 +306,17 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
+def retry_processing(request: HttpRequest, code: str) -> HttpResponse:
+    item = access_item(staff_user(request), code, cap=Cap.ADD_EVIDENCE)
+    return _act(
+        request,
+        lambda: services.retry_processing(actor=request.user, item=item),
+        _("The metadata and copies of this item are being made again."),
+        item.get_absolute_url(),
+    )
+
+
+@require_POST
 def delete_request(request: HttpRequest, code: str) -> HttpResponse:
     item = access_item(staff_user(request), code, cap=Cap.ADD_EVIDENCE)
     form = DeleteRequestForm(request.POST)
