@@ -986,7 +986,7 @@ def decide_export(*, actor: Any, export: ExportRequest, approve: bool) -> None:
             transaction.on_commit(lambda: build_export_task.enqueue(str(export.pk)))
 
 
-def build_export(export: ExportRequest) -> None:
+def build_export(export: ExportRequest, *, resume: bool = False) -> None:
     """Write the approved bundle, encrypted with the case key, for the requester to fetch.
 
     The build claims the export first (approved → being built), so two workers or two
@@ -997,8 +997,14 @@ def build_export(export: ExportRequest) -> None:
     """
     from . import bundle  # bundle imports this module
 
+    statuses = [ExportStatus.APPROVED]
+    if resume:
+        # The same task run again after its worker died mid-build: what that run recorded
+        # as leaving is answered first, then the bundle is built afresh.
+        statuses.append(ExportStatus.BUILDING)
+        _abort_unfinished_build(export)
     claimed = ExportRequest.objects.filter(
-        pk=export.pk, status=ExportStatus.APPROVED, expires_at__gt=timezone.now()
+        pk=export.pk, status__in=statuses, expires_at__gt=timezone.now()
     ).update(status=ExportStatus.BUILDING)
     if claimed != 1:
         return
@@ -1046,6 +1052,29 @@ def build_export(export: ExportRequest) -> None:
             transaction.on_commit(lambda: storage.delete(written.blob))
             return
         log_action(None, "evidence.export_built", export.case, export=str(export.code))
+
+
+def _abort_unfinished_build(export: ExportRequest) -> None:
+    """Items whose custody log says they left in this export's bundle, with no "not built"
+    after it (a build whose worker died), get that entry now."""
+    from . import bundle  # bundle imports this module
+
+    code = str(export.code)
+    dangling = [
+        item
+        for item in EvidenceItem.objects.filter(case=export.case, code__in=list(export.selection))
+        if item.custody.filter(action=CustodyAction.EXPORT, detail__export=code).count()
+        > item.custody.filter(action=CustodyAction.EXPORT_ABORTED, detail__export=code).count()
+    ]
+    if dangling:
+        bundle.record_aborted(dangling, export.requested_by, code)
+
+
+def abandon_export_build(export: ExportRequest) -> None:
+    """The build's worker died again and again: the export fails visibly (and can be
+    started again from its page), and no custody log claims that anything left."""
+    _abort_unfinished_build(export)
+    _export_failed(export, ExportFailure.ERROR)
 
 
 def _export_failed(export: ExportRequest, failure: ExportFailure, item_code: str = "") -> None:

@@ -6,9 +6,10 @@ Tasks take ids, not model instances, and are enqueued on commit.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
-from django_tasks import default_task_backend, task
+from django_tasks import TaskContext, default_task_backend, task
 
 from . import services
 from .models import EvidenceItem, ExportRequest
@@ -29,20 +30,30 @@ def process_item_task(item_id: str) -> None:
         raise
 
 
+def _path(task_object: Any) -> str:
+    return f"{task_object.func.__module__}.{task_object.func.__qualname__}"
+
+
 def abandoned(*, task_path: str, args: list[object], **_kwargs: object) -> None:
     """A task given up after its worker died on it again and again (``tropa.core.workers``)."""
-    if task_path != f"{process_item_task.func.__module__}.{process_item_task.func.__qualname__}":
+    if not args:
         return
-    item = EvidenceItem.objects.filter(pk=str(args[0])).first() if args else None
-    if item is not None:
-        services.mark_processing_failed(item, reason="worker_died")
+    if task_path == _path(process_item_task):
+        item = EvidenceItem.objects.filter(pk=str(args[0])).first()
+        if item is not None:
+            services.mark_processing_failed(item, reason="worker_died")
+    elif task_path == _path(build_export_task):
+        export = ExportRequest.objects.select_related("case").filter(pk=str(args[0])).first()
+        if export is not None:
+            services.abandon_export_build(export)
 
 
-@task()
-def build_export_task(export_id: str) -> None:
+@task(takes_context=True)
+def build_export_task(context: TaskContext, export_id: str) -> None:
     export = ExportRequest.objects.select_related("case").filter(pk=export_id).first()
     if export is not None:
-        services.build_export(export)
+        # A second or third run is this task again after its worker died (tropa.core.workers).
+        services.build_export(export, resume=context.attempt > 1)
 
 
 @task()

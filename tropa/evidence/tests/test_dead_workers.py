@@ -8,6 +8,7 @@ and can be tried again.
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 import time
@@ -18,14 +19,15 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django_tasks_db.models import DBTaskResult
+from django_tasks import TaskContext
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from tropa.accounts.models import User
 from tropa.audit.models import AuditEntry
 from tropa.cases.models import Case
 from tropa.core import workers
-from tropa.evidence import services, tools
-from tropa.evidence.models import DerivedKind
+from tropa.evidence import bundle, services, tools
+from tropa.evidence.models import CustodyAction, DerivedKind, ExportRequest, ExportStatus
 from tropa.evidence.tasks import process_item_task
 
 from .conftest import add_file
@@ -99,7 +101,9 @@ def test_a_scratch_directory_someone_else_made_is_not_used(ram: Path) -> None:
     assert tools.mat2_usable(1000) is False
 
 
-def _dead_worker_task(item_id: str, attempts: int) -> DBTaskResult:
+def _dead_worker_task(
+    item_id: str, attempts: int, task_path: str = "tropa.evidence.tasks.process_item_task"
+) -> DBTaskResult:
     """The row a worker that died leaves: RUNNING, claimed by ids whose locks nobody holds."""
     workers.lock_dir().mkdir(parents=True, exist_ok=True)
     ids = [workers.new_worker_id() for _ in range(attempts)]
@@ -108,9 +112,9 @@ def _dead_worker_task(item_id: str, attempts: int) -> DBTaskResult:
     return DBTaskResult.objects.create(
         status="RUNNING",
         args_kwargs={"args": [item_id], "kwargs": {}},
-        task_path="tropa.evidence.tasks.process_item_task",
+        task_path=task_path,
         backend_name="default",
-        run_after=workers.timezone.now(),
+        run_after=get_date_max(),  # what an enqueue without a time stores
         worker_ids=ids,
         started_at=workers.timezone.now(),
     )
@@ -188,3 +192,76 @@ def test_a_failing_step_is_shown_too(
         process_item_task.call(str(item.pk))
     item.refresh_from_db()
     assert item.processing_failed_at is not None
+
+
+def _export_killed_mid_build(
+    case: Case, coordinator: User, verifier: User, sample_dir: Path
+) -> Any:
+    """An approved export whose worker died while building it: claimed (being built), and
+    the custody logs already say the items left, as the dead run had recorded."""
+    items = [add_file(case, coordinator, sample_dir / n) for n in ("photo.jpg", "letter.pdf")]
+    export = services.request_export(
+        actor=coordinator, case=case, selection={str(i.code): "original" for i in items}
+    )
+    ExportRequest.objects.filter(pk=export.pk).update(status=ExportStatus.APPROVED)
+    ExportRequest.objects.filter(pk=export.pk).update(status=ExportStatus.BUILDING)
+    bundle.prepare_bundle(
+        case=case,
+        variants=dict.fromkeys(items, "original"),
+        actor=coordinator,
+        export_code=str(export.code),
+    )
+    export.refresh_from_db()
+    return export, items
+
+
+def test_an_export_whose_worker_died_is_built_by_the_next_run(
+    coordinator: User,
+    verifier: User,
+    canary_case: Case,
+    sample_dir: Path,
+    settings: Any,
+    tmp_path: Path,
+) -> None:
+    settings.DATA_DIR = tmp_path / "data"
+    export, items = _export_killed_mid_build(canary_case, coordinator, verifier, sample_dir)
+    row = _dead_worker_task(str(export.pk), 1, "tropa.evidence.tasks.build_export_task")
+    assert workers.recover_dead_tasks() == workers.Recovery(requeued=1, failed=0)
+    row.refresh_from_db()
+    assert row.status == "READY"
+    # A worker claims it again (its second attempt) and runs it.
+    row.claim(workers.new_worker_id())
+    row.task.call(TaskContext(task_result=row.task_result), str(export.pk))
+    export.refresh_from_db()
+    assert export.status == ExportStatus.READY
+    for item in items:
+        actions = list(item.custody.order_by("seq").values_list("action", flat=True))
+        # The dead run's "exported" is answered with "not built" before the real one.
+        assert actions[-3:] == [
+            CustodyAction.EXPORT,
+            CustodyAction.EXPORT_ABORTED,
+            CustodyAction.EXPORT,
+        ], actions
+    blocks = services.download_export(actor=coordinator, export=export)
+    assert bundle.verify_bundle(io.BytesIO(b"".join(blocks))).ok
+
+
+def test_an_export_given_up_fails_visibly_and_claims_nothing_left(
+    coordinator: User,
+    verifier: User,
+    canary_case: Case,
+    sample_dir: Path,
+    signed_in: Callable[[User], Client],
+    settings: Any,
+    tmp_path: Path,
+) -> None:
+    settings.DATA_DIR = tmp_path / "data"
+    export, items = _export_killed_mid_build(canary_case, coordinator, verifier, sample_dir)
+    _dead_worker_task(str(export.pk), 3, "tropa.evidence.tasks.build_export_task")
+    assert workers.recover_dead_tasks() == workers.Recovery(requeued=0, failed=1)
+    export.refresh_from_db()
+    assert export.status == ExportStatus.FAILED and export.failure == "error"
+    for item in items:
+        assert item.custody.order_by("-seq").first().action == CustodyAction.EXPORT_ABORTED
+    page = signed_in(coordinator).get(export.get_absolute_url()).content.decode()
+    assert "The bundle could not be built." in page and "Build again" in page
