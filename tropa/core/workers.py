@@ -67,11 +67,18 @@ def _lock_path(worker_id: str) -> Path:
 
 
 def hold_liveness(worker_id: str) -> None:
-    """Take this worker's lock for the rest of the process's life."""
+    """Take this worker's lock for the rest of the process's life.
+
+    The file is locked under a name the cleaner ignores and only then renamed into place,
+    so no cleaner can ever find it unlocked while this worker lives.
+    """
     folder = lock_dir()
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(_lock_path(worker_id), os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    target = _lock_path(worker_id)
+    temporary = folder / f".{target.name}.new"
+    fd = os.open(temporary, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    os.rename(temporary, target)
     _held.append(fd)
 
 
@@ -100,7 +107,10 @@ def clear_dead_locks() -> int:
     if not folder.is_dir():
         return 0
     for path in folder.glob("tropa-*.lock"):
-        fd = os.open(path, os.O_RDWR)
+        try:
+            fd = os.open(path, os.O_RDWR)
+        except FileNotFoundError:  # another cleaner was quicker
+            continue
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
