@@ -49,6 +49,22 @@ def access_upload(user: Any, code: Any) -> UploadSession:
     return session
 
 
+def access_upload_to_discard(user: Any, code: Any) -> UploadSession:
+    """An unfinished upload its owner, or a coordinator of its case, may discard."""
+    from .services import may_discard_others_uploads  # services imports this module's models
+
+    sessions = UploadSession.objects.select_related("case", "created_by").filter(
+        code=code, case__in=visible_cases(user)
+    )
+    if not may_discard_others_uploads(user):
+        sessions = sessions.filter(created_by=user)
+    session = sessions.first()
+    if session is None:
+        raise deny(user, code, "evidence_upload")
+    _check(user, session.case, Cap.ADD_EVIDENCE)
+    return session
+
+
 def access_export(user: Any, code: Any) -> ExportRequest:
     export = (
         ExportRequest.objects.select_related("case__person", "requested_by", "decided_by")

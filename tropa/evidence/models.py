@@ -103,6 +103,9 @@ class EvidenceItem(models.Model):
         max_length=10, choices=MetadataStatus.choices, default=MetadataStatus.PENDING
     )
     missing_tools = models.JSONField(default=list, blank=True)
+    # Set when making the metadata, thumbnail and stripped copy was given up (the worker
+    # died on it again and again, or the step failed); the item page offers to try again.
+    processing_failed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

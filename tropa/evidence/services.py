@@ -19,13 +19,14 @@ from typing import Any, BinaryIO
 
 import filetype
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from tropa.accounts.models import Organization
+from tropa.accounts.models import Organization, Role
 from tropa.accounts.permissions import Cap, can
 from tropa.audit.services import log_action
 from tropa.cases.models import Case
@@ -140,17 +141,42 @@ def human_size(size: int) -> str:
     return units[-1] % {"n": number_format(value, 1)}
 
 
+def max_open_uploads() -> int:
+    return int(getattr(settings, "TROPA_EVIDENCE_OPEN_UPLOADS", 5))
+
+
 def used_bytes(organization: Organization) -> int:
-    """Stored originals and derived copies, plus space reserved by unfinished uploads."""
+    """Stored originals and derived copies, plus what unfinished uploads have received.
+
+    An announced size reserves nothing: uploads that never send a byte cannot hold the
+    organization's space (a chunk that would not fit is refused when it arrives).
+    """
     items = EvidenceItem.objects.filter(organization=organization).aggregate(s=Sum("size"))["s"]
     derived = DerivedObject.objects.filter(organization=organization).aggregate(s=Sum("size"))["s"]
-    reserved = UploadSession.objects.filter(organization=organization, item__isnull=True).aggregate(
-        s=Sum("size")
+    received = UploadSession.objects.filter(organization=organization, item__isnull=True).aggregate(
+        s=Sum("received")
     )["s"]
-    return int(items or 0) + int(derived or 0) + int(reserved or 0)
+    return int(items or 0) + int(derived or 0) + int(received or 0)
 
 
-def check_limits(organization: Organization, size: int) -> None:
+def check_limits(organization: Organization, size: int, *, rest_of: int | None = None) -> None:
+    """Refuse a file of ``size`` bytes (or the ``rest_of`` an upload) that does not fit."""
+    if rest_of is not None:
+        free = quota_bytes(organization) - used_bytes(organization)
+        if rest_of > free:
+            raise EvidenceError(
+                _(
+                    "Not enough space left for your organization to receive the rest of this "
+                    "file (%(rest)s): %(free)s of %(quota)s are free. Whoever runs your Tropa "
+                    "server can raise the quota."
+                )
+                % {
+                    "rest": human_size(rest_of),
+                    "free": human_size(max(free, 0)),
+                    "quota": human_size(quota_bytes(organization)),
+                }
+            )
+        return
     if size > max_file_bytes():
         raise EvidenceError(
             _("The file is %(size)s; the largest file this server accepts is %(limit)s.")
@@ -328,6 +354,18 @@ def start_upload(*, actor: Any, case: Case, size: int, record: CollectionRecord)
     check_limits(case.organization, size)
     _writable_key(case)  # refused before any byte is sent, not at the first chunk
     with transaction.atomic():
+        # One start at a time per user, so that two at once cannot pass the limit together.
+        get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
+        open_uploads = UploadSession.objects.filter(created_by=actor, item__isnull=True).count()
+        if open_uploads >= max_open_uploads():
+            raise EvidenceError(
+                _(
+                    "You have %(count)s unfinished uploads, as many as this server allows at "
+                    "a time. Finish or discard one of them (each is listed on the upload page "
+                    "of its case) before starting another."
+                )
+                % {"count": open_uploads}
+            )
         session = UploadSession(
             organization_id=case.organization_id,
             case=case,
@@ -359,6 +397,8 @@ def receive_chunk(
         )
     if length <= 0 or offset + length > session.size:
         raise EvidenceError(_("The chunk does not fit the announced file size."))
+    # Space is taken by what arrives, so it is checked as it arrives: the rest of the file.
+    check_limits(session.case.organization, 0, rest_of=session.size - offset)
     remaining = length
 
     def bounded(n: int) -> bytes:
@@ -465,8 +505,30 @@ def finish_upload(*, actor: Any, session: UploadSession) -> EvidenceItem:
     return item
 
 
+def may_discard_others_uploads(user: Any) -> bool:
+    """Coordinators clear unfinished uploads that others left (or use to hold space)."""
+    return can(user, Cap.ADD_EVIDENCE) and getattr(user, "role", None) == Role.COORDINATOR
+
+
+def others_open_uploads(*, actor: Any, case: Case) -> list[UploadSession]:
+    """The unfinished uploads other people left on ``case``, for a coordinator to review."""
+    if not may_discard_others_uploads(actor):
+        return []
+    return list(
+        UploadSession.objects.filter(case=case, item__isnull=True)
+        .exclude(created_by=actor)
+        .select_related("created_by")
+        .order_by("created_at")
+    )
+
+
 def discard_upload(*, actor: Any, session: UploadSession) -> None:
-    """Give up an unfinished upload: its pieces are deleted and its space is free again."""
+    """Give up an unfinished upload: its pieces are deleted and its space is free again.
+
+    Its owner may, and a coordinator may discard anyone's (the owner is in the audit entry).
+    """
+    if session.created_by_id != actor.pk and not may_discard_others_uploads(actor):
+        raise EvidenceError(_("Only the person who started an upload can discard it."))
     with transaction.atomic():
         locked = UploadSession.objects.select_for_update().filter(pk=session.pk).first()
         if locked is None:
@@ -482,6 +544,8 @@ def discard_upload(*, actor: Any, session: UploadSession) -> None:
             session.case,
             upload=str(session.code),
             received=locked.received,
+            owner=str(session.created_by.code),
+            by_owner=session.created_by_id == actor.pk,
         )
     storage = get_storage()
     for blob in blobs:
@@ -569,6 +633,30 @@ def process_item(item: EvidenceItem) -> None:
             stripped, tool = kept, f"{tool} + {tools.version('exiftool')} -Orientation"
     if stripped:
         _add_derived(item, DerivedKind.STRIPPED, stripped, item.mime, tool)
+
+
+def mark_processing_failed(item: EvidenceItem, *, reason: str) -> None:
+    """Making the item's metadata and copies was given up (``reason``: ``worker_died`` or
+    ``error``); the item page says so and offers to try again."""
+    with transaction.atomic():
+        EvidenceItem.objects.filter(pk=item.pk).update(processing_failed_at=timezone.now())
+        log_action(None, "evidence.processing_failed", item, reason=reason)
+
+
+def retry_processing(*, actor: Any, item: EvidenceItem) -> None:
+    """Queue the metadata, thumbnail and stripped copy of a given-up item once more."""
+    from .tasks import process_item_task  # tasks imports this module
+
+    with transaction.atomic():
+        reopened = EvidenceItem.objects.filter(
+            pk=item.pk, processing_failed_at__isnull=False
+        ).update(processing_failed_at=None)
+        if reopened != 1:
+            raise EvidenceError(_("This item is not waiting for another try."))
+        log_action(actor, "evidence.processing_retried", item)
+        item_id = str(item.pk)
+        transaction.on_commit(lambda: process_item_task.enqueue(item_id))
+    item.processing_failed_at = None
 
 
 def _add_derived(item: EvidenceItem, kind: str, data: bytes, mime: str, tool: str) -> None:
@@ -782,10 +870,18 @@ class SweepResult:
     orphans: int
     abandoned_uploads: int
     expired_exports: int
+    scratch: int = 0
+    requeued_tasks: int = 0
+    failed_tasks: int = 0
 
 
 def sweep(*, older_than: float = 3600) -> SweepResult:
-    """Remove blobs no row refers to, uploads left for a week, and expired bundles."""
+    """Remove blobs no row refers to, uploads left for a week, expired bundles, and what
+    dead workers left: their scratch files in RAM and their tasks (re-queued or failed)."""
+    from tropa.core import workers
+
+    scratch = tools.clean_scratch()
+    recovered = workers.recover_dead_tasks()
     storage = get_storage()
     cutoff = timezone.now() - timedelta(days=7)
     abandoned = list(
@@ -810,7 +906,14 @@ def sweep(*, older_than: float = 3600) -> SweepResult:
         *ExportRequest.objects.exclude(blob="").values_list("blob", flat=True),
     }
     orphans = sum(1 for _ in storage.orphans(known, older_than))
-    return SweepResult(orphans, len(abandoned), expired)
+    return SweepResult(
+        orphans,
+        len(abandoned),
+        expired,
+        scratch=scratch,
+        requeued_tasks=recovered.requeued,
+        failed_tasks=recovered.failed,
+    )
 
 
 # Exports (E6) -------------------------------------------------------------------------------
@@ -883,7 +986,7 @@ def decide_export(*, actor: Any, export: ExportRequest, approve: bool) -> None:
             transaction.on_commit(lambda: build_export_task.enqueue(str(export.pk)))
 
 
-def build_export(export: ExportRequest) -> None:
+def build_export(export: ExportRequest, *, resume: bool = False) -> None:
     """Write the approved bundle, encrypted with the case key, for the requester to fetch.
 
     The build claims the export first (approved → being built), so two workers or two
@@ -894,8 +997,14 @@ def build_export(export: ExportRequest) -> None:
     """
     from . import bundle  # bundle imports this module
 
+    statuses = [ExportStatus.APPROVED]
+    if resume:
+        # The same task run again after its worker died mid-build: what that run recorded
+        # as leaving is answered first, then the bundle is built afresh.
+        statuses.append(ExportStatus.BUILDING)
+        _abort_unfinished_build(export)
     claimed = ExportRequest.objects.filter(
-        pk=export.pk, status=ExportStatus.APPROVED, expires_at__gt=timezone.now()
+        pk=export.pk, status__in=statuses, expires_at__gt=timezone.now()
     ).update(status=ExportStatus.BUILDING)
     if claimed != 1:
         return
@@ -943,6 +1052,29 @@ def build_export(export: ExportRequest) -> None:
             transaction.on_commit(lambda: storage.delete(written.blob))
             return
         log_action(None, "evidence.export_built", export.case, export=str(export.code))
+
+
+def _abort_unfinished_build(export: ExportRequest) -> None:
+    """Items whose custody log says they left in this export's bundle, with no "not built"
+    after it (a build whose worker died), get that entry now."""
+    from . import bundle  # bundle imports this module
+
+    code = str(export.code)
+    dangling = [
+        item
+        for item in EvidenceItem.objects.filter(case=export.case, code__in=list(export.selection))
+        if item.custody.filter(action=CustodyAction.EXPORT, detail__export=code).count()
+        > item.custody.filter(action=CustodyAction.EXPORT_ABORTED, detail__export=code).count()
+    ]
+    if dangling:
+        bundle.record_aborted(dangling, export.requested_by, code)
+
+
+def abandon_export_build(export: ExportRequest) -> None:
+    """The build's worker died again and again: the export fails visibly (and can be
+    started again from its page), and no custody log claims that anything left."""
+    _abort_unfinished_build(export)
+    _export_failed(export, ExportFailure.ERROR)
 
 
 def _export_failed(export: ExportRequest, failure: ExportFailure, item_code: str = "") -> None:

@@ -3,18 +3,24 @@
 Each is optional: when one is missing Tropa says so (item page, ``tropa doctor``) and
 carries on without that feature. Files reach the tools through pipes, decrypted block by
 block, so that no plaintext touches the disk. mat2 alone needs a named file: it gets one in
-a RAM-backed directory (tmpfs) that is removed at once, and is skipped where there is none.
+a RAM-backed directory (tmpfs) that is removed at once, and is skipped where there is none;
+what a killed run leaves there is removed when a worker starts and by the sweep.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
+import logging
 import os
 import re
 import shutil
+import stat
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -24,6 +30,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
+
+logger = logging.getLogger(__name__)
 
 TOOL_TIMEOUT = 600
 _MAX_OUTPUT = 16 * 1024 * 1024
@@ -91,17 +99,28 @@ def missing() -> list[str]:
 # Running a tool on a stream ----------------------------------------------------------------
 
 
-def _feed(pipe: IO[bytes], blocks: Iterable[bytes]) -> None:
-    # A tool may stop reading once it has what it needs: that is not an error.
-    with suppress(BrokenPipeError, OSError):
+def _feed(pipe: IO[bytes], blocks: Iterable[bytes], failed: list[BaseException]) -> None:
+    # A tool may stop reading once it has what it needs: that is not an error. A block
+    # that cannot be produced (the stored file is missing or altered) is, and the pipe is
+    # closed all the same, or the tool would wait for the rest of its input for ever.
+    try:
         for block in blocks:
-            pipe.write(block)
-    with suppress(BrokenPipeError, OSError):
-        pipe.close()
+            try:
+                pipe.write(block)
+            except OSError:  # the tool closed its input
+                break
+    except BaseException as exc:
+        failed.append(exc)
+    finally:
+        with suppress(OSError):
+            pipe.close()
 
 
 def run_on_stream(args: list[str], blocks: Iterable[bytes]) -> tuple[int, bytes]:
-    """Run ``args`` with ``blocks`` on its stdin; returns (exit code, stdout)."""
+    """Run ``args`` with ``blocks`` on its stdin; returns (exit code, stdout).
+
+    An error while producing the blocks is raised here, after the tool has stopped.
+    """
     process = subprocess.Popen(  # noqa: S603 (fixed argument list, no shell)
         _command(args),
         stdin=subprocess.PIPE,
@@ -109,7 +128,8 @@ def run_on_stream(args: list[str], blocks: Iterable[bytes]) -> tuple[int, bytes]
         stderr=subprocess.DEVNULL,
     )
     assert process.stdin is not None and process.stdout is not None
-    feeder = threading.Thread(target=_feed, args=(process.stdin, blocks), daemon=True)
+    failed: list[BaseException] = []
+    feeder = threading.Thread(target=_feed, args=(process.stdin, blocks, failed), daemon=True)
     feeder.start()
     output = process.stdout.read(_MAX_OUTPUT)
     process.stdout.close()
@@ -119,6 +139,8 @@ def run_on_stream(args: list[str], blocks: Iterable[bytes]) -> tuple[int, bytes]
         process.kill()
         code = process.wait()
     feeder.join(timeout=TOOL_TIMEOUT)
+    if failed:
+        raise failed[0]
     return code, output
 
 
@@ -235,20 +257,124 @@ def _ram_dir() -> Path | None:
 
 def mat2_usable(size: int) -> bool:
     """mat2 can run on a file of ``size`` bytes: installed and room in RAM for two copies."""
-    ram = _ram_dir()
+    ram = scratch_root()
     if ram is None or not available("mat2"):
         return False
-    stat = os.statvfs(ram)
-    return stat.f_bavail * stat.f_frsize > 2 * size + 64 * 1024 * 1024
+    space = os.statvfs(ram)
+    return space.f_bavail * space.f_frsize > 2 * size + 64 * 1024 * 1024
+
+
+# Each data dir has one private scratch directory in the RAM dir, created 0700 and refused
+# if anyone else made it; in it, every mat2 run gets a workspace it holds an exclusive
+# lock (flock) on until it is removed. The kernel drops the lock when the process dies,
+# however it dies, so a workspace whose lock can be taken is a dead run's leftover.
+SCRATCH_PREFIX = "tropa-scratch-"
+# What Tropa before the private directory left directly in the RAM dir (TemporaryDirectory).
+_LEGACY = re.compile(r"tropa-[a-z0-9_]{8}")
+
+
+def scratch_root(*, create: bool = True) -> Path | None:
+    """This data dir's private scratch directory in RAM, or None (no tmpfs, or not ours)."""
+    ram = _ram_dir()
+    if ram is None:
+        return None
+    where = f"{os.geteuid()}\0{Path(settings.DATA_DIR).resolve()}"
+    root = ram / f"{SCRATCH_PREFIX}{hashlib.sha256(where.encode()).hexdigest()[:16]}"
+    if create:
+        with suppress(FileExistsError):
+            os.mkdir(root, 0o700)
+    try:
+        status = os.lstat(root)
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISDIR(status.st_mode) or status.st_uid != os.geteuid() or status.st_mode & 0o077:
+        logger.warning("the RAM scratch directory is not Tropa's own; mat2 is not used")
+        return None
+    return root
+
+
+def _try_lock(path: Path) -> int | None:
+    """An fd of directory ``path`` holding its exclusive lock, or None if someone holds it."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        # Removed by a cleaner between our open and our lock: not a workspace any more.
+        if os.stat(path, follow_symlinks=False).st_ino != os.fstat(fd).st_ino:
+            raise FileNotFoundError(path)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
 
 
 @contextmanager
 def _ram_workspace() -> Iterator[Path]:
-    ram = _ram_dir()
-    if ram is None:
+    root = scratch_root()
+    if root is None:
         raise RuntimeError("no RAM-backed directory")
-    with tempfile.TemporaryDirectory(prefix="tropa-", dir=ram) as name:
-        yield Path(name)
+    for _attempt in range(10):
+        path = Path(tempfile.mkdtemp(prefix="w-", dir=root))
+        fd = _try_lock(path)
+        if fd is not None:
+            break
+    else:
+        raise RuntimeError("no scratch workspace could be locked")
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+        os.close(fd)
+
+
+def clean_scratch() -> int:
+    """Remove what dead runs left in RAM (the plaintext mat2 was working on); the number removed.
+
+    Only this data dir's private directory is looked into; a live run's workspace (its lock
+    is held) stays. In the RAM dir itself only what older Tropa versions left is removed:
+    ``tropa-xxxxxxxx`` directories of this user holding nothing but ``item.*`` files, none
+    touched for twice the longest a tool may run.
+    """
+    removed = 0
+    root = scratch_root(create=False)
+    if root is not None:
+        for entry in root.iterdir():
+            if entry.is_dir() and not entry.is_symlink():
+                fd = _try_lock(entry)
+                if fd is None:
+                    continue
+                try:
+                    shutil.rmtree(entry, ignore_errors=True)
+                finally:
+                    os.close(fd)
+            else:
+                entry.unlink(missing_ok=True)
+            removed += 1
+    ram = _ram_dir()
+    if ram is not None:
+        removed += sum(_remove_legacy(entry) for entry in ram.iterdir())
+    return removed
+
+
+def _remove_legacy(entry: Path) -> bool:
+    if not _LEGACY.fullmatch(entry.name):
+        return False
+    try:
+        status = entry.lstat()
+        if not stat.S_ISDIR(status.st_mode) or status.st_uid != os.geteuid():
+            return False
+        files = list(entry.iterdir())
+        if not all(f.name.startswith("item.") and f.is_file() for f in files):
+            return False
+        newest = max([status.st_mtime, *(f.lstat().st_mtime for f in files)])
+    except OSError:
+        return False
+    if time.time() - newest < 2 * TOOL_TIMEOUT:
+        return False  # perhaps an older Tropa's mat2 run at work right now
+    shutil.rmtree(entry, ignore_errors=True)
+    return True
 
 
 def mat2_strip(blocks: Iterable[bytes], extension: str) -> bytes | None:

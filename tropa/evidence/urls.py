@@ -14,6 +14,7 @@ urlpatterns = [
     path("items/<uuid:code>/download/", views.download, name="download"),
     path("items/<uuid:code>/download/stripped/", views.download_stripped, name="download_stripped"),
     path("items/<uuid:code>/verify/", views.verify, name="verify"),
+    path("items/<uuid:code>/retry/", views.retry_processing, name="retry_processing"),
     path("items/<uuid:code>/delete-request/", views.delete_request, name="delete_request"),
     path("exports/<uuid:code>/", views.export_detail, name="export"),
     path("exports/<uuid:code>/decide/", views.export_decide, name="export_decide"),

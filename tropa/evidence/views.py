@@ -32,7 +32,7 @@ from tropa.audit.services import log_action
 from tropa.cases.access import access_case, visible_cases
 
 from . import services, tools, vault
-from .access import access_export, access_item, access_upload
+from .access import access_export, access_item, access_upload, access_upload_to_discard
 from .forms import CollectionForm, DeleteRequestForm, ExportForm, StartUploadForm
 from .models import DerivedKind, EvidenceItem, ExportStatus, UploadSession
 from .tasks import process_item_task
@@ -87,6 +87,16 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
             "case": case,
             "form": CollectionForm(),
             "open_uploads": _open_uploads(user, case),
+            "others_uploads": [
+                {
+                    "by": session.created_by.get_username(),
+                    "started": session.created_at,
+                    "received_human": services.human_size(session.received),
+                    "size_human": services.human_size(session.size),
+                    "discard": reverse("evidence:upload_discard", args=[session.code]),
+                }
+                for session in services.others_open_uploads(actor=user, case=case)
+            ],
             "chunk_size": 8 * 1024 * 1024,
             "missing_tools": tools.missing(),
             "space": services.space_summary(case.organization),
@@ -159,7 +169,7 @@ def upload_chunk(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def upload_discard(request: HttpRequest, code: str) -> HttpResponse:
-    session = access_upload(staff_user(request), code)
+    session = access_upload_to_discard(staff_user(request), code)
     return _act(
         request,
         lambda: services.discard_upload(actor=request.user, session=session),
@@ -303,6 +313,17 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
             _("Verification FAILED: %(problems)s") % {"problems": "; ".join(result.problems)},
         )
     return redirect(item.get_absolute_url())
+
+
+@require_POST
+def retry_processing(request: HttpRequest, code: str) -> HttpResponse:
+    item = access_item(staff_user(request), code, cap=Cap.ADD_EVIDENCE)
+    return _act(
+        request,
+        lambda: services.retry_processing(actor=request.user, item=item),
+        _("The metadata and copies of this item are being made again."),
+        item.get_absolute_url(),
+    )
 
 
 @require_POST

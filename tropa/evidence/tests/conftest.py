@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import shutil
 import subprocess
+import tempfile
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -104,9 +107,16 @@ def _minimal_pdf() -> bytes:
 
 
 @pytest.fixture(autouse=True)
-def _private_storage(settings: Any, tmp_path: Path) -> Path:
+def _private_storage(settings: Any, tmp_path: Path) -> Iterator[Path]:
     settings.TROPA_EVIDENCE_DIR = tmp_path / "evidence"
-    return tmp_path / "evidence"
+    # mat2's RAM scratch space: a directory of the test's own on the tmpfs, removed after.
+    ram = None
+    if Path("/dev/shm").is_dir():
+        ram = Path(tempfile.mkdtemp(prefix="tropa-test-ram-", dir="/dev/shm"))
+        settings.TROPA_EVIDENCE_RAM_DIR = str(ram)
+    yield tmp_path / "evidence"
+    if ram is not None:
+        shutil.rmtree(ram, ignore_errors=True)
 
 
 def record(**overrides: Any) -> services.CollectionRecord:

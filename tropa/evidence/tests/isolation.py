@@ -35,6 +35,7 @@ def isolation_kwargs(world: Any) -> dict[str, dict[str, Any]]:
         "evidence:download_stripped": by_item,
         "evidence:verify": by_item,
         "evidence:delete_request": by_item,
+        "evidence:retry_processing": by_item,
         "evidence:export": {"code": export.code},
         "evidence:export_decide": {"code": export.code},
         "evidence:export_retry": {"code": export.code},

@@ -73,6 +73,8 @@ class Command(BaseCommand):
                 # No access log: it would hold client addresses and paths (R8).
                 "accesslog": None,
                 "errorlog": "-",
+                # gunicorn's error log names the client of an invalid request: filtered.
+                "logger_class": "tropa.logging.GunicornLogger",
                 "loglevel": "warning",
                 "proc_name": "tropa",
                 "forwarded_allow_ips": os.environ.get("TROPA_FORWARDED_ALLOW_IPS", "127.0.0.1"),

@@ -46,7 +46,9 @@ class Command(BaseCommand):
         )
         verify = sub.add_parser("verify", help="re-hash stored evidence; exit 1 on any mismatch")
         verify.add_argument("case", nargs="?", metavar="CASE_CODE")
-        sweep = sub.add_parser("sweep", help="remove orphaned blobs and abandoned uploads")
+        sweep = sub.add_parser(
+            "sweep", help="remove orphaned blobs, abandoned uploads, dead workers' leftovers"
+        )
         sweep.add_argument("--older-than", type=float, default=3600, metavar="SECONDS")
         sub.add_parser("schedule", help="queue the daily fixity check (runs in 'tropa worker')")
         quota = sub.add_parser("quota", help="show or set an organization's evidence quota")
@@ -126,7 +128,9 @@ class Command(BaseCommand):
         result = services.sweep(older_than=options["older_than"])
         self.stdout.write(
             f"removed {result.orphans} orphaned files, {result.abandoned_uploads} abandoned "
-            f"uploads, {result.expired_exports} expired bundles"
+            f"uploads, {result.expired_exports} expired bundles, {result.scratch} scratch "
+            f"directories of dead runs; {result.requeued_tasks} tasks of dead workers "
+            f"re-queued, {result.failed_tasks} given up"
         )
 
     def _quota(self, options: dict[str, Any]) -> None:

@@ -1,0 +1,103 @@
+"""gunicorn's own error log keeps no client address and no request text (R8, issue 9 #7).
+
+A real ``tropa run`` on a free loopback port gets a malformed request over a raw socket;
+its stderr must say that an invalid request was refused, and hold no address.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
+
+
+def _free_port(family: socket.AddressFamily, host: str) -> int:
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+def _ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+def _serve_and_send(tmp_path: Path, family: socket.AddressFamily, host: str) -> str:
+    port = _free_port(family, host)
+    bind = f"[{host}]:{port}" if family == socket.AF_INET6 else f"{host}:{port}"
+    env = {**os.environ, "TROPA_DATA_DIR": str(tmp_path / "data")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("TROPA_DATABASE_URL", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tropa.cli", "run", "--no-worker", "--bind", bind, "--workers", "1"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        client = None
+        for _attempt in range(600):  # until the server accepts (it is up within seconds)
+            assert server.poll() is None, server.communicate()[1]
+            try:
+                client = socket.create_connection((host, port), timeout=30)
+                break
+            except OSError:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    server.wait(timeout=0.1)
+        assert client is not None
+        answer = b""
+        with client:
+            client.sendall(b"GARBAGE \x01 Kanareikin\r\n\r\n")
+            while chunk := client.recv(4096):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 400"), answer
+    finally:
+        server.terminate()
+        _out, err = server.communicate(timeout=60)
+    return err
+
+
+def test_an_invalid_request_is_logged_without_the_client_address(tmp_path: Path) -> None:
+    err = _serve_and_send(tmp_path, socket.AF_INET, "127.0.0.1")
+    assert "Invalid request" in err
+    assert "127.0.0.1" not in err
+    assert not IPV4.search(err), err
+    # What the client sent is not Tropa's to keep either.
+    assert "Kanareikin" not in err and "GARBAGE" not in err
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 loopback on this machine")
+def test_an_ipv6_client_address_is_not_logged_either(tmp_path: Path) -> None:
+    err = _serve_and_send(tmp_path, socket.AF_INET6, "::1")
+    assert "Invalid request" in err
+    assert "::1" not in err, err
+
+
+def test_the_filter_masks_every_address_form_and_keeps_clock_times() -> None:
+    from tropa.logging import redact
+
+    for address in (
+        "10.1.2.3",
+        "::1",
+        "fe80::1%eth0",
+        "2001:db8::8a2e:370:7334",
+        "2001:0db8:0000:0000:0000:ff00:0042:8329",
+        "::ffff:192.0.2.1",
+    ):
+        assert redact(f"from ip={address}: x") == "from ip=[ip]: x", address
+    assert redact("Worker timeout at 12:34:56 (pid:42)") == "Worker timeout at 12:34:56 (pid:42)"
