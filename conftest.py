@@ -12,15 +12,38 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.db.models.signals import post_save
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tropa.accounts import services as accounts
 from tropa.accounts.models import Organization, Role, User
+from tropa.audit.models import AuditEntry
 from tropa.cases import services as cases
 from tropa.cases.models import Case
 from tropa.crypto.fields import forget_cached_keys
+
+# Every audit action written during this test run, for tropa/audit/tests/test_every_action.py.
+AUDIT_ACTIONS_PRODUCED: set[str] = set()
+
+
+def _record_audit_action(sender: Any, instance: AuditEntry, created: bool, **kwargs: Any) -> None:
+    if created:
+        AUDIT_ACTIONS_PRODUCED.add(instance.action)
+
+
+post_save.connect(
+    _record_audit_action, sender=AuditEntry, weak=False, dispatch_uid="tropa-audit-registry"
+)
+
+LAST = "tropa/audit/tests/test_every_action.py::test_every_audit_action_is_produced_by_a_test"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The audit registry check runs after every other test."""
+    items.sort(key=lambda item: item.nodeid == LAST)
+
 
 CANARY = "Канарейкин"
 CANARY_LATIN = "Kanareikin"

@@ -1,7 +1,14 @@
 """Settings for the test suite: a private data dir and a cheaper (still Argon2id) hasher."""
 
+import atexit
 import os
+import shutil
 import tempfile
+
+# A private temp dir for the whole run, inherited by every tool and server a test starts:
+# tests that scan "the temp dir" for plaintext must not see other processes' files.
+os.environ["TMPDIR"] = tempfile.tempdir = tempfile.mkdtemp(prefix="tropa-tmp-")
+atexit.register(shutil.rmtree, tempfile.tempdir, ignore_errors=True)
 
 # Always a fresh one: `make test` exports TROPA_DATA_DIR=var for `make run`, and the tests
 # must never write into the data dir of the instance a developer actually uses.

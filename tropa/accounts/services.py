@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tropa.audit.services import log_action
+from tropa.core.errors import ServiceError
 from tropa.crypto.fields import create_organization_keys
 
 from .models import (
@@ -67,7 +68,7 @@ def create_user(
     return user, password
 
 
-class AccountError(ValueError):
+class AccountError(ServiceError):
     """A request that cannot be carried out; the message is shown to the user."""
 
 

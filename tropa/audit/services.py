@@ -20,6 +20,7 @@ from django.utils import timezone
 from tropa.crypto import server
 from tropa.lib.hashchain import ChainProblem, Digest, Link, keyed_digest, walk
 
+from .actions import Action
 from .models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
@@ -54,7 +55,7 @@ def _code_of(obj: Any) -> str:
 
 def log_action(
     actor: Any,
-    action: str,
+    action: Action | str,
     obj: models.Model | None = None,
     *,
     organization: Any = None,
@@ -63,7 +64,9 @@ def log_action(
     """Append an entry. Call inside the transaction of the write it records.
 
     ``detail`` must carry codes, counts or field *names*, never the values of protected data.
+    ``action`` is one of ``Action`` (a plain string must be one of its values).
     """
+    action = Action(action)  # ValueError for a code that is not in the enum
     if organization is None and obj is not None:
         organization = getattr(obj, "organization", None)
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
@@ -76,7 +79,7 @@ def log_action(
             actor_code=str(actor.code) if is_user else "",
             actor_name=actor.get_username() if is_user else "",
             organization_code=_code_of(organization) if organization is not None else "",
-            action=action,
+            action=action.value,
             object_type=obj._meta.label_lower if obj is not None else "",
             object_code=_code_of(obj) if obj is not None else "",
             detail=detail,

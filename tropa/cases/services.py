@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from tropa.accounts.models import Organization, User
 from tropa.audit.models import AuditEntry
 from tropa.audit.services import log_action
+from tropa.core.errors import ServiceError
 from tropa.crypto.fields import blind_index, seal, unseal
 
 from .models import (
@@ -59,7 +60,7 @@ IDENTITY_FIELDS = (
 CASE_FIELDS = ("risk", "assignee", "country", "city", "arrived_on", "next_action", "next_action_on")
 
 
-class CaseError(ValueError):
+class CaseError(ServiceError):
     """A request that cannot be carried out; the message is shown to the user."""
 
 

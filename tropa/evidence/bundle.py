@@ -41,6 +41,7 @@ from pyrage import x25519
 
 from tropa.audit.services import log_action
 from tropa.cases.models import Case
+from tropa.core.errors import ServiceError
 from tropa.core.pdf import html_to_pdf
 
 from . import custody, vault
@@ -58,7 +59,7 @@ _AGE_MAGIC = b"age-encryption.org/v1"
 _WITHHELD = ("original_name", "source", "file_modified", "note", "extra", "received_by")
 
 
-class BundleError(ValueError):
+class BundleError(ServiceError):
     """Bad input to an export (shown to the user)."""
 
 

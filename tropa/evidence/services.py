@@ -30,6 +30,7 @@ from tropa.accounts.models import Organization, Role
 from tropa.accounts.permissions import Cap, can
 from tropa.audit.services import log_action
 from tropa.cases.models import Case
+from tropa.core.errors import ServiceError
 from tropa.crypto.fields import seal, unseal
 
 from . import custody, tools, vault
@@ -55,7 +56,7 @@ logger = logging.getLogger(__name__)
 GiB = 1024**3
 
 
-class EvidenceError(ValueError):
+class EvidenceError(ServiceError):
     """A request that cannot be carried out; the message is shown to the user."""
 
 

@@ -53,12 +53,12 @@ def load_or_create_master(path: Path) -> aead.Aead:
 
 def new_wrapped_aead_keyset(master: aead.Aead, associated_data: bytes) -> str:
     handle = tink.new_keyset_handle(aead.aead_key_templates.AES256_GCM)
-    return _JSON.serialize_encrypted(handle, master, associated_data)
+    return str(_JSON.serialize_encrypted(handle, master, associated_data))
 
 
 def new_wrapped_prf_keyset(master: aead.Aead, associated_data: bytes) -> str:
     handle = tink.new_keyset_handle(prf.prf_key_templates.HMAC_SHA256)
-    return _JSON.serialize_encrypted(handle, master, associated_data)
+    return str(_JSON.serialize_encrypted(handle, master, associated_data))
 
 
 def unwrap_aead(wrapped: str, master: aead.Aead, associated_data: bytes) -> aead.Aead:

@@ -27,7 +27,7 @@ M = TypeVar("M", bound=models.Model)
 
 def outreach_organization(user: Any, cap: Cap = Cap.VIEW_OUTREACH) -> Organization:
     """The user's organization, for pages without an object; 403 without ``cap``."""
-    organization = getattr(user, "organization", None)
+    organization: Organization | None = getattr(user, "organization", None)
     if organization is None or not can(user, cap):
         raise PermissionDenied
     return organization

@@ -21,6 +21,8 @@ from datetime import date, datetime
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from tropa.core.errors import ServiceError
+
 from .models import Channel, Kind, Status
 
 MAX_BYTES = 40 * 1024 * 1024
@@ -51,7 +53,7 @@ FIELDS = (
 REQUIRED = ("sent_on", "institution")
 
 
-class ImportFileError(ValueError):
+class ImportFileError(ServiceError):
     """The file as a whole cannot be read; the message says why.
 
     ``rows_read`` is how many rows (blank ones included) had been read when reading stopped.

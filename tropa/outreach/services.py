@@ -28,6 +28,7 @@ from tropa.accounts.permissions import Cap, can
 from tropa.audit.services import log_action
 from tropa.cases import services as cases
 from tropa.cases.models import Case, Identity, Person
+from tropa.core.errors import ServiceError
 from tropa.crypto.fields import seal, unseal
 
 from . import identity, importer, starter
@@ -65,7 +66,7 @@ INSTITUTION_FIELDS = (
 )
 
 
-class OutreachError(ValueError):
+class OutreachError(ServiceError):
     """A request that cannot be carried out; the message is shown to the user."""
 
 

@@ -27,6 +27,7 @@ from tropa.accounts.models import Organization
 from tropa.audit.services import log_action
 from tropa.cases import services as cases
 from tropa.cases.models import RISK_ORDER, Case, Person, Risk, ServiceRecord
+from tropa.core.errors import ServiceError
 from tropa.crypto.fields import blind_index, seal, unseal
 from tropa.lib.screening.index import find_duplicates
 from tropa.lib.screening.lists import LineError, ListError, read_list
@@ -54,7 +55,7 @@ HITS_PER_LIST = 20
 CONFIRMED_HIT_RISK = Risk.CRITICAL
 
 
-class ScreeningError(ValueError):
+class ScreeningError(ServiceError):
     """A request that cannot be carried out; the message is shown to the user.
 
     ``lines`` names the bad lines of a refused list file.

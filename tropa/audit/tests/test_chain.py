@@ -88,6 +88,6 @@ def test_the_command_names_the_first_bad_entry(chain: int, capsys: Any) -> None:
 
 
 def test_it_chains_entries_in_order(db: Any) -> None:
-    first = log_action(None, "test.one")
-    second = log_action(None, "test.two")
+    first = log_action(None, "auth.login_failed")
+    second = log_action(None, "auth.login_failed")
     assert second.seq == first.seq + 1 and second.prev_hash == first.hash

@@ -21,7 +21,7 @@ from . import attacker
 @pytest.fixture
 def logged(db: Any) -> int:
     for n in range(5):
-        log_action(None, "test.entry", number=n)
+        log_action(None, "auth.login_failed", number=n)
     return 5
 
 
@@ -54,7 +54,7 @@ def test_a_checkpoint_holds_the_head_and_is_private(checkpoint: Path, capsys: An
 
 def test_a_checkpoint_is_never_overwritten(checkpoint: Path) -> None:
     before = checkpoint.read_bytes()
-    log_action(None, "test.more")
+    log_action(None, "auth.login_failed")
     with pytest.raises(CommandError, match="exists"):
         call_command("audit", "checkpoint", "--out", str(checkpoint))
     assert checkpoint.read_bytes() == before
@@ -129,7 +129,7 @@ def test_the_daily_task_writes_a_checkpoint_that_verifies(
     assert code == 0, output
     # The next day's run adds a file and leaves the first one as it was.
     first = files[0].read_bytes()
-    log_action(None, "test.next_day")
+    log_action(None, "auth.login_failed")
     daily_checkpoint_task.enqueue()
     files = sorted((tmp_path / "checkpoints").iterdir())
     assert len(files) == 2 and files[0].read_bytes() == first
@@ -147,7 +147,7 @@ def test_the_daily_task_signs_no_broken_chain(logged: int, tmp_path: Path, setti
     settings.TROPA_AUDIT_CHECKPOINT_DIR = tmp_path / "checkpoints"
     daily_checkpoint_task.enqueue()
     attacker.cut_tail(2)
-    log_action(None, "test.after_the_cut")
+    log_action(None, "auth.login_failed")
     result = daily_checkpoint_task.enqueue()
     assert result.return_value["written"] is False
     assert "shorter" in result.return_value["problem"]

@@ -25,7 +25,7 @@ from . import attacker
 def _as_before_the_key(count: int) -> list[tuple[str, dict[str, Any]]]:
     """A log as an older release left it: plain SHA-256, no audit key, triggers in place."""
     for n in range(count):
-        log_action(None, "test.entry", number=n)
+        log_action(None, "auth.login_failed", number=n)
     rechain._triggers(connection, enable=False)
     prev = "0" * 64
     for row in AuditEntry.objects.order_by("seq"):
@@ -62,7 +62,7 @@ def test_an_unkeyed_log_is_rechained_and_stays_append_only(db: Any) -> None:
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditEntry.objects.filter(seq=1).delete()
     # New entries continue the keyed chain.
-    log_action(None, "test.after")
+    log_action(None, "auth.login_failed")
     assert verify_chain() == (9, None)
 
 
