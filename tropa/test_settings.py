@@ -14,7 +14,7 @@ atexit.register(shutil.rmtree, tempfile.tempdir, ignore_errors=True)
 # must never write into the data dir of the instance a developer actually uses.
 os.environ["TROPA_DATA_DIR"] = tempfile.mkdtemp(prefix="tropa-test-")
 
-from tropa.settings import *  # noqa: F403
+from tropa.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["tropa.accounts.hashers.TestArgon2PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
