@@ -10,6 +10,7 @@ from base64 import b32encode
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -17,18 +18,28 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tropa.accounts import services as accounts
-from tropa.accounts.models import Organization, Role, User
+from tropa.accounts.models import EnrolmentReason, Organization, Role, User
 from tropa.cases import services as cases
 from tropa.cases.models import Case, Stage
 
 ASTANA, YEREVAN = "Demo Astana", "Demo Yerevan"
+
+# A fictional watchlist, so that screening can be tried: it lists "Volk" (a hit waiting for
+# review) and a namesake of his born decades earlier (not a hit).
+WATCHLIST_NAME = "Demo watchlist (fictional)"
+WATCHLIST_FILE = Path(__file__).with_name("demo_data") / "watchlist.ftm.json"
+LISTED_PSEUDONYM = "Volk"
+
+# An account that has not signed in yet: its user opens the link to choose a password and
+# set up the authenticator, as every new user of a real organization does.
+NEWCOMER = (ASTANA, "astana-newcomer", Role.CASEWORKER, "ru")
 
 ACCOUNTS = [
     (ASTANA, "astana-coordinator", Role.COORDINATOR, "ru"),
     (ASTANA, "astana-caseworker", Role.CASEWORKER, "ru"),
     (ASTANA, "astana-volunteer", Role.VOLUNTEER, "ru"),
     (ASTANA, "astana-verifier", Role.VERIFIER, "en"),
-    (ASTANA, "astana-admin", Role.ADMIN, "en"),
+    (ASTANA, "astana-admin", Role.ADMIN, "ru"),
     (YEREVAN, "yerevan-coordinator", Role.COORDINATOR, "ru"),
 ]
 
@@ -707,4 +718,29 @@ def load_demo() -> list[tuple[str, str, str, str, str]]:
             by_name = {p.pseudonym: _add_case(org, p, staff, coordinator) for p in people}
             if org_name == ASTANA:
                 _enrich_astana(by_name, staff)
+                _screen_against_the_demo_list(by_name[LISTED_PSEUDONYM], coordinator)
     return rows
+
+
+def _screen_against_the_demo_list(case: Case, coordinator: User) -> None:
+    from tropa.screening import services as screening
+
+    screening.import_list(actor=None, path=WATCHLIST_FILE, name=WATCHLIST_NAME)
+    screening.screen_case(actor=coordinator, case=case)
+
+
+def newcomer_link() -> tuple[str, str] | None:
+    """The demo account that has not signed in yet, and a fresh one-time link path for it;
+    None once its user has set up the authenticator."""
+    org_name, username, role, language = NEWCOMER
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        org = Organization.objects.get(name=org_name)
+        _user, token = accounts.enrol_from_shell(
+            organization=org, username=username, role=role, language=language
+        )
+    elif TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return None
+    else:
+        token = accounts.issue_enrolment(actor=None, user=user, reason=EnrolmentReason.NEW)
+    return username, f"/accounts/enrol/{token}/"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from io import StringIO
@@ -17,6 +18,8 @@ from tropa.accounts.models import Organization, User
 from tropa.audit.models import AuditEntry
 from tropa.cases import services
 from tropa.cases.models import Alert, Case, Stage
+from tropa.core.demo import LISTED_PSEUDONYM, WATCHLIST_NAME
+from tropa.screening.models import ScreeningHit, WatchList
 
 
 @pytest.fixture
@@ -129,3 +132,67 @@ def test_check_deploy_is_clean_in_production_mode(tmp_path: Any) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def _fresh_env(tmp_path: Any, **extra: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "TROPA_DATA_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "tropa.settings",
+        **extra,
+    }
+    env.pop("TROPA_DATABASE_URL", None)
+    return env
+
+
+def test_the_demo_sets_up_a_fresh_data_dir(tmp_path: Any) -> None:
+    """A newcomer's first command: no "no such table", the database is made."""
+    result = subprocess.run(
+        [sys.executable, "-m", "tropa.cli", "demo"],
+        env=_fresh_env(tmp_path),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Setting up the database" in result.stdout
+    assert "astana-coordinator" in result.stdout and "Not signed in yet" in result.stdout
+
+
+def test_run_in_production_names_pending_migrations_instead_of_applying_them(
+    tmp_path: Any,
+) -> None:
+    env = _fresh_env(tmp_path, TROPA_PRODUCTION="1", TROPA_ALLOWED_HOSTS="tropa.example.org")
+    result = subprocess.run(
+        [sys.executable, "-m", "tropa.cli", "run", "--no-worker", "--bind", "127.0.0.1:0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "not applied yet" in result.stderr and "tropa migrate" in result.stderr
+    assert not (tmp_path / "static" / "staticfiles.json").exists()
+
+
+def test_the_demo_has_a_list_to_screen_against_and_an_open_hit(demo: str) -> None:
+    watchlist = WatchList.objects.get(name=WATCHLIST_NAME)
+    hits = ScreeningHit.objects.filter(organization__name="Demo Astana")
+    assert [(h.case.person.pseudonym, h.status) for h in hits] == [(LISTED_PSEUDONYM, "pending")]
+    assert watchlist.is_published
+
+
+def test_the_demo_has_an_account_that_has_not_signed_in_yet(demo: str, client: Any) -> None:
+    line = next(line for line in demo.splitlines() if line.startswith("Not signed in yet"))
+    path = re.search(r"http://127\.0\.0\.1:8000(/accounts/enrol/\S+/)", line)
+    assert path is not None
+    page = client.get(path.group(1), follow=True)
+    assert page.status_code == 200
+    assert 'name="new_password1"' in page.content.decode()
+    newcomer = User.objects.get(username="astana-newcomer")
+    assert not newcomer.has_usable_password()
+    # Loading the demo again gives a new link (the old one stops working).
+    again = StringIO()
+    call_command("demo", stdout=again)
+    assert path.group(1) not in again.getvalue() and "Not signed in yet" in again.getvalue()

@@ -9,7 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tropa.core.demo import ACCOUNTS, load_demo
+from tropa.core.demo import ACCOUNTS, load_demo, newcomer_link
+from tropa.core.setup import ensure_ready
 
 
 class Command(BaseCommand):
@@ -23,6 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
             raise CommandError("demo data is refused in production mode (TROPA_PRODUCTION=1)")
+        ensure_ready(self.stdout, static=False)
         if options["code"]:
             self._print_code(options["code"])
             return
@@ -36,6 +38,13 @@ class Command(BaseCommand):
         width = max(len(r[1]) for r in rows)
         for org, username, role, password, secret in rows:
             self.stdout.write(f"  {username:<{width}}  {password}  TOTP {secret}  ({role}, {org})")
+        newcomer = newcomer_link()
+        if newcomer is not None:
+            username, path = newcomer
+            self.stdout.write(
+                f"\nNot signed in yet: {username} opens http://127.0.0.1:8000{path} to choose a "
+                "password and set up the authenticator (the link works once)."
+            )
 
     def _print_code(self, username: str) -> None:
         if username not in {a[1] for a in ACCOUNTS}:

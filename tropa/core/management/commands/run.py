@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from gunicorn.app.base import BaseApplication
 
+from tropa.core.setup import ensure_ready
 from tropa.crypto.fields import master_aead
 
 
@@ -46,6 +47,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        ensure_ready(self.stdout, static=True)
         master_aead()  # create the master keyset now, not inside a worker
         self.stdout.write(f"Tropa serves on http://{options['bind']}/ (data: {settings.DATA_DIR})")
         worker = None
