@@ -231,6 +231,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# Whatever Django's storages write into the data dir (collected static files too) is for
+# Tropa's own user only, like everything else there; Django's default would be 0644.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Security headers (R14). HSTS and TLS redirects apply in production mode only, because
 # `make run` serves plain HTTP on the loopback interface.
