@@ -20,7 +20,7 @@ def case_panel(request: HttpRequest, case: Case) -> dict[str, Any] | None:
     from . import services
 
     # No names here, neither his nor the list's: they are on the hit page, after a reveal.
-    hits = ScreeningHit.objects.filter(person=case.person)
+    hits = ScreeningHit.objects.for_organization(case.organization).filter(person=case.person)
     return {
         "case": case,
         "last_run": services.last_run(case),

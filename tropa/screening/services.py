@@ -10,11 +10,11 @@ import hashlib
 import json
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
@@ -23,7 +23,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tropa.accounts.models import Organization
+from tropa.accounts.models import Organization, User
+from tropa.audit.actions import Action
 from tropa.audit.services import log_action
 from tropa.cases import services as cases
 from tropa.cases.models import RISK_ORDER, Case, Person, Risk, ServiceRecord
@@ -41,6 +42,7 @@ from .models import (
     HitStatus,
     ListEntry,
     ListVersion,
+    ReviewableDecision,
     RunKind,
     RunTrigger,
     ScreeningHit,
@@ -156,7 +158,7 @@ def import_list(
         version.save(update_fields=["added", "changed", "removed"])
         log_action(
             actor,
-            "screening.list_imported",
+            Action.SCREENING_LIST_IMPORTED,
             version,
             organization=organization,
             list=str(watchlist.code),
@@ -382,7 +384,7 @@ def screen_case(
         known = {
             h.entry_index: h
             for h in ScreeningHit.objects.select_for_update().filter(
-                person=case.person, entry_index__in=list(results)
+                organization=organization, person=case.person, entry_index__in=list(results)
             )
         }
         new = reopened = 0
@@ -398,7 +400,7 @@ def screen_case(
                 before = hit_facts(hit)
                 found_at, decided = before.found_at, before.decided_digest
                 if hit.status == HitStatus.DISMISSED and decided != entry.digest:
-                    hit.status, hit.reviewed_by, hit.reviewed_at = HitStatus.PENDING, None, None
+                    hit.reopen()
                     reopened += 1
             facts = HitFacts(
                 watchlist_id=str(watchlist.pk),
@@ -428,7 +430,7 @@ def screen_case(
         )
         # No hit counts in the log or on the run: next to the time of a list import they
         # would tell which list (and, for a small list, which entry) the man is on.
-        log_action(actor, "screening.run", case, lists=len(lists), trigger=trigger)
+        log_action(actor, Action.SCREENING_RUN, case, lists=len(lists), trigger=trigger)
     run.found, run.new, run.reopened = len(results), new, reopened
     return run
 
@@ -461,11 +463,11 @@ def read_hit(*, actor: Any, hit: ScreeningHit) -> HitRow:
 
     Its names are identity: the page shows them only after ``cases.reveal_identity``.
     """
-    log_action(actor, "screening.hit_viewed", hit.case, hit=str(hit.code))
+    log_action(actor, Action.SCREENING_HIT_VIEWED, hit.case, hit=str(hit.code))
     return hit_rows([hit])[0]
 
 
-def read_reason(obj: ScreeningHit | DuplicateCandidate) -> str:
+def read_reason(obj: ReviewableDecision) -> str:
     return str(unseal(obj, "sealed_reason", obj.sealed_reason) or "")
 
 
@@ -476,26 +478,62 @@ def _clean_reason(reason: str) -> str:
     return reason
 
 
-def decide_hit(*, actor: Any, hit: ScreeningHit, confirm: bool, reason: str) -> None:
+D = TypeVar("D", bound=ReviewableDecision)
+
+
+def decide(
+    *,
+    actor: User,
+    obj: D,
+    status: str,
+    reason: str,
+    already_decided: str,
+    also: Callable[[D], list[str]] | None = None,
+) -> D:
+    """Record a reviewer's decision on a hit or a pair: once, by whom, when, with a sealed reason.
+
+    Call inside the transaction of the decision; the row is locked and read again, so that of
+    two reviewers deciding at once the second is refused with ``already_decided``. ``also``
+    changes the locked row further and names the fields it changed. Returns the locked row.
+    """
+    reason = _clean_reason(reason)
+    model = type(obj)
+    locked: D = (
+        model.objects.for_organization(obj.organization_id).select_for_update().get(pk=obj.pk)
+    )
+    if locked.is_decided:
+        raise ScreeningError(already_decided)
+    locked.status = status
+    locked.decided_by, locked.decided_at = actor, timezone.now()
+    locked.sealed_reason = seal(locked, "sealed_reason", reason)
+    fields = ["status", "decided_by", "decided_at", "sealed_reason"]
+    locked.save(update_fields=fields + (also(locked) if also else []))
+    return locked
+
+
+def _seal_decided_digest(hit: ScreeningHit) -> list[str]:
+    """The entry as the reviewer saw it (the hit's copy): a dismissal holds until it changes."""
+    facts = hit_facts(hit)
+    decided = HitFacts(**{**facts.__dict__, "decided_digest": facts.digest})
+    hit.sealed = seal(hit, "sealed", decided.as_json())
+    return ["sealed"]
+
+
+def decide_hit(*, actor: User, hit: ScreeningHit, confirm: bool, reason: str) -> None:
     """Confirm (the man is the listed person) or dismiss a pending hit, with a reason.
 
     A confirmation raises the case's risk to critical; nothing else about the case changes,
     and no alert is raised: what follows is the vetting team's decision.
     """
-    reason = _clean_reason(reason)
     with transaction.atomic():
-        hit = ScreeningHit.objects.select_for_update().select_related("case").get(pk=hit.pk)
-        if hit.status != HitStatus.PENDING:
-            raise ScreeningError(_("This hit has already been decided."))
-        hit.status = HitStatus.CONFIRMED if confirm else HitStatus.DISMISSED
-        hit.reviewed_by, hit.reviewed_at = actor, timezone.now()
-        # The entry as the reviewer saw it (the hit's copy): a dismissal holds until it changes.
-        facts = hit_facts(hit)
-        decided = HitFacts(**{**facts.__dict__, "decided_digest": facts.digest})
-        hit.sealed = seal(hit, "sealed", decided.as_json())
-        hit.sealed_reason = seal(hit, "sealed_reason", reason)
-        fields = ["status", "reviewed_by", "reviewed_at", "sealed", "sealed_reason"]
-        hit.save(update_fields=fields)
+        hit = decide(
+            actor=actor,
+            obj=hit,
+            status=HitStatus.CONFIRMED if confirm else HitStatus.DISMISSED,
+            reason=reason,
+            already_decided=_("This hit has already been decided."),
+            also=_seal_decided_digest,
+        )
         raised = False
         case = hit.case
         if confirm and RISK_ORDER[Risk(case.risk)] < RISK_ORDER[CONFIRMED_HIT_RISK]:
@@ -503,7 +541,7 @@ def decide_hit(*, actor: Any, hit: ScreeningHit, confirm: bool, reason: str) -> 
             raised = True
         log_action(
             actor,
-            "screening.hit_confirmed" if confirm else "screening.hit_dismissed",
+            Action.SCREENING_HIT_CONFIRMED if confirm else Action.SCREENING_HIT_DISMISSED,
             case,
             hit=str(hit.code),
             risk_raised=raised,
@@ -516,9 +554,8 @@ def pending_hits(organization: Organization | None, page: Any = 1) -> Page[HitRo
     The score is sealed, so the organization's pending hits are opened and sorted here (an
     organization has few; the page size is ``SCREENING_QUEUE_PAGE``).
     """
-    hits = ScreeningHit.objects.filter(
-        organization=organization, status=HitStatus.PENDING
-    ).select_related("case__person")
+    hits = ScreeningHit.objects.for_organization(organization).filter(status=HitStatus.PENDING)
+    hits = hits.select_related("case__person")
     paginator = Paginator(hit_rows(hits), getattr(settings, "SCREENING_QUEUE_PAGE", 50))
     return paginator.get_page(page)
 
@@ -550,9 +587,7 @@ def find_duplicate_people(*, actor: Any, organization: Organization) -> Screenin
         Organization.objects.select_for_update().filter(pk=organization.pk).first()
         existing = {
             (str(c.person_a_id), str(c.person_b_id)): c
-            for c in DuplicateCandidate.objects.select_for_update().filter(
-                organization=organization
-            )
+            for c in DuplicateCandidate.objects.for_organization(organization).select_for_update()
         }
         new = 0
         for result in results:
@@ -582,7 +617,7 @@ def find_duplicate_people(*, actor: Any, organization: Organization) -> Screenin
         run.found = len(results)
         log_action(
             actor,
-            "screening.duplicates_run",
+            Action.SCREENING_DUPLICATES_RUN,
             organization=organization,
             candidates=len(results),
             new=new,
@@ -593,7 +628,7 @@ def find_duplicate_people(*, actor: Any, organization: Organization) -> Screenin
 def read_duplicate(*, actor: Any, candidate: DuplicateCandidate) -> dict[str, Any]:
     log_action(
         actor,
-        "screening.duplicate_viewed",
+        Action.SCREENING_DUPLICATE_VIEWED,
         organization=candidate.organization,
         candidate=str(candidate.code),
     )
@@ -601,24 +636,25 @@ def read_duplicate(*, actor: Any, candidate: DuplicateCandidate) -> dict[str, An
     return explanation
 
 
-def decide_duplicate(*, actor: Any, candidate: DuplicateCandidate, same: bool, reason: str) -> None:
+def decide_duplicate(
+    *, actor: User, candidate: DuplicateCandidate, same: bool, reason: str
+) -> None:
     """Record that two people are the same man or two different men.
 
     "Same person" only records the link for the people working the cases; both people, their
     cases and identities stay as they are.
     """
-    reason = _clean_reason(reason)
     with transaction.atomic():
-        candidate = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
-        if candidate.status != DuplicateStatus.OPEN:
-            raise ScreeningError(_("This pair has already been decided."))
-        candidate.status = DuplicateStatus.SAME if same else DuplicateStatus.DIFFERENT
-        candidate.decided_by, candidate.decided_at = actor, timezone.now()
-        candidate.sealed_reason = seal(candidate, "sealed_reason", reason)
-        candidate.save(update_fields=["status", "decided_by", "decided_at", "sealed_reason"])
+        candidate = decide(
+            actor=actor,
+            obj=candidate,
+            status=DuplicateStatus.SAME if same else DuplicateStatus.DIFFERENT,
+            reason=reason,
+            already_decided=_("This pair has already been decided."),
+        )
         log_action(
             actor,
-            "screening.duplicate_decided",
+            Action.SCREENING_DUPLICATE_DECIDED,
             organization=candidate.organization,
             candidate=str(candidate.code),
             status=candidate.status,
@@ -626,7 +662,7 @@ def decide_duplicate(*, actor: Any, candidate: DuplicateCandidate, same: bool, r
 
 
 def open_duplicates(organization: Organization | None) -> QuerySet[DuplicateCandidate]:
-    return DuplicateCandidate.objects.filter(organization=organization).select_related(
+    return DuplicateCandidate.objects.for_organization(organization).select_related(
         "person_a", "person_b", "decided_by"
     )
 

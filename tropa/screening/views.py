@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -14,19 +14,41 @@ from django.views.decorators.http import require_GET, require_POST
 from tropa.accounts.permissions import Cap, can, staff_user
 from tropa.cases import services as cases
 from tropa.cases.access import access_case
+from tropa.core.views import form_errors, run_action
 
 from . import services
 from .access import READ_CAPS, access_duplicate, access_hit, access_watchlist, require
 from .explain import entry_facts, masked, readable
-from .forms import DuplicateDecisionForm, HitDecisionForm
-from .models import DuplicateCandidate, DuplicateStatus, HitStatus, ListVersion, ScreeningHit
+from .forms import DecisionForm, DuplicateDecisionForm, HitDecisionForm
+from .models import (
+    DuplicateCandidate,
+    DuplicateStatus,
+    HitStatus,
+    ListVersion,
+    ReviewableDecision,
+    ScreeningHit,
+)
 
 
-def _form_errors(request: HttpRequest, form: Any) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
+def _decide(
+    request: HttpRequest,
+    obj: ReviewableDecision,
+    form: DecisionForm,
+    decide: Callable[[str, str], object],
+    success: dict[str, str],
+    done: str,
+) -> HttpResponse:
+    """The decision button of a hit or a pair: the form, one service call, its message.
+
+    ``decide(choice, reason)`` calls the service; ``success`` is the message per choice.
+    """
+    if not form.is_valid():
+        form_errors(request, form)
+        return redirect(obj.get_absolute_url())
+    choice, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
+    if run_action(request, lambda: decide(choice, reason), success[choice]):
+        return redirect(done)
+    return redirect(obj.get_absolute_url())
 
 
 # Lists -------------------------------------------------------------------------------------
@@ -121,24 +143,17 @@ def hit_reveal(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def hit_decide(request: HttpRequest, code: str) -> HttpResponse:
-    hit = access_hit(request.user, code, decide=True)
-    form = HitDecisionForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect(hit.get_absolute_url())
-    confirm = form.cleaned_data["decision"] == "confirm"
-    try:
-        services.decide_hit(
-            actor=request.user, hit=hit, confirm=confirm, reason=form.cleaned_data["reason"]
-        )
-    except services.ScreeningError as exc:
-        messages.error(request, str(exc))
-        return redirect(hit.get_absolute_url())
-    messages.success(
-        request,
-        _("Hit confirmed; the case's risk is now critical.") if confirm else _("Hit dismissed."),
-    )
-    return redirect("screening:queue")
+    user = staff_user(request)
+    hit = access_hit(user, code, decide=True)
+    success = {
+        "confirm": _("Hit confirmed; the case's risk is now critical."),
+        "dismiss": _("Hit dismissed."),
+    }
+
+    def decide(choice: str, reason: str) -> None:
+        services.decide_hit(actor=user, hit=hit, confirm=choice == "confirm", reason=reason)
+
+    return _decide(request, hit, HitDecisionForm(request.POST), decide, success, "screening:queue")
 
 
 # Duplicates --------------------------------------------------------------------------------
@@ -216,23 +231,17 @@ def duplicate_reveal(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def duplicate_decide(request: HttpRequest, code: str) -> HttpResponse:
-    candidate = access_duplicate(request.user, code, decide=True)
-    form = DuplicateDecisionForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect(candidate.get_absolute_url())
-    same = form.cleaned_data["decision"] == "same"
-    try:
+    user = staff_user(request)
+    candidate = access_duplicate(user, code, decide=True)
+    success = {
+        "same": _("Recorded as the same person. Nothing was merged."),
+        "different": _("Recorded as different people."),
+    }
+
+    def decide(choice: str, reason: str) -> None:
         services.decide_duplicate(
-            actor=request.user, candidate=candidate, same=same, reason=form.cleaned_data["reason"]
+            actor=user, candidate=candidate, same=choice == "same", reason=reason
         )
-    except services.ScreeningError as exc:
-        messages.error(request, str(exc))
-        return redirect(candidate.get_absolute_url())
-    messages.success(
-        request,
-        _("Recorded as the same person. Nothing was merged.")
-        if same
-        else _("Recorded as different people."),
-    )
-    return redirect("screening:duplicates")
+
+    form = DuplicateDecisionForm(request.POST)
+    return _decide(request, candidate, form, decide, success, "screening:duplicates")

@@ -44,7 +44,7 @@ def test_it_finds_the_same_man_registered_twice(
     client = signed_in(verifier)
     response = client.post(reverse("screening:duplicates_run"), follow=True)
     assert "1 possible duplicate(s) found." in response.content.decode()
-    candidate = DuplicateCandidate.objects.get()
+    candidate = DuplicateCandidate.objects.unscoped().get()
     assert {candidate.person_a, candidate.person_b} == {
         listed_case.person,
         second_registration.person,
@@ -76,7 +76,7 @@ def test_marking_the_same_person_merges_nothing(
     second_registration: Case, listed_case: Case, verifier: User, signed_in: Any
 ) -> None:
     services.find_duplicate_people(actor=verifier, organization=listed_case.organization)
-    candidate = DuplicateCandidate.objects.get()
+    candidate = DuplicateCandidate.objects.unscoped().get()
     client = signed_in(verifier)
     url = reverse("screening:duplicate_decide", args=[candidate.code])
     client.post(url, {"decision": "same", "reason": ""})
@@ -93,14 +93,14 @@ def test_marking_the_same_person_merges_nothing(
     )
     # A new search keeps the decision.
     services.find_duplicate_people(actor=verifier, organization=listed_case.organization)
-    assert DuplicateCandidate.objects.get().status == DuplicateStatus.SAME
+    assert DuplicateCandidate.objects.unscoped().get().status == DuplicateStatus.SAME
 
 
 def test_different_people_are_recorded(
     second_registration: Case, listed_case: Case, coordinator: User, signed_in: Any
 ) -> None:
     services.find_duplicate_people(actor=coordinator, organization=listed_case.organization)
-    candidate = DuplicateCandidate.objects.get()
+    candidate = DuplicateCandidate.objects.unscoped().get()
     services.decide_duplicate(actor=coordinator, candidate=candidate, same=False, reason="Братья")
     candidate.refresh_from_db()
     assert candidate.status == DuplicateStatus.DIFFERENT
@@ -119,7 +119,7 @@ def test_namesakes_with_other_birth_years_are_not_offered(
         data={"surname": SURNAME, "given_name": "Юрий", "birth_date": date(1961, 2, 11)},
     )
     services.find_duplicate_people(actor=coordinator, organization=astana)
-    assert not DuplicateCandidate.objects.exists()
+    assert not DuplicateCandidate.objects.unscoped().exists()
 
 
 def test_volunteers_and_outsiders_cannot_reach_duplicates(
@@ -131,7 +131,7 @@ def test_volunteers_and_outsiders_cannot_reach_duplicates(
     signed_in: Any,
 ) -> None:
     services.find_duplicate_people(actor=verifier, organization=listed_case.organization)
-    candidate = DuplicateCandidate.objects.get()
+    candidate = DuplicateCandidate.objects.unscoped().get()
     detail = reverse("screening:duplicate", args=[candidate.code])
     assert signed_in(volunteer).get(reverse("screening:duplicates")).status_code == 403
     assert signed_in(volunteer).post(reverse("screening:duplicates_run")).status_code == 403
