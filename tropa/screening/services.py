@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
@@ -30,12 +30,7 @@ from tropa.cases import services as cases
 from tropa.cases.models import RISK_ORDER, Case, Person, Risk, ServiceRecord
 from tropa.core.errors import ServiceError
 from tropa.crypto.fields import blind_index, seal, unseal
-from tropa.lib.screening.index import find_duplicates
-from tropa.lib.screening.lists import LineError, ListError, read_list
-from tropa.lib.screening.model import Person as EnginePerson
-from tropa.lib.screening.score import REVIEW_THRESHOLD, MatchResult
 
-from . import engine
 from .models import (
     DuplicateCandidate,
     DuplicateStatus,
@@ -49,6 +44,15 @@ from .models import (
     ScreeningRun,
     WatchList,
 )
+
+if TYPE_CHECKING:
+    from tropa.lib.screening.lists import LineError
+    from tropa.lib.screening.model import Person as EnginePerson
+    from tropa.lib.screening.score import MatchResult
+
+# The name engine (tropa.lib.screening, followthemoney, rigour: about 1.6 s to import) is
+# imported by the functions that run it, never at start-up: every `tropa` command, worker and
+# page would pay for it otherwise (tropa/screening/tests/test_startup.py).
 
 # Candidates kept per list and person: more than this is a list of namesakes, not a lead.
 HITS_PER_LIST = 20
@@ -97,6 +101,8 @@ def _sha256(path: Path) -> str:
 
 
 def _read(path: Path) -> list[EnginePerson]:
+    from tropa.lib.screening.lists import ListError, read_list
+
     try:
         persons = read_list(path)
     except ListError as exc:
@@ -177,6 +183,8 @@ def import_list(
 def _store_entries(
     watchlist: WatchList, version: ListVersion, persons: list[EnginePerson]
 ) -> tuple[int, int, int]:
+    from . import engine
+
     org_id = watchlist.organization_id
 
     def key_of(entity_id: str) -> str:
@@ -359,6 +367,10 @@ def screen_case(
     same person and entry is updated, not duplicated; a dismissed hit comes back for review
     only if the list entry changed since the dismissal.
     """
+    from tropa.lib.screening.score import REVIEW_THRESHOLD
+
+    from . import engine
+
     organization = case.organization
     lists = list(watchlists if watchlists is not None else visible_lists(organization))
     identity = cases.reveal_identity(actor=actor, person=case.person, purpose="screening")
@@ -573,6 +585,10 @@ def find_duplicate_people(*, actor: Any, organization: Organization) -> Screenin
     Each identity is decrypted in memory for the run only (an audited reveal). A pair already
     decided keeps its decision; nothing is ever merged.
     """
+    from tropa.lib.screening.index import find_duplicates
+
+    from . import engine
+
     queries = []
     for person in Person.objects.filter(organization=organization).order_by("pk"):
         identity = cases.reveal_identity(actor=actor, person=person, purpose="duplicates")
