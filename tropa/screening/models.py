@@ -208,6 +208,13 @@ class RunTrigger(models.TextChoices):
     LIST_UPDATE = "list_update", _("List updated")
 
 
+class RunState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
 class ScreeningRun(models.Model):
     """When a case was last screened (or an organization searched for duplicates), and why."""
 
@@ -229,6 +236,12 @@ class ScreeningRun(models.Model):
     reopened = 0
     # False when the person had no identity to screen.
     screened = models.BooleanField(default=True)
+    # A duplicate search runs in the background: its state and progress (people read of
+    # ``total``) for the duplicates page, and the pairs it offered. A case run is done at once.
+    state = models.CharField(max_length=8, choices=RunState.choices, default=RunState.DONE)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    candidates = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-at", "-pk"]

@@ -39,6 +39,7 @@ from .models import (
     ListVersion,
     ReviewableDecision,
     RunKind,
+    RunState,
     RunTrigger,
     ScreeningHit,
     ScreeningRun,
@@ -579,24 +580,75 @@ def _ordered(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a < b else (b, a)
 
 
-def find_duplicate_people(*, actor: Any, organization: Organization) -> ScreeningRun:
+# People read between two progress updates of a duplicate search.
+PROGRESS_EVERY = 25
+
+
+def start_duplicate_search(*, actor: User, organization: Organization) -> ScreeningRun:
+    """Queue a search for duplicate people; while one is queued or running, that one.
+
+    The search itself is ``run_duplicate_search``, in the background (``tasks.py``): it
+    decrypts every identity of the organization, one audited reveal each.
+    """
+    with transaction.atomic():
+        Organization.objects.select_for_update().filter(pk=organization.pk).first()
+        pending = active_duplicate_run(organization)
+        if pending is not None:
+            return pending
+        run = ScreeningRun.objects.create(
+            organization=organization,
+            kind=RunKind.DUPLICATES,
+            trigger=RunTrigger.MANUAL,
+            at=timezone.now(),
+            by=actor,
+            state=RunState.QUEUED,
+        )
+        from .tasks import enqueue_duplicate_search  # tasks.py calls back into this module
+
+        enqueue_duplicate_search(run)
+    return run
+
+
+def find_duplicate_people(*, actor: User | None, organization: Organization) -> ScreeningRun:
+    """Search for duplicates now, in this process (shell, tests): ``run_duplicate_search``."""
+    run = ScreeningRun.objects.create(
+        organization=organization,
+        kind=RunKind.DUPLICATES,
+        trigger=RunTrigger.MANUAL,
+        at=timezone.now(),
+        by=actor,
+        state=RunState.QUEUED,
+    )
+    return run_duplicate_search(run)
+
+
+def run_duplicate_search(run: ScreeningRun) -> ScreeningRun:
     """Look for people registered twice (under other spellings) and offer them for review.
 
-    Each identity is decrypted in memory for the run only (an audited reveal). A pair already
-    decided keeps its decision; nothing is ever merged.
+    Each identity is decrypted in memory for the run only (an audited reveal, in its own short
+    transaction: nothing is held locked while the engine works). Progress is written to the
+    run every ``PROGRESS_EVERY`` people. A pair already decided keeps its decision; nothing is
+    ever merged.
     """
     from tropa.lib.screening.index import find_duplicates
 
     from . import engine
 
+    organization, actor = run.organization, run.by
+    people = list(Person.objects.filter(organization=organization).order_by("pk"))
+    run.state, run.total, run.done = RunState.RUNNING, len(people), 0
+    run.save(update_fields=["state", "total", "done"])
     queries = []
-    for person in Person.objects.filter(organization=organization).order_by("pk"):
+    for number, person in enumerate(people, 1):
         identity = cases.reveal_identity(actor=actor, person=person, purpose="duplicates")
         queries.append(
             engine.identity_query(
                 str(person.pk), identity, unit=_unit_of(person), pseudonym=person.pseudonym
             )
         )
+        if number % PROGRESS_EVERY == 0:
+            run.done = number
+            run.save(update_fields=["done"])
     results = find_duplicates(queries)
     now = timezone.now()
     with transaction.atomic():
@@ -614,7 +666,7 @@ def find_duplicate_people(*, actor: Any, organization: Organization) -> Screenin
                     organization=organization, person_a_id=a, person_b_id=b, found_at=now
                 )
                 new += 1
-            elif candidate.status != DuplicateStatus.OPEN:
+            elif candidate.is_decided:
                 candidate.screened_at = now
                 candidate.save(update_fields=["screened_at"])
                 continue
@@ -623,13 +675,8 @@ def find_duplicate_people(*, actor: Any, organization: Organization) -> Screenin
             explanation = {"query_person": result.query_id, **result.explanation()}
             candidate.sealed = seal(candidate, "sealed", explanation)
             candidate.save()
-        run = ScreeningRun.objects.create(
-            organization=organization,
-            kind=RunKind.DUPLICATES,
-            trigger=RunTrigger.MANUAL,
-            at=now,
-            by=actor if getattr(actor, "is_authenticated", False) else None,
-        )
+        run.state, run.done, run.candidates = RunState.DONE, len(people), len(results)
+        run.save(update_fields=["state", "done", "candidates"])
         run.found = len(results)
         log_action(
             actor,
@@ -639,6 +686,21 @@ def find_duplicate_people(*, actor: Any, organization: Organization) -> Screenin
             new=new,
         )
     return run
+
+
+def fail_duplicate_search(run_id: Any) -> None:
+    """A search that raised or whose worker gave up on it: the page says so, a new one may start."""
+    ScreeningRun.objects.filter(pk=run_id, state__in=[RunState.QUEUED, RunState.RUNNING]).update(
+        state=RunState.FAILED
+    )
+
+
+def active_duplicate_run(organization: Organization) -> ScreeningRun | None:
+    return ScreeningRun.objects.filter(
+        organization=organization,
+        kind=RunKind.DUPLICATES,
+        state__in=[RunState.QUEUED, RunState.RUNNING],
+    ).first()
 
 
 def read_duplicate(*, actor: Any, candidate: DuplicateCandidate) -> dict[str, Any]:
@@ -684,4 +746,6 @@ def open_duplicates(organization: Organization | None) -> QuerySet[DuplicateCand
 
 
 def last_duplicate_run(organization: Organization | None) -> ScreeningRun | None:
-    return ScreeningRun.objects.filter(organization=organization, kind=RunKind.DUPLICATES).first()
+    """The latest duplicate search that finished (or failed)."""
+    runs = ScreeningRun.objects.filter(organization=organization, kind=RunKind.DUPLICATES)
+    return runs.filter(state__in=[RunState.DONE, RunState.FAILED]).select_related("by").first()

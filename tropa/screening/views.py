@@ -26,6 +26,7 @@ from .models import (
     HitStatus,
     ListVersion,
     ReviewableDecision,
+    RunState,
     ScreeningHit,
 )
 
@@ -168,6 +169,9 @@ def duplicates(request: HttpRequest) -> HttpResponse:
         "open": [c for c in candidates if c.status == DuplicateStatus.OPEN],
         "decided": [c for c in candidates if c.status != DuplicateStatus.OPEN],
         "last_run": services.last_duplicate_run(user.organization),
+        "active_run": services.active_duplicate_run(user.organization)
+        if user.organization
+        else None,
         "may_run": can(user, Cap.SCREEN),
     }
     return render(request, "screening/duplicates.html", context)
@@ -175,12 +179,18 @@ def duplicates(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def duplicates_run(request: HttpRequest) -> HttpResponse:
+    """Queue the search (a background task): the duplicates page shows its progress."""
     user = staff_user(request)
     require(user, Cap.SCREEN)
     if user.organization is None:
         raise PermissionDenied
-    run = services.find_duplicate_people(actor=user, organization=user.organization)
-    messages.success(request, _("%(count)d possible duplicate(s) found.") % {"count": run.found})
+    run = services.start_duplicate_search(actor=user, organization=user.organization)
+    run.refresh_from_db()
+    if run.state == RunState.DONE:  # a backend that runs tasks at once
+        count = run.candidates
+        messages.success(request, _("%(count)d possible duplicate(s) found.") % {"count": count})
+    else:
+        messages.success(request, _("The search for duplicates is running."))
     return redirect("screening:duplicates")
 
 
