@@ -125,7 +125,7 @@ def _canonical(data: dict[str, Any]) -> str:
 
 
 def import_list(
-    *, actor: Any, path: str | Path, name: str, organization: Organization | None = None
+    *, actor: User | None, path: str | Path, name: str, organization: Organization | None = None
 ) -> ImportReport:
     """Store a list file as a new version of the list ``name``; all or nothing.
 
@@ -357,7 +357,7 @@ def _unit_of(person: Person) -> str:
 
 def screen_case(
     *,
-    actor: Any,
+    actor: User | None,
     case: Case,
     trigger: str = RunTrigger.MANUAL,
     watchlists: Iterable[WatchList] | None = None,
@@ -471,7 +471,7 @@ def last_run(case: Case) -> ScreeningRun | None:
 # Reviewing hits ----------------------------------------------------------------------------
 
 
-def read_hit(*, actor: Any, hit: ScreeningHit) -> HitRow:
+def read_hit(*, actor: User, hit: ScreeningHit) -> HitRow:
     """A hit's sealed part, for its page: an audited read.
 
     Its names are identity: the page shows them only after ``cases.reveal_identity``.
@@ -703,7 +703,7 @@ def active_duplicate_run(organization: Organization) -> ScreeningRun | None:
     ).first()
 
 
-def read_duplicate(*, actor: Any, candidate: DuplicateCandidate) -> dict[str, Any]:
+def read_duplicate(*, actor: User, candidate: DuplicateCandidate) -> dict[str, Any]:
     log_action(
         actor,
         Action.SCREENING_DUPLICATE_VIEWED,

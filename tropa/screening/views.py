@@ -80,8 +80,9 @@ def list_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def screen_case(request: HttpRequest, code: str) -> HttpResponse:
-    case = access_case(request.user, code, cap=Cap.SCREEN)
-    run = services.screen_case(actor=request.user, case=case)
+    user = staff_user(request)
+    case = access_case(user, code, cap=Cap.SCREEN)
+    run = services.screen_case(actor=user, case=case)
     if not run.screened:
         messages.error(request, _("No identity recorded: there are no names to screen."))
     elif not run.lists:
@@ -105,15 +106,16 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 def _hit_page(request: HttpRequest, hit: ScreeningHit, *, revealed: bool) -> HttpResponse:
     """The hit page. Without ``revealed`` it shows what matched and how, but no names."""
-    row = services.read_hit(actor=request.user, hit=hit)
+    user = staff_user(request)
+    row = services.read_hit(actor=user, hit=hit)
     explanation = readable(row.facts.explanation)
-    may_decide = hit.status == HitStatus.PENDING and can(request.user, Cap.REVIEW_SCREENING)
+    may_decide = hit.status == HitStatus.PENDING and can(user, Cap.REVIEW_SCREENING)
     entry = row.facts.entry if revealed else None
     context = {
         "hit": hit,
         "row": row,
         "revealed": revealed,
-        "may_reveal": can(request.user, Cap.VIEW_IDENTITY),
+        "may_reveal": can(user, Cap.VIEW_IDENTITY),
         "explanation": explanation if revealed else masked(explanation),
         "entry": entry,
         "entry_facts": entry_facts(entry) if entry else [],
@@ -198,17 +200,16 @@ def _duplicate_page(
     request: HttpRequest, candidate: DuplicateCandidate, *, revealed: bool
 ) -> HttpResponse:
     """The pair's page. Both sides of the explanation are identity: masked unless revealed."""
-    raw = services.read_duplicate(actor=request.user, candidate=candidate)
+    user = staff_user(request)
+    raw = services.read_duplicate(actor=user, candidate=candidate)
     # The explanation's "query" side is whichever person the engine started from.
     query_is_a = raw.get("query_person") == str(candidate.person_a_id)
-    may_decide = candidate.status == DuplicateStatus.OPEN and can(
-        request.user, Cap.REVIEW_SCREENING
-    )
+    may_decide = candidate.status == DuplicateStatus.OPEN and can(user, Cap.REVIEW_SCREENING)
     explanation = readable(raw, duplicate=True)
     context = {
         "candidate": candidate,
         "revealed": revealed,
-        "may_reveal": can(request.user, Cap.VIEW_IDENTITY),
+        "may_reveal": can(user, Cap.VIEW_IDENTITY),
         "explanation": explanation if revealed else masked(explanation),
         "first": candidate.person_a if query_is_a else candidate.person_b,
         "second": candidate.person_b if query_is_a else candidate.person_a,
