@@ -22,6 +22,7 @@ from django.utils import timezone
 from tropa.lib import crypto
 from tropa.lib.hashchain import Digest, Link, keyed_digest, link_hash, walk
 
+from .actions import Action
 from .services import CHAIN_CONTEXT, GENESIS, hashed_fields
 
 AUDIT_MAC = "audit-mac"  # tropa.crypto.server.AUDIT_MAC, without importing live models
@@ -98,7 +99,7 @@ def _append(entry_model: Any, head_model: Any, digest: Digest, action: str, **de
         actor_code="",
         actor_name="",
         organization_code="",
-        action=action,
+        action=str(action),
         object_type="",
         object_code="",
         detail=detail,
@@ -147,7 +148,7 @@ def rechain_keyed(entry_model: Any, head_model: Any, key_model: Any, connection:
     _triggers(connection, enable=False)
     _rehash(entry_model, head_model, digest)
     _triggers(connection, enable=True)
-    _append(entry_model, head_model, digest, "audit.chain_keyed", entries=count)
+    _append(entry_model, head_model, digest, Action.AUDIT_CHAIN_KEYED, entries=count)
     return count
 
 

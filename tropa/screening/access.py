@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-
 from tropa.accounts.permissions import Cap, can
-from tropa.audit.services import log_action
 from tropa.cases.access import deny, scope_to_visible_cases
+from tropa.core.access import forbid
 
 from .models import DuplicateCandidate, ScreeningHit, WatchList
 from .services import visible_lists
@@ -23,10 +21,9 @@ READ_CAPS = (Cap.SCREEN, Cap.REVIEW_SCREENING)
 
 
 def require(user: Any, *caps: Cap) -> None:
-    """403 unless the user holds one of ``caps``."""
+    """403 (audited) unless the user holds one of ``caps``."""
     if not any(can(user, cap) for cap in caps):
-        log_action(user, "access.forbidden", capability=caps[0].value)
-        raise PermissionDenied
+        forbid(user, caps[0])
 
 
 def access_watchlist(user: Any, code: Any) -> WatchList:
@@ -38,11 +35,10 @@ def access_watchlist(user: Any, code: Any) -> WatchList:
 
 
 def access_hit(user: Any, code: Any, *, decide: bool = False) -> ScreeningHit:
-    hit = (
-        scope_to_visible_cases(user, ScreeningHit.objects.filter(code=code))
-        .select_related("case__person", "reviewed_by")
-        .first()
-    )
+    # By code across organizations: scope_to_visible_cases narrows it to the user's own.
+    hits = ScreeningHit.objects.unscoped().filter(code=code)
+    visible = scope_to_visible_cases(user, hits).select_related("case__person", "decided_by")
+    hit: ScreeningHit | None = visible.first()
     if hit is None:
         raise deny(user, code, "screening_hit")
     require(user, *((Cap.REVIEW_SCREENING,) if decide else READ_CAPS))
@@ -51,8 +47,9 @@ def access_hit(user: Any, code: Any, *, decide: bool = False) -> ScreeningHit:
 
 def access_duplicate(user: Any, code: Any, *, decide: bool = False) -> DuplicateCandidate:
     organization = getattr(user, "organization", None)
-    candidate = (
-        DuplicateCandidate.objects.filter(organization=organization, code=code)
+    candidate: DuplicateCandidate | None = (
+        DuplicateCandidate.objects.for_organization(organization)
+        .filter(code=code)
         .select_related("person_a", "person_b", "decided_by", "organization")
         .first()
         if organization is not None

@@ -9,7 +9,12 @@ class ScreeningConfig(AppConfig):
 
     def ready(self) -> None:
         from tropa.cases.registry import Panel, register_panel
+        from tropa.core import workers
 
+        from . import tasks
         from .panel import case_panel
+
+        # A duplicate search whose worker died on it: the page says it failed.
+        workers.task_abandoned.connect(tasks.abandoned, dispatch_uid="screening.abandoned")
 
         register_panel(Panel("screening", "screening/_case_panel.html", case_panel, order=40))

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
-class _DecisionForm(forms.Form):
+class DecisionForm(forms.Form):
     """A decision with its reason; subclasses name the choices."""
 
     field_order = ["decision", "reason"]
@@ -17,7 +17,7 @@ class _DecisionForm(forms.Form):
     )
 
 
-class HitDecisionForm(_DecisionForm):
+class HitDecisionForm(DecisionForm):
     decision = forms.ChoiceField(
         label=pgettext_lazy("screening", "Decision"),
         choices=[
@@ -28,7 +28,7 @@ class HitDecisionForm(_DecisionForm):
     )
 
 
-class DuplicateDecisionForm(_DecisionForm):
+class DuplicateDecisionForm(DecisionForm):
     decision = forms.ChoiceField(
         label=pgettext_lazy("screening", "Decision"),
         choices=[

@@ -13,6 +13,7 @@ matched is sealed too (see ``ScreeningHit``).
 from __future__ import annotations
 
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -22,6 +23,7 @@ from django.utils.translation import pgettext_lazy
 
 from tropa.accounts.models import Organization
 from tropa.cases.models import Case, Person
+from tropa.core.models import OrganizationOwned
 
 
 class WatchList(models.Model):
@@ -119,7 +121,38 @@ class HitStatus(models.TextChoices):
     DISMISSED = "dismissed", _("Dismissed")
 
 
-class ScreeningHit(models.Model):
+class ReviewableDecision(OrganizationOwned):
+    """Something a reviewer decides once, with a sealed reason: a hit, a duplicate pair.
+
+    A subclass names its statuses (``status`` with its choices and ``UNDECIDED`` as default);
+    ``services.decide`` is the one way a decision is recorded.
+    """
+
+    UNDECIDED: ClassVar[str]
+
+    status = models.CharField(max_length=10)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    sealed_reason = models.BinaryField(null=True, blank=True)
+
+    class Meta(OrganizationOwned.Meta):
+        abstract = True
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status != self.UNDECIDED
+
+    def get_absolute_url(self) -> str:
+        raise NotImplementedError
+
+    def reopen(self) -> None:
+        """Back to the review queue (the old reason stays sealed on the row)."""
+        self.status, self.decided_by, self.decided_at = self.UNDECIDED, None, None
+
+
+class ScreeningHit(ReviewableDecision):
     """A man's possible match on a list entry.
 
     Which entry (and list) he matched, how strongly, the engine's finding and explanation,
@@ -129,22 +162,26 @@ class ScreeningHit(models.Model):
     lookup screening needs, "is this hit known already?"; it equals nothing outside this table.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    UNDECIDED = HitStatus.PENDING
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="screening_hits")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="screening_hits")
     entry_index = models.CharField(max_length=64)
     # See the class docstring: the match, sealed (services.HitFacts).
     sealed = models.BinaryField()
     status = models.CharField(max_length=10, choices=HitStatus.choices, default=HitStatus.PENDING)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    # The columns keep their first names (reviewed_*): migration 0005 renamed the fields only.
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_column="reviewed_by_id",
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    sealed_reason = models.BinaryField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True, db_column="reviewed_at")
 
-    class Meta:
+    class Meta(ReviewableDecision.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "entry_index"], name="one_hit_per_person_entry"
@@ -171,6 +208,13 @@ class RunTrigger(models.TextChoices):
     LIST_UPDATE = "list_update", _("List updated")
 
 
+class RunState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
 class ScreeningRun(models.Model):
     """When a case was last screened (or an organization searched for duplicates), and why."""
 
@@ -192,6 +236,12 @@ class ScreeningRun(models.Model):
     reopened = 0
     # False when the person had no identity to screen.
     screened = models.BooleanField(default=True)
+    # A duplicate search runs in the background: its state and progress (people read of
+    # ``total``) for the duplicates page, and the pairs it offered. A case run is done at once.
+    state = models.CharField(max_length=8, choices=RunState.choices, default=RunState.DONE)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    candidates = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -207,12 +257,11 @@ class DuplicateStatus(models.TextChoices):
     DIFFERENT = "different", _("Different people")
 
 
-class DuplicateCandidate(models.Model):
+class DuplicateCandidate(ReviewableDecision):
     """Two people of one organization who may be the same man. Nothing is ever merged."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    UNDECIDED = DuplicateStatus.OPEN
+
     # Ordered by primary key, so that a pair is stored once whichever way it was found.
     person_a = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     person_b = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
@@ -224,13 +273,8 @@ class DuplicateCandidate(models.Model):
     )
     found_at = models.DateTimeField()
     screened_at = models.DateTimeField()
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    sealed_reason = models.BinaryField(null=True, blank=True)
 
-    class Meta:
+    class Meta(ReviewableDecision.Meta):
         ordering = ["-score"]
         constraints = [
             models.UniqueConstraint(fields=["person_a", "person_b"], name="one_candidate_per_pair")

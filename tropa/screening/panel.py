@@ -9,18 +9,15 @@ from django.http import HttpRequest
 from tropa.accounts.permissions import Cap, can
 from tropa.cases.models import Case
 
+from . import services
 from .models import ScreeningHit
 
 
 def case_panel(request: HttpRequest, case: Case) -> dict[str, Any] | None:
     if not can(request.user, Cap.SCREEN):
         return None
-    # Imported here, not at start-up: the services load the name engine (followthemoney,
-    # rigour), which would add seconds to every `tropa` command and worker start.
-    from . import services
-
     # No names here, neither his nor the list's: they are on the hit page, after a reveal.
-    hits = ScreeningHit.objects.filter(person=case.person)
+    hits = ScreeningHit.objects.for_organization(case.organization).filter(person=case.person)
     return {
         "case": case,
         "last_run": services.last_run(case),

@@ -10,11 +10,11 @@ import hashlib
 import json
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
@@ -23,30 +23,37 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tropa.accounts.models import Organization
+from tropa.accounts.models import Organization, User
+from tropa.audit.actions import Action
 from tropa.audit.services import log_action
 from tropa.cases import services as cases
 from tropa.cases.models import RISK_ORDER, Case, Person, Risk, ServiceRecord
 from tropa.core.errors import ServiceError
 from tropa.crypto.fields import blind_index, seal, unseal
-from tropa.lib.screening.index import find_duplicates
-from tropa.lib.screening.lists import LineError, ListError, read_list
-from tropa.lib.screening.model import Person as EnginePerson
-from tropa.lib.screening.score import REVIEW_THRESHOLD, MatchResult
 
-from . import engine
 from .models import (
     DuplicateCandidate,
     DuplicateStatus,
     HitStatus,
     ListEntry,
     ListVersion,
+    ReviewableDecision,
     RunKind,
+    RunState,
     RunTrigger,
     ScreeningHit,
     ScreeningRun,
     WatchList,
 )
+
+if TYPE_CHECKING:
+    from tropa.lib.screening.lists import LineError
+    from tropa.lib.screening.model import Person as EnginePerson
+    from tropa.lib.screening.score import MatchResult
+
+# The name engine (tropa.lib.screening, followthemoney, rigour: about 1.6 s to import) is
+# imported by the functions that run it, never at start-up: every `tropa` command, worker and
+# page would pay for it otherwise (tropa/screening/tests/test_startup.py).
 
 # Candidates kept per list and person: more than this is a list of namesakes, not a lead.
 HITS_PER_LIST = 20
@@ -95,6 +102,8 @@ def _sha256(path: Path) -> str:
 
 
 def _read(path: Path) -> list[EnginePerson]:
+    from tropa.lib.screening.lists import ListError, read_list
+
     try:
         persons = read_list(path)
     except ListError as exc:
@@ -116,7 +125,7 @@ def _canonical(data: dict[str, Any]) -> str:
 
 
 def import_list(
-    *, actor: Any, path: str | Path, name: str, organization: Organization | None = None
+    *, actor: User | None, path: str | Path, name: str, organization: Organization | None = None
 ) -> ImportReport:
     """Store a list file as a new version of the list ``name``; all or nothing.
 
@@ -156,7 +165,7 @@ def import_list(
         version.save(update_fields=["added", "changed", "removed"])
         log_action(
             actor,
-            "screening.list_imported",
+            Action.SCREENING_LIST_IMPORTED,
             version,
             organization=organization,
             list=str(watchlist.code),
@@ -175,6 +184,8 @@ def import_list(
 def _store_entries(
     watchlist: WatchList, version: ListVersion, persons: list[EnginePerson]
 ) -> tuple[int, int, int]:
+    from . import engine
+
     org_id = watchlist.organization_id
 
     def key_of(entity_id: str) -> str:
@@ -346,7 +357,7 @@ def _unit_of(person: Person) -> str:
 
 def screen_case(
     *,
-    actor: Any,
+    actor: User | None,
     case: Case,
     trigger: str = RunTrigger.MANUAL,
     watchlists: Iterable[WatchList] | None = None,
@@ -357,6 +368,10 @@ def screen_case(
     same person and entry is updated, not duplicated; a dismissed hit comes back for review
     only if the list entry changed since the dismissal.
     """
+    from tropa.lib.screening.score import REVIEW_THRESHOLD
+
+    from . import engine
+
     organization = case.organization
     lists = list(watchlists if watchlists is not None else visible_lists(organization))
     identity = cases.reveal_identity(actor=actor, person=case.person, purpose="screening")
@@ -382,7 +397,7 @@ def screen_case(
         known = {
             h.entry_index: h
             for h in ScreeningHit.objects.select_for_update().filter(
-                person=case.person, entry_index__in=list(results)
+                organization=organization, person=case.person, entry_index__in=list(results)
             )
         }
         new = reopened = 0
@@ -398,7 +413,7 @@ def screen_case(
                 before = hit_facts(hit)
                 found_at, decided = before.found_at, before.decided_digest
                 if hit.status == HitStatus.DISMISSED and decided != entry.digest:
-                    hit.status, hit.reviewed_by, hit.reviewed_at = HitStatus.PENDING, None, None
+                    hit.reopen()
                     reopened += 1
             facts = HitFacts(
                 watchlist_id=str(watchlist.pk),
@@ -428,7 +443,7 @@ def screen_case(
         )
         # No hit counts in the log or on the run: next to the time of a list import they
         # would tell which list (and, for a small list, which entry) the man is on.
-        log_action(actor, "screening.run", case, lists=len(lists), trigger=trigger)
+        log_action(actor, Action.SCREENING_RUN, case, lists=len(lists), trigger=trigger)
     run.found, run.new, run.reopened = len(results), new, reopened
     return run
 
@@ -456,16 +471,16 @@ def last_run(case: Case) -> ScreeningRun | None:
 # Reviewing hits ----------------------------------------------------------------------------
 
 
-def read_hit(*, actor: Any, hit: ScreeningHit) -> HitRow:
+def read_hit(*, actor: User, hit: ScreeningHit) -> HitRow:
     """A hit's sealed part, for its page: an audited read.
 
     Its names are identity: the page shows them only after ``cases.reveal_identity``.
     """
-    log_action(actor, "screening.hit_viewed", hit.case, hit=str(hit.code))
+    log_action(actor, Action.SCREENING_HIT_VIEWED, hit.case, hit=str(hit.code))
     return hit_rows([hit])[0]
 
 
-def read_reason(obj: ScreeningHit | DuplicateCandidate) -> str:
+def read_reason(obj: ReviewableDecision) -> str:
     return str(unseal(obj, "sealed_reason", obj.sealed_reason) or "")
 
 
@@ -476,26 +491,62 @@ def _clean_reason(reason: str) -> str:
     return reason
 
 
-def decide_hit(*, actor: Any, hit: ScreeningHit, confirm: bool, reason: str) -> None:
+D = TypeVar("D", bound=ReviewableDecision)
+
+
+def decide(
+    *,
+    actor: User,
+    obj: D,
+    status: str,
+    reason: str,
+    already_decided: str,
+    also: Callable[[D], list[str]] | None = None,
+) -> D:
+    """Record a reviewer's decision on a hit or a pair: once, by whom, when, with a sealed reason.
+
+    Call inside the transaction of the decision; the row is locked and read again, so that of
+    two reviewers deciding at once the second is refused with ``already_decided``. ``also``
+    changes the locked row further and names the fields it changed. Returns the locked row.
+    """
+    reason = _clean_reason(reason)
+    model = type(obj)
+    locked: D = (
+        model.objects.for_organization(obj.organization_id).select_for_update().get(pk=obj.pk)
+    )
+    if locked.is_decided:
+        raise ScreeningError(already_decided)
+    locked.status = status
+    locked.decided_by, locked.decided_at = actor, timezone.now()
+    locked.sealed_reason = seal(locked, "sealed_reason", reason)
+    fields = ["status", "decided_by", "decided_at", "sealed_reason"]
+    locked.save(update_fields=fields + (also(locked) if also else []))
+    return locked
+
+
+def _seal_decided_digest(hit: ScreeningHit) -> list[str]:
+    """The entry as the reviewer saw it (the hit's copy): a dismissal holds until it changes."""
+    facts = hit_facts(hit)
+    decided = HitFacts(**{**facts.__dict__, "decided_digest": facts.digest})
+    hit.sealed = seal(hit, "sealed", decided.as_json())
+    return ["sealed"]
+
+
+def decide_hit(*, actor: User, hit: ScreeningHit, confirm: bool, reason: str) -> None:
     """Confirm (the man is the listed person) or dismiss a pending hit, with a reason.
 
     A confirmation raises the case's risk to critical; nothing else about the case changes,
     and no alert is raised: what follows is the vetting team's decision.
     """
-    reason = _clean_reason(reason)
     with transaction.atomic():
-        hit = ScreeningHit.objects.select_for_update().select_related("case").get(pk=hit.pk)
-        if hit.status != HitStatus.PENDING:
-            raise ScreeningError(_("This hit has already been decided."))
-        hit.status = HitStatus.CONFIRMED if confirm else HitStatus.DISMISSED
-        hit.reviewed_by, hit.reviewed_at = actor, timezone.now()
-        # The entry as the reviewer saw it (the hit's copy): a dismissal holds until it changes.
-        facts = hit_facts(hit)
-        decided = HitFacts(**{**facts.__dict__, "decided_digest": facts.digest})
-        hit.sealed = seal(hit, "sealed", decided.as_json())
-        hit.sealed_reason = seal(hit, "sealed_reason", reason)
-        fields = ["status", "reviewed_by", "reviewed_at", "sealed", "sealed_reason"]
-        hit.save(update_fields=fields)
+        hit = decide(
+            actor=actor,
+            obj=hit,
+            status=HitStatus.CONFIRMED if confirm else HitStatus.DISMISSED,
+            reason=reason,
+            already_decided=_("This hit has already been decided."),
+            also=_seal_decided_digest,
+        )
         raised = False
         case = hit.case
         if confirm and RISK_ORDER[Risk(case.risk)] < RISK_ORDER[CONFIRMED_HIT_RISK]:
@@ -503,7 +554,7 @@ def decide_hit(*, actor: Any, hit: ScreeningHit, confirm: bool, reason: str) -> 
             raised = True
         log_action(
             actor,
-            "screening.hit_confirmed" if confirm else "screening.hit_dismissed",
+            Action.SCREENING_HIT_CONFIRMED if confirm else Action.SCREENING_HIT_DISMISSED,
             case,
             hit=str(hit.code),
             risk_raised=raised,
@@ -516,9 +567,8 @@ def pending_hits(organization: Organization | None, page: Any = 1) -> Page[HitRo
     The score is sealed, so the organization's pending hits are opened and sorted here (an
     organization has few; the page size is ``SCREENING_QUEUE_PAGE``).
     """
-    hits = ScreeningHit.objects.filter(
-        organization=organization, status=HitStatus.PENDING
-    ).select_related("case__person")
+    hits = ScreeningHit.objects.for_organization(organization).filter(status=HitStatus.PENDING)
+    hits = hits.select_related("case__person")
     paginator = Paginator(hit_rows(hits), getattr(settings, "SCREENING_QUEUE_PAGE", 50))
     return paginator.get_page(page)
 
@@ -530,29 +580,82 @@ def _ordered(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a < b else (b, a)
 
 
-def find_duplicate_people(*, actor: Any, organization: Organization) -> ScreeningRun:
+# People read between two progress updates of a duplicate search.
+PROGRESS_EVERY = 25
+
+
+def start_duplicate_search(*, actor: User, organization: Organization) -> ScreeningRun:
+    """Queue a search for duplicate people; while one is queued or running, that one.
+
+    The search itself is ``run_duplicate_search``, in the background (``tasks.py``): it
+    decrypts every identity of the organization, one audited reveal each.
+    """
+    with transaction.atomic():
+        Organization.objects.select_for_update().filter(pk=organization.pk).first()
+        pending = active_duplicate_run(organization)
+        if pending is not None:
+            return pending
+        run = ScreeningRun.objects.create(
+            organization=organization,
+            kind=RunKind.DUPLICATES,
+            trigger=RunTrigger.MANUAL,
+            at=timezone.now(),
+            by=actor,
+            state=RunState.QUEUED,
+        )
+        from .tasks import enqueue_duplicate_search  # tasks.py calls back into this module
+
+        enqueue_duplicate_search(run)
+    return run
+
+
+def find_duplicate_people(*, actor: User | None, organization: Organization) -> ScreeningRun:
+    """Search for duplicates now, in this process (shell, tests): ``run_duplicate_search``."""
+    run = ScreeningRun.objects.create(
+        organization=organization,
+        kind=RunKind.DUPLICATES,
+        trigger=RunTrigger.MANUAL,
+        at=timezone.now(),
+        by=actor,
+        state=RunState.QUEUED,
+    )
+    return run_duplicate_search(run)
+
+
+def run_duplicate_search(run: ScreeningRun) -> ScreeningRun:
     """Look for people registered twice (under other spellings) and offer them for review.
 
-    Each identity is decrypted in memory for the run only (an audited reveal). A pair already
-    decided keeps its decision; nothing is ever merged.
+    Each identity is decrypted in memory for the run only (an audited reveal, in its own short
+    transaction: nothing is held locked while the engine works). Progress is written to the
+    run every ``PROGRESS_EVERY`` people. A pair already decided keeps its decision; nothing is
+    ever merged.
     """
+    from tropa.lib.screening.index import find_duplicates
+
+    from . import engine
+
+    organization, actor = run.organization, run.by
+    people = list(Person.objects.filter(organization=organization).order_by("pk"))
+    run.state, run.total, run.done = RunState.RUNNING, len(people), 0
+    run.save(update_fields=["state", "total", "done"])
     queries = []
-    for person in Person.objects.filter(organization=organization).order_by("pk"):
+    for number, person in enumerate(people, 1):
         identity = cases.reveal_identity(actor=actor, person=person, purpose="duplicates")
         queries.append(
             engine.identity_query(
                 str(person.pk), identity, unit=_unit_of(person), pseudonym=person.pseudonym
             )
         )
+        if number % PROGRESS_EVERY == 0:
+            run.done = number
+            run.save(update_fields=["done"])
     results = find_duplicates(queries)
     now = timezone.now()
     with transaction.atomic():
         Organization.objects.select_for_update().filter(pk=organization.pk).first()
         existing = {
             (str(c.person_a_id), str(c.person_b_id)): c
-            for c in DuplicateCandidate.objects.select_for_update().filter(
-                organization=organization
-            )
+            for c in DuplicateCandidate.objects.for_organization(organization).select_for_update()
         }
         new = 0
         for result in results:
@@ -563,7 +666,7 @@ def find_duplicate_people(*, actor: Any, organization: Organization) -> Screenin
                     organization=organization, person_a_id=a, person_b_id=b, found_at=now
                 )
                 new += 1
-            elif candidate.status != DuplicateStatus.OPEN:
+            elif candidate.is_decided:
                 candidate.screened_at = now
                 candidate.save(update_fields=["screened_at"])
                 continue
@@ -572,17 +675,12 @@ def find_duplicate_people(*, actor: Any, organization: Organization) -> Screenin
             explanation = {"query_person": result.query_id, **result.explanation()}
             candidate.sealed = seal(candidate, "sealed", explanation)
             candidate.save()
-        run = ScreeningRun.objects.create(
-            organization=organization,
-            kind=RunKind.DUPLICATES,
-            trigger=RunTrigger.MANUAL,
-            at=now,
-            by=actor if getattr(actor, "is_authenticated", False) else None,
-        )
+        run.state, run.done, run.candidates = RunState.DONE, len(people), len(results)
+        run.save(update_fields=["state", "done", "candidates"])
         run.found = len(results)
         log_action(
             actor,
-            "screening.duplicates_run",
+            Action.SCREENING_DUPLICATES_RUN,
             organization=organization,
             candidates=len(results),
             new=new,
@@ -590,10 +688,25 @@ def find_duplicate_people(*, actor: Any, organization: Organization) -> Screenin
     return run
 
 
-def read_duplicate(*, actor: Any, candidate: DuplicateCandidate) -> dict[str, Any]:
+def fail_duplicate_search(run_id: Any) -> None:
+    """A search that raised or whose worker gave up on it: the page says so, a new one may start."""
+    ScreeningRun.objects.filter(pk=run_id, state__in=[RunState.QUEUED, RunState.RUNNING]).update(
+        state=RunState.FAILED
+    )
+
+
+def active_duplicate_run(organization: Organization) -> ScreeningRun | None:
+    return ScreeningRun.objects.filter(
+        organization=organization,
+        kind=RunKind.DUPLICATES,
+        state__in=[RunState.QUEUED, RunState.RUNNING],
+    ).first()
+
+
+def read_duplicate(*, actor: User, candidate: DuplicateCandidate) -> dict[str, Any]:
     log_action(
         actor,
-        "screening.duplicate_viewed",
+        Action.SCREENING_DUPLICATE_VIEWED,
         organization=candidate.organization,
         candidate=str(candidate.code),
     )
@@ -601,24 +714,25 @@ def read_duplicate(*, actor: Any, candidate: DuplicateCandidate) -> dict[str, An
     return explanation
 
 
-def decide_duplicate(*, actor: Any, candidate: DuplicateCandidate, same: bool, reason: str) -> None:
+def decide_duplicate(
+    *, actor: User, candidate: DuplicateCandidate, same: bool, reason: str
+) -> None:
     """Record that two people are the same man or two different men.
 
     "Same person" only records the link for the people working the cases; both people, their
     cases and identities stay as they are.
     """
-    reason = _clean_reason(reason)
     with transaction.atomic():
-        candidate = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
-        if candidate.status != DuplicateStatus.OPEN:
-            raise ScreeningError(_("This pair has already been decided."))
-        candidate.status = DuplicateStatus.SAME if same else DuplicateStatus.DIFFERENT
-        candidate.decided_by, candidate.decided_at = actor, timezone.now()
-        candidate.sealed_reason = seal(candidate, "sealed_reason", reason)
-        candidate.save(update_fields=["status", "decided_by", "decided_at", "sealed_reason"])
+        candidate = decide(
+            actor=actor,
+            obj=candidate,
+            status=DuplicateStatus.SAME if same else DuplicateStatus.DIFFERENT,
+            reason=reason,
+            already_decided=_("This pair has already been decided."),
+        )
         log_action(
             actor,
-            "screening.duplicate_decided",
+            Action.SCREENING_DUPLICATE_DECIDED,
             organization=candidate.organization,
             candidate=str(candidate.code),
             status=candidate.status,
@@ -626,10 +740,12 @@ def decide_duplicate(*, actor: Any, candidate: DuplicateCandidate, same: bool, r
 
 
 def open_duplicates(organization: Organization | None) -> QuerySet[DuplicateCandidate]:
-    return DuplicateCandidate.objects.filter(organization=organization).select_related(
+    return DuplicateCandidate.objects.for_organization(organization).select_related(
         "person_a", "person_b", "decided_by"
     )
 
 
 def last_duplicate_run(organization: Organization | None) -> ScreeningRun | None:
-    return ScreeningRun.objects.filter(organization=organization, kind=RunKind.DUPLICATES).first()
+    """The latest duplicate search that finished (or failed)."""
+    runs = ScreeningRun.objects.filter(organization=organization, kind=RunKind.DUPLICATES)
+    return runs.filter(state__in=[RunState.DONE, RunState.FAILED]).select_related("by").first()

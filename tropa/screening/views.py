@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -14,19 +14,42 @@ from django.views.decorators.http import require_GET, require_POST
 from tropa.accounts.permissions import Cap, can, staff_user
 from tropa.cases import services as cases
 from tropa.cases.access import access_case
+from tropa.core.views import form_errors, run_action
 
 from . import services
 from .access import READ_CAPS, access_duplicate, access_hit, access_watchlist, require
 from .explain import entry_facts, masked, readable
-from .forms import DuplicateDecisionForm, HitDecisionForm
-from .models import DuplicateCandidate, DuplicateStatus, HitStatus, ListVersion, ScreeningHit
+from .forms import DecisionForm, DuplicateDecisionForm, HitDecisionForm
+from .models import (
+    DuplicateCandidate,
+    DuplicateStatus,
+    HitStatus,
+    ListVersion,
+    ReviewableDecision,
+    RunState,
+    ScreeningHit,
+)
 
 
-def _form_errors(request: HttpRequest, form: Any) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
+def _decide(
+    request: HttpRequest,
+    obj: ReviewableDecision,
+    form: DecisionForm,
+    decide: Callable[[str, str], object],
+    success: dict[str, str],
+    done: str,
+) -> HttpResponse:
+    """The decision button of a hit or a pair: the form, one service call, its message.
+
+    ``decide(choice, reason)`` calls the service; ``success`` is the message per choice.
+    """
+    if not form.is_valid():
+        form_errors(request, form)
+        return redirect(obj.get_absolute_url())
+    choice, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
+    if run_action(request, lambda: decide(choice, reason), success[choice]):
+        return redirect(done)
+    return redirect(obj.get_absolute_url())
 
 
 # Lists -------------------------------------------------------------------------------------
@@ -57,8 +80,9 @@ def list_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def screen_case(request: HttpRequest, code: str) -> HttpResponse:
-    case = access_case(request.user, code, cap=Cap.SCREEN)
-    run = services.screen_case(actor=request.user, case=case)
+    user = staff_user(request)
+    case = access_case(user, code, cap=Cap.SCREEN)
+    run = services.screen_case(actor=user, case=case)
     if not run.screened:
         messages.error(request, _("No identity recorded: there are no names to screen."))
     elif not run.lists:
@@ -82,15 +106,16 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 def _hit_page(request: HttpRequest, hit: ScreeningHit, *, revealed: bool) -> HttpResponse:
     """The hit page. Without ``revealed`` it shows what matched and how, but no names."""
-    row = services.read_hit(actor=request.user, hit=hit)
+    user = staff_user(request)
+    row = services.read_hit(actor=user, hit=hit)
     explanation = readable(row.facts.explanation)
-    may_decide = hit.status == HitStatus.PENDING and can(request.user, Cap.REVIEW_SCREENING)
+    may_decide = hit.status == HitStatus.PENDING and can(user, Cap.REVIEW_SCREENING)
     entry = row.facts.entry if revealed else None
     context = {
         "hit": hit,
         "row": row,
         "revealed": revealed,
-        "may_reveal": can(request.user, Cap.VIEW_IDENTITY),
+        "may_reveal": can(user, Cap.VIEW_IDENTITY),
         "explanation": explanation if revealed else masked(explanation),
         "entry": entry,
         "entry_facts": entry_facts(entry) if entry else [],
@@ -121,24 +146,17 @@ def hit_reveal(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def hit_decide(request: HttpRequest, code: str) -> HttpResponse:
-    hit = access_hit(request.user, code, decide=True)
-    form = HitDecisionForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect(hit.get_absolute_url())
-    confirm = form.cleaned_data["decision"] == "confirm"
-    try:
-        services.decide_hit(
-            actor=request.user, hit=hit, confirm=confirm, reason=form.cleaned_data["reason"]
-        )
-    except services.ScreeningError as exc:
-        messages.error(request, str(exc))
-        return redirect(hit.get_absolute_url())
-    messages.success(
-        request,
-        _("Hit confirmed; the case's risk is now critical.") if confirm else _("Hit dismissed."),
-    )
-    return redirect("screening:queue")
+    user = staff_user(request)
+    hit = access_hit(user, code, decide=True)
+    success = {
+        "confirm": _("Hit confirmed; the case's risk is now critical."),
+        "dismiss": _("Hit dismissed."),
+    }
+
+    def decide(choice: str, reason: str) -> None:
+        services.decide_hit(actor=user, hit=hit, confirm=choice == "confirm", reason=reason)
+
+    return _decide(request, hit, HitDecisionForm(request.POST), decide, success, "screening:queue")
 
 
 # Duplicates --------------------------------------------------------------------------------
@@ -153,6 +171,9 @@ def duplicates(request: HttpRequest) -> HttpResponse:
         "open": [c for c in candidates if c.status == DuplicateStatus.OPEN],
         "decided": [c for c in candidates if c.status != DuplicateStatus.OPEN],
         "last_run": services.last_duplicate_run(user.organization),
+        "active_run": services.active_duplicate_run(user.organization)
+        if user.organization
+        else None,
         "may_run": can(user, Cap.SCREEN),
     }
     return render(request, "screening/duplicates.html", context)
@@ -160,12 +181,18 @@ def duplicates(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def duplicates_run(request: HttpRequest) -> HttpResponse:
+    """Queue the search (a background task): the duplicates page shows its progress."""
     user = staff_user(request)
     require(user, Cap.SCREEN)
     if user.organization is None:
         raise PermissionDenied
-    run = services.find_duplicate_people(actor=user, organization=user.organization)
-    messages.success(request, _("%(count)d possible duplicate(s) found.") % {"count": run.found})
+    run = services.start_duplicate_search(actor=user, organization=user.organization)
+    run.refresh_from_db()
+    if run.state == RunState.DONE:  # a backend that runs tasks at once
+        count = run.candidates
+        messages.success(request, _("%(count)d possible duplicate(s) found.") % {"count": count})
+    else:
+        messages.success(request, _("The search for duplicates is running."))
     return redirect("screening:duplicates")
 
 
@@ -173,17 +200,16 @@ def _duplicate_page(
     request: HttpRequest, candidate: DuplicateCandidate, *, revealed: bool
 ) -> HttpResponse:
     """The pair's page. Both sides of the explanation are identity: masked unless revealed."""
-    raw = services.read_duplicate(actor=request.user, candidate=candidate)
+    user = staff_user(request)
+    raw = services.read_duplicate(actor=user, candidate=candidate)
     # The explanation's "query" side is whichever person the engine started from.
     query_is_a = raw.get("query_person") == str(candidate.person_a_id)
-    may_decide = candidate.status == DuplicateStatus.OPEN and can(
-        request.user, Cap.REVIEW_SCREENING
-    )
+    may_decide = candidate.status == DuplicateStatus.OPEN and can(user, Cap.REVIEW_SCREENING)
     explanation = readable(raw, duplicate=True)
     context = {
         "candidate": candidate,
         "revealed": revealed,
-        "may_reveal": can(request.user, Cap.VIEW_IDENTITY),
+        "may_reveal": can(user, Cap.VIEW_IDENTITY),
         "explanation": explanation if revealed else masked(explanation),
         "first": candidate.person_a if query_is_a else candidate.person_b,
         "second": candidate.person_b if query_is_a else candidate.person_a,
@@ -216,23 +242,17 @@ def duplicate_reveal(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def duplicate_decide(request: HttpRequest, code: str) -> HttpResponse:
-    candidate = access_duplicate(request.user, code, decide=True)
-    form = DuplicateDecisionForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect(candidate.get_absolute_url())
-    same = form.cleaned_data["decision"] == "same"
-    try:
+    user = staff_user(request)
+    candidate = access_duplicate(user, code, decide=True)
+    success = {
+        "same": _("Recorded as the same person. Nothing was merged."),
+        "different": _("Recorded as different people."),
+    }
+
+    def decide(choice: str, reason: str) -> None:
         services.decide_duplicate(
-            actor=request.user, candidate=candidate, same=same, reason=form.cleaned_data["reason"]
+            actor=user, candidate=candidate, same=choice == "same", reason=reason
         )
-    except services.ScreeningError as exc:
-        messages.error(request, str(exc))
-        return redirect(candidate.get_absolute_url())
-    messages.success(
-        request,
-        _("Recorded as the same person. Nothing was merged.")
-        if same
-        else _("Recorded as different people."),
-    )
-    return redirect("screening:duplicates")
+
+    form = DuplicateDecisionForm(request.POST)
+    return _decide(request, candidate, form, decide, success, "screening:duplicates")

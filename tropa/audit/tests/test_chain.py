@@ -87,6 +87,21 @@ def test_the_command_names_the_first_bad_entry(chain: int, capsys: Any) -> None:
     assert "#5" in capsys.readouterr().err
 
 
+def test_the_command_names_an_entry_whose_stored_prev_hash_was_changed(
+    chain: int, capsys: Any
+) -> None:
+    """Only the stored ``prev_hash`` of #4 changes: its own hash still checks out (it is
+    computed from the hash before it), so only the link check can find it."""
+    _raw_update("UPDATE audit_auditentry SET prev_hash = %s WHERE seq = %s", ["0" * 64, 4])
+    _, problem = verify_chain()
+    assert problem is not None and problem.seq == 4 and "link" in problem.reason
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("audit", "verify")
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err
+    assert "#4" in err and "does not link to the entry before it" in err
+
+
 def test_it_chains_entries_in_order(db: Any) -> None:
     first = log_action(None, "auth.login_failed")
     second = log_action(None, "auth.login_failed")

@@ -31,8 +31,8 @@ def isolation_kwargs(world: Any) -> dict[str, dict[str, Any]]:
         )
     services.screen_case(actor=actor, case=first)
     services.find_duplicate_people(actor=actor, organization=org)
-    hit = ScreeningHit.objects.get(case=first)
-    candidate = DuplicateCandidate.objects.get(organization=org)
+    hit = ScreeningHit.objects.unscoped().get(case=first)
+    candidate = DuplicateCandidate.objects.unscoped().get(organization=org)
     return {
         "screening:list_detail": {"code": report.watchlist.code},
         "screening:screen_case": {"code": first.code},

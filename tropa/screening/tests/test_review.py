@@ -23,7 +23,7 @@ from .conftest import SHCHERBAKOV, SURNAME, person
 def hit(write_ftm: Callable[..., Path], listed_case: Case, coordinator: User) -> ScreeningHit:
     services.import_list(actor=None, path=write_ftm(SHCHERBAKOV), name="OpenSanctions")
     services.screen_case(actor=coordinator, case=listed_case)
-    return ScreeningHit.objects.get()
+    return ScreeningHit.objects.unscoped().get()
 
 
 def test_it_lists_pending_hits_strongest_first(
@@ -66,7 +66,7 @@ def test_confirming_raises_the_risk_and_is_audited(
     assert response.status_code == 302
     hit.refresh_from_db()
     listed_case.refresh_from_db()
-    assert hit.status == HitStatus.CONFIRMED and hit.reviewed_by == verifier
+    assert hit.status == HitStatus.CONFIRMED and hit.decided_by == verifier
     assert listed_case.risk == "critical"
     assert services.read_reason(hit) == "Дата рождения и отчество совпадают"
     entry = AuditEntry.objects.get(action="screening.hit_confirmed")

@@ -93,7 +93,7 @@ def test_a_seized_database_does_not_link_a_person_to_a_list_entry(
     )
     services.screen_case(actor=coordinator, case=listed_case)
     services.screen_case(actor=coordinator, case=second)
-    hits = list(ScreeningHit.objects.select_related("case__person"))
+    hits = list(ScreeningHit.objects.unscoped().select_related("case__person"))
     assert len(hits) >= 2
     for hit in hits:  # Grach's is confirmed, the others dismissed
         confirm = hit.case == listed_case
@@ -137,7 +137,7 @@ def test_the_hit_keeps_what_it_matched_when_the_entry_leaves_the_list(
 ) -> None:
     import_list(SHCHERBAKOV, NAMESAKE, name="v1.json")
     services.screen_case(actor=coordinator, case=listed_case)
-    hit = ScreeningHit.objects.get()
+    hit = ScreeningHit.objects.unscoped().get()
     assert services.hit_facts(hit).match
     import_list(NAMESAKE, name="v2.json")  # the man is no longer on the list
     # Nothing protects the entry any more: it is gone from the database, the hit is not.
@@ -151,7 +151,7 @@ def test_the_hit_keeps_what_it_matched_when_the_entry_leaves_the_list(
     # Back on the list unchanged: the same hit, and the dismissal holds.
     import_list(SHCHERBAKOV, NAMESAKE, name="v3.json")
     services.screen_case(actor=coordinator, case=listed_case)
-    hit = ScreeningHit.objects.get()
+    hit = ScreeningHit.objects.unscoped().get()
     assert hit.status == HitStatus.DISMISSED
     html = client.post(reverse("screening:hit_reveal", args=[hit.code])).content.decode()
     assert "no longer listed" not in html
