@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tropa.audit.actions import Action
 from tropa.audit.models import AuditEntry
 from tropa.audit.services import log_action
 
@@ -31,7 +32,7 @@ from . import services, throttle
 from .forms import EnrolmentForm, LoginForm, RoleForm, TimeZoneForm, TokenForm, UserCreateForm
 from .models import Enrolment, RoleRequest, User
 from .passwords import generate_passphrase
-from .permissions import Cap, can, staff_user
+from .permissions import AuthenticatedHttpRequest, Cap, can, staff_user, staff_view
 
 _PENDING = "tropa_pending_login"
 _PENDING_SECONDS = 300
@@ -104,7 +105,7 @@ def _check_token(
     if device.verify_token(form.cleaned_data["token"]):
         return True
     throttle.register_failure(pending["key"])
-    log_action(None, "auth.second_factor_failed")
+    log_action(None, Action.AUTH_SECOND_FACTOR_FAILED)
     form.add_error("token", _("This code is wrong or was already used. Wait for the next one."))
     return False
 
@@ -177,7 +178,8 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
 @require_http_methods(["GET", "POST"])
-def password_view(request: HttpRequest) -> HttpResponse:
+@staff_view
+def password_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = staff_user(request)
     form = PasswordChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -195,7 +197,8 @@ def password_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def time_zone_view(request: HttpRequest) -> HttpResponse:
+@staff_view
+def time_zone_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = staff_user(request)
     form = TimeZoneForm(request.POST)
     if form.is_valid():
@@ -223,13 +226,14 @@ def _user_of_org(request: HttpRequest, code: str) -> User:
         .first()
     )
     if user is None:
-        log_action(request.user, "access.denied", requested=str(code), kind="user")
+        log_action(request.user, Action.ACCESS_DENIED, requested=str(code), kind="user")
         raise Http404
     return user
 
 
 @require_http_methods(["GET"])
-def users_view(request: HttpRequest) -> HttpResponse:
+@staff_view
+def users_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_admin(request)
     org = staff_user(request).organization
     users = (
@@ -253,7 +257,7 @@ def _reveal_limits(organization: Any) -> list[dict[str, Any]]:
     return [
         dict(row)
         for row in AuditEntry.objects.filter(
-            action="identity.reveal_refused",  # written by tropa.cases.services
+            action=Action.IDENTITY_REVEAL_REFUSED,  # written by tropa.cases.services
             organization_code=str(organization.code),
             at__gte=since,
         )
@@ -264,7 +268,8 @@ def _reveal_limits(organization: Any) -> list[dict[str, Any]]:
 
 
 @require_http_methods(["GET", "POST"])
-def user_create_view(request: HttpRequest) -> HttpResponse:
+@staff_view
+def user_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_admin(request)
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -302,7 +307,8 @@ def _enrolment_link_page(
 
 
 @require_POST
-def user_role_view(request: HttpRequest, code: str) -> HttpResponse:
+@staff_view
+def user_role_view(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     user = _user_of_org(request, code)
     form = RoleForm(request.POST)
     if not form.is_valid():
@@ -329,7 +335,8 @@ def user_role_view(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def user_active_view(request: HttpRequest, code: str) -> HttpResponse:
+@staff_view
+def user_active_view(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     user = _user_of_org(request, code)
     if user == request.user:
         messages.error(request, _("You cannot deactivate your own account."))
@@ -340,7 +347,8 @@ def user_active_view(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def user_reset_2fa_view(request: HttpRequest, code: str) -> HttpResponse:
+@staff_view
+def user_reset_2fa_view(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     user = _user_of_org(request, code)
     token, role_request = services.reset_two_factor(actor=staff_user(request), user=user)
     return _enrolment_link_page(request, user, token, role_request, created=False)
@@ -358,7 +366,7 @@ def enrol_start_view(request: HttpRequest, token: str) -> HttpResponse:
     """Takes the token out of the address (and so out of any Referer) into the session."""
     enrolment = services.find_enrolment(token)
     if enrolment is None:
-        log_action(None, "auth.enrolment_link_refused")
+        log_action(None, Action.AUTH_ENROLMENT_LINK_REFUSED)
         return render(request, "accounts/enrol_invalid.html", status=404)
     logout(request)  # whoever was signed in on this browser, the link is for someone else
     request.session[_ENROLMENT] = {"id": enrolment.pk, "at": time.time()}
@@ -429,7 +437,8 @@ def _require_approver(request: HttpRequest) -> User:
 
 
 @require_GET
-def approvals_view(request: HttpRequest) -> HttpResponse:
+@staff_view
+def approvals_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = _require_approver(request)
     assert user.organization is not None  # a coordinator always belongs to one
     rows = [
@@ -445,13 +454,14 @@ def _request_of_org(user: User, code: str) -> RoleRequest:
         .first()
     )
     if found is None:
-        log_action(user, "access.denied", requested=str(code), kind="role_request")
+        log_action(user, Action.ACCESS_DENIED, requested=str(code), kind="role_request")
         raise Http404
     return found
 
 
 @require_POST
-def approval_decide_view(request: HttpRequest, code: str, decision: str) -> HttpResponse:
+@staff_view
+def approval_decide_view(request: AuthenticatedHttpRequest, code: str, decision: str) -> HttpResponse:
     user = _require_approver(request)
     role_request = _request_of_org(user, code)
     try:
