@@ -146,7 +146,8 @@ def may_decide(actor: User | None, request: RoleRequest) -> bool:
         actor is not None
         and actor.role == Role.COORDINATOR
         and actor.is_active
-        and actor.organization == request.organization
+        and actor.organization is not None
+        and actor.organization.pk == request.organization_id  # no query per request row
         and actor.pk not in (request.requested_by_id, request.subject_id)
     )
 
@@ -264,6 +265,7 @@ def complete_enrolment(*, enrolment: Enrolment, password: str) -> User:
         locked.used_at = timezone.now()
         locked.save(update_fields=["used_at"])
         log_action(user, Action.USER_ENROLLED, user, reason=locked.reason)
+        start_totp_setup(actor=user, user=user)
     return user
 
 
@@ -365,12 +367,21 @@ def set_time_zone(*, actor: User | None, user: User, time_zone: str) -> None:
         log_action(actor, Action.USER_TIME_ZONE_CHANGED, user)
 
 
-def start_totp_setup(user: User) -> TOTPDevice:
-    """The unconfirmed device shown at first sign-in; reused until it is confirmed."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Tropa", confirmed=False)
+def start_totp_setup(*, actor: User | None, user: User) -> TOTPDevice:
+    """The unconfirmed device the set-up page shows, made once when the password step
+    passes (sign-in or enrolment, both POSTs) and reused until it is confirmed; the set-up
+    page only reads it."""
+    with transaction.atomic():
+        device: TOTPDevice | None = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="Tropa", confirmed=False)
+            log_action(actor, Action.USER_TWO_FACTOR_SETUP_STARTED, user)
     return device
+
+
+def totp_setup_device(user: User) -> TOTPDevice | None:
+    """The device ``start_totp_setup`` made, for the set-up page (reads only)."""
+    return TOTPDevice.objects.filter(user=user, confirmed=False).first()
 
 
 def confirm_totp(*, user: User, device: TOTPDevice) -> None:

@@ -79,8 +79,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     "at": time.time(),
                     "next": next_url,
                 }
-                confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-                return redirect("accounts:verify" if confirmed else "accounts:setup")
+                if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+                    return redirect("accounts:verify")
+                services.start_totp_setup(actor=user, user=user)
+                return redirect("accounts:setup")
     return render(request, "accounts/login.html", {"form": form, "next": next_url})
 
 
@@ -141,7 +143,9 @@ def setup_view(request: HttpRequest) -> HttpResponse:
     user, pending = found
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return redirect("accounts:verify")
-    device = services.start_totp_setup(user)
+    device = services.totp_setup_device(user)
+    if device is None:  # made at the password step; without it, that step again
+        return redirect("accounts:login")
     form = TokenForm(request.POST or None)
     if (
         request.method == "POST"
@@ -461,7 +465,9 @@ def _request_of_org(user: User, code: str) -> RoleRequest:
 
 @require_POST
 @staff_view
-def approval_decide_view(request: AuthenticatedHttpRequest, code: str, decision: str) -> HttpResponse:
+def approval_decide_view(
+    request: AuthenticatedHttpRequest, code: str, decision: str
+) -> HttpResponse:
     user = _require_approver(request)
     role_request = _request_of_org(user, code)
     try:
