@@ -198,6 +198,21 @@ def refuse_role_request(*, actor: User, request: RoleRequest) -> RoleRequest:
     return decided
 
 
+def withdraw_role_request(*, actor: User, request: RoleRequest) -> None:
+    """Take back a pending request; only whoever asked for it may."""
+    with transaction.atomic():
+        locked = RoleRequest.objects.select_for_update().get(pk=request.pk)
+        if locked.status != RoleRequestStatus.PENDING:
+            raise AccountError(_("This request was already decided or replaced."))
+        if locked.requested_by_id != actor.pk:
+            raise AccountError(_("Only who asked for this change can withdraw it."))
+        locked.status, locked.decided_at = RoleRequestStatus.WITHDRAWN, timezone.now()
+        locked.save(update_fields=["status", "decided_at"])
+        log_action(
+            actor, Action.USER_ROLE_REQUEST_WITHDRAWN, locked.subject, request=str(locked.code)
+        )
+
+
 def pending_role_requests(organization: Organization) -> Any:
     return RoleRequest.objects.filter(
         organization=organization, status=RoleRequestStatus.PENDING

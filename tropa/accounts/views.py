@@ -10,12 +10,11 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
-from django.contrib.auth.forms import PasswordChangeForm
 from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -27,10 +26,19 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tropa.audit.actions import Action
 from tropa.audit.models import AuditEntry
 from tropa.audit.services import log_action
+from tropa.core.views import run_action
 
 from . import services, throttle
-from .forms import EnrolmentForm, LoginForm, RoleForm, TimeZoneForm, TokenForm, UserCreateForm
-from .models import Enrolment, RoleRequest, User
+from .forms import (
+    EnrolmentForm,
+    LoginForm,
+    NewPasswordForm,
+    RoleForm,
+    TimeZoneForm,
+    TokenForm,
+    UserCreateForm,
+)
+from .models import CONTENT_ROLES, Enrolment, RoleRequest, User
 from .passwords import generate_passphrase
 from .permissions import AuthenticatedHttpRequest, Cap, can, staff_user, staff_view
 
@@ -45,6 +53,13 @@ def _safe_next(request: HttpRequest, value: str | None) -> str:
     ):
         return value
     return reverse("cases:dashboard")
+
+
+def _speak_to(request: HttpRequest, user: User) -> None:
+    """Pages before the sign-in ends (enrolment, set-up) in the account's own language."""
+    if user.language:
+        translation.activate(user.language)
+        request.LANGUAGE_CODE = translation.get_language()
 
 
 def _pending_user(request: HttpRequest) -> tuple[User, dict[str, Any]] | None:
@@ -141,6 +156,7 @@ def setup_view(request: HttpRequest) -> HttpResponse:
     if found is None:
         return redirect("accounts:login")
     user, pending = found
+    _speak_to(request, user)
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return redirect("accounts:verify")
     device = services.totp_setup_device(user)
@@ -185,7 +201,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @staff_view
 def password_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = staff_user(request)
-    form = PasswordChangeForm(user, request.POST or None)
+    form = NewPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.change_password(
             actor=user, user=user, new_password=form.cleaned_data["new_password1"]
@@ -350,12 +366,37 @@ def user_active_view(request: AuthenticatedHttpRequest, code: str) -> HttpRespon
     return redirect("accounts:users")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @staff_view
 def user_reset_2fa_view(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    """GET: what a reset does (the role waits for approval again), to confirm; POST: do it."""
     user = _user_of_org(request, code)
-    token, role_request = services.reset_two_factor(actor=staff_user(request), user=user)
+    if user == request.user:
+        messages.error(
+            request, _("You cannot reset your own two-factor. Another administrator can.")
+        )
+        return redirect("accounts:users")
+    if request.method == "GET" or request.POST.get("confirmed") != "yes":
+        suspends = user.role in CONTENT_ROLES
+        context = {"subject": user, "suspends": suspends}
+        return render(request, "accounts/user_reset_confirm.html", context)
+    token, role_request = services.reset_two_factor(actor=request.user, user=user)
     return _enrolment_link_page(request, user, token, role_request, created=False)
+
+
+@require_POST
+@staff_view
+def role_request_withdraw_view(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    """An administrator takes back a role change they asked for and nobody decided yet."""
+    _require_admin(request)
+    role_request = _request_of_org(request.user, code)
+    run_action(
+        request,
+        lambda: services.withdraw_role_request(actor=request.user, request=role_request),
+        _("Request withdrawn: the role of %(name)s stays as it was.")
+        % {"name": role_request.subject.get_username()},
+    )
+    return redirect("accounts:users")
 
 
 # Enrolment: the user chooses a password and sets up the second factor -----------------
@@ -401,6 +442,7 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
     if enrolment is None:
         return render(request, "accounts/enrol_invalid.html", status=404)
     user = enrolment.user
+    _speak_to(request, user)
     suggestion = generate_passphrase()
     form = EnrolmentForm(
         user,
@@ -471,12 +513,19 @@ def approval_decide_view(
     user = _require_approver(request)
     role_request = _request_of_org(user, code)
     try:
+        name = role_request.subject.get_username()
         if decision == "approve":
             services.approve_role_request(actor=user, request=role_request)
-            messages.success(request, _("Approved: the new role applies now."))
+            messages.success(
+                request,
+                _("Approved: %(name)s is now %(role)s; the new role applies now.")
+                % {"name": name, "role": role_request.get_to_role_display()},
+            )
         else:
             services.refuse_role_request(actor=user, request=role_request)
-            messages.success(request, _("Refused: the role stays as it was."))
+            messages.success(
+                request, _("Refused: the role of %(name)s stays as it was.") % {"name": name}
+            )
     except services.AccountError as refused:
         messages.error(request, str(refused))
     return redirect("accounts:approvals")

@@ -39,7 +39,7 @@ def _not_future(value: date | None) -> None:
         raise forms.ValidationError(_("This date is in the future."))
 
 
-class StaffChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class StaffChoiceField(forms.ModelChoiceField[User]):
     """A colleague, named in the form by the account's random code, never its row id."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -50,7 +50,7 @@ class StaffChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         )
         super().__init__(queryset=User.objects.none(), **kwargs)
 
-    def label_from_instance(self, obj: Any) -> str:
+    def label_from_instance(self, obj: User) -> str:
         return str(obj.get_username())
 
 
@@ -81,7 +81,9 @@ class CaseForm(forms.Form):
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = staff_of(organization)  # type: ignore[attr-defined]
+        assignee = self.fields["assignee"]
+        assert isinstance(assignee, StaffChoiceField)
+        assignee.queryset = staff_of(organization)
 
 
 class StageForm(forms.Form):
@@ -243,7 +245,9 @@ class TaskForm(forms.Form):
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = staff_of(organization)  # type: ignore[attr-defined]
+        assignee = self.fields["assignee"]
+        assert isinstance(assignee, StaffChoiceField)
+        assignee.queryset = staff_of(organization)
 
 
 class NeedForm(forms.Form):

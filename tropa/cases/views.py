@@ -256,9 +256,14 @@ def identity_reveal(request: AuthenticatedHttpRequest, code: str) -> HttpRespons
         messages.error(request, str(refused))
         return _back(case)
     family = [(m, services.unseal_text(m)) for m in case.family.all()]
-    return render(
-        request, "cases/identity.html", {"case": case, "identity": identity, "family": family}
-    )
+    context = {
+        "case": case,
+        "identity": identity,
+        "family": family,
+        # The language switch returns to the case page: this address answers POST only.
+        "language_next": case.get_absolute_url(),
+    }
+    return render(request, "cases/identity.html", context)
 
 
 @sensitive_post_parameters()

@@ -97,3 +97,40 @@ def test_the_case_page_has_a_fixed_number_of_queries(
         page = client.get(canary_case.get_absolute_url())
     assert page.status_code == 200 and "t4" in page.content.decode()
     assert Task.objects.for_organization(canary_case.organization).count() == 5
+
+
+def test_the_language_switch_after_a_reveal_returns_to_a_page_that_answers_get(
+    canary_case: Case, coordinator: User, signed_in: Any
+) -> None:
+    client = signed_in(coordinator)
+    url = canary_case.get_absolute_url()
+    revealed = client.post(
+        reverse("cases:identity_reveal", args=[canary_case.code]), HTTP_REFERER=url
+    ).content.decode()
+    assert f'name="next" value="{url}"' in revealed
+    switched = client.post(reverse("switch_language"), {"language": "en", "next": url})
+    assert switched.status_code == 302 and switched["Location"] == url
+    assert client.get(switched["Location"]).status_code == 200
+
+
+def test_a_post_answer_without_a_page_of_its_own_switches_back_to_the_referer(
+    canary_case: Case, coordinator: User, signed_in: Any
+) -> None:
+    from django.test import RequestFactory
+
+    from tropa.accounts.context_processors import language_next
+
+    factory = RequestFactory()
+    url = canary_case.get_absolute_url()
+    post = factory.post("/screening/hits/x/reveal/", HTTP_REFERER=f"http://testserver{url}")
+    assert language_next(post) == url
+    foreign = factory.post("/screening/hits/x/reveal/", HTTP_REFERER="https://evil.example/")
+    assert language_next(foreign) == reverse("cases:dashboard")
+    assert language_next(factory.get("/cases/?page=2")) == "/cases/?page=2"
+
+
+def test_the_edit_identity_link_says_it_reveals(
+    canary_case: Case, coordinator: User, signed_in: Any
+) -> None:
+    page = signed_in(coordinator).get(canary_case.get_absolute_url()).content.decode()
+    assert "Edit identity (reveals it; logged with your name)" in page
