@@ -4,10 +4,11 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tropa.accounts.models import Role, User
+from tropa.accounts.models import Organization, Role, User
 
 from .models import (
     AlertKind,
@@ -54,7 +55,7 @@ class StaffChoiceField(forms.ModelChoiceField[User]):
         return str(obj.get_username())
 
 
-def staff_of(organization: Any) -> Any:
+def staff_of(organization: Organization) -> models.QuerySet[User]:
     return (
         User.objects.filter(membership__organization=organization, is_active=True)
         .exclude(membership__role=Role.ADMIN)
@@ -79,7 +80,7 @@ class CaseForm(forms.Form):
     next_action = forms.CharField(label=_("Next action"), max_length=200, required=False)
     next_action_on = forms.DateField(label=_("Next action by"), required=False, widget=DateInput())
 
-    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         assignee = self.fields["assignee"]
         assert isinstance(assignee, StaffChoiceField)
@@ -243,7 +244,7 @@ class TaskForm(forms.Form):
     due_on = forms.DateField(label=_("Due"), required=False, widget=DateInput())
     assignee = StaffChoiceField(label=_("Assignee"), required=False)
 
-    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         assignee = self.fields["assignee"]
         assert isinstance(assignee, StaffChoiceField)

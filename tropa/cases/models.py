@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any, ClassVar, Self
+from typing import ClassVar, Self
 
 from django.conf import settings
 from django.db import models
@@ -226,7 +226,7 @@ class CaseManager(ScopedManager):
         queryset._scoped = super().get_queryset()._scoped  # a related manager is scoped
         return queryset
 
-    def for_organization(self, organization: Any) -> CaseQuerySet:
+    def for_organization(self, organization: Organization) -> CaseQuerySet:
         return self.get_queryset().for_organization(organization)
 
     def unscoped(self) -> CaseQuerySet:
