@@ -7,12 +7,15 @@ from typing import Any
 from django.http import HttpRequest
 
 from . import services
+from .models import User
 from .permissions import Cap, can
 
 
 def role_requests_panel(request: HttpRequest) -> dict[str, Any] | None:
     user = request.user
-    organization = getattr(user, "organization", None)
+    if not isinstance(user, User):
+        return None
+    organization = user.organization
     if organization is None or not can(user, Cap.APPROVE_ROLES):
         return None
     waiting = [

@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import Role
@@ -93,7 +93,24 @@ class TimeZoneForm(forms.Form):
     )
 
 
-class EnrolmentForm(SetPasswordForm):  # type: ignore[type-arg]
+class _StrengthUnderThePassword:
+    """Django puts a too-weak password's error under the confirmation field; it belongs
+    under the password that was chosen."""
+
+    cleaned_data: dict[str, Any]
+
+    def validate_password_for_user(self, user: Any, password_field_name: str = "") -> None:
+        if "new_password2" in self.cleaned_data:  # both typed the same
+            # misc: mypy cannot see that the next class in the MRO is Django's password form.
+            super().validate_password_for_user(user, "new_password1")  # type: ignore[misc]
+
+
+class NewPasswordForm(_StrengthUnderThePassword, PasswordChangeForm):
+    """The settings page's password change."""
+
+
+# type-arg: django-stubs makes SetPasswordForm generic in the user model; the user is ours.
+class EnrolmentForm(_StrengthUnderThePassword, SetPasswordForm):  # type: ignore[type-arg]
     """The user's own password at enrolment, pre-filled with a generated passphrase."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

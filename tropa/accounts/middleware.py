@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from .models import User
+
 _OPEN_PREFIXES = (
     "/accounts/login/",
     "/accounts/verify/",
@@ -39,11 +41,11 @@ class RequireVerifiedLoginMiddleware:
                 target += "?" + urlencode({"next": request.get_full_path()})
             return HttpResponseRedirect(target)
         zone = settings.TROPA_DEFAULT_USER_TIMEZONE
-        if verified:
-            if user.language:  # type: ignore[union-attr]
-                translation.activate(user.language)  # type: ignore[union-attr]
+        if verified and isinstance(user, User):
+            if user.language:
+                translation.activate(user.language)
                 request.LANGUAGE_CODE = translation.get_language()
-            zone = user.time_zone or zone  # type: ignore[union-attr]
+            zone = user.time_zone or zone
         timezone.activate(zoneinfo.ZoneInfo(zone))
         try:
             return self.get_response(request)

@@ -84,7 +84,7 @@ class StrengthValidator:
         because = str(warning) if warning else _("It follows a pattern guessers try first.")
         raise ValidationError(
             _(
-                "This password is too easy to guess: %(because)s "
+                "This password is too easy to guess. %(because)s "
                 "Use the suggested passphrase, or several uncommon words."
             ),
             code="password_too_guessable",

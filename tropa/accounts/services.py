@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tropa.audit.actions import Action
 from tropa.audit.services import log_action
 from tropa.core.errors import ServiceError
 from tropa.crypto.fields import create_organization_keys
@@ -37,17 +38,17 @@ def generate_password() -> str:
     return generate_passphrase()
 
 
-def create_organization(*, actor: Any, name: str) -> Organization:
+def create_organization(*, actor: User | None, name: str) -> Organization:
     with transaction.atomic():
         org = Organization.objects.create(name=name)
         create_organization_keys(org.pk)
-        log_action(actor, "organization.created", org, organization=org)
+        log_action(actor, Action.ORGANIZATION_CREATED, org, organization=org)
     return org
 
 
 def create_user(
     *,
-    actor: Any,
+    actor: User | None,
     organization: Organization,
     username: str,
     role: str,
@@ -64,7 +65,7 @@ def create_user(
         user.set_password(password)
         user.save()
         Membership.objects.create(user=user, organization=organization, role=role)
-        log_action(actor, "user.created", user, organization=organization, role=role)
+        log_action(actor, Action.USER_CREATED, user, organization=organization, role=role)
     return user, password
 
 
@@ -72,13 +73,13 @@ class AccountError(ServiceError):
     """A request that cannot be carried out; the message is shown to the user."""
 
 
-def set_role(*, actor: Any, user: User, role: str) -> None:
+def set_role(*, actor: User | None, user: User, role: str) -> None:
     """Set a role at once, without approval: for the shell (bootstrap) and approvals only."""
     if role not in Role.values:
         raise ValueError(f"unknown role {role!r}")
     with transaction.atomic():
         Membership.objects.filter(user=user).update(role=role)
-        log_action(actor, "user.role_changed", user, role=role)
+        log_action(actor, Action.USER_ROLE_CHANGED, user, role=role)
 
 
 # Roles that need a second person --------------------------------------------------------
@@ -112,7 +113,7 @@ def request_role_change(
         for earlier in pending:
             earlier.status, earlier.decided_at = RoleRequestStatus.WITHDRAWN, timezone.now()
             earlier.save(update_fields=["status", "decided_at"])
-            log_action(actor, "user.role_request_withdrawn", user, request=str(earlier.code))
+            log_action(actor, Action.USER_ROLE_REQUEST_WITHDRAWN, user, request=str(earlier.code))
         if membership.role == role:
             return None
         if role not in CONTENT_ROLES and membership.role not in CONTENT_ROLES:
@@ -130,7 +131,7 @@ def request_role_change(
         )
         log_action(
             actor,
-            "user.role_change_requested",
+            Action.USER_ROLE_CHANGE_REQUESTED,
             user,
             request=str(request.code),
             from_role=membership.role,
@@ -139,12 +140,14 @@ def request_role_change(
     return request
 
 
-def may_decide(actor: Any, request: RoleRequest) -> bool:
+def may_decide(actor: User | None, request: RoleRequest) -> bool:
     """A coordinator of the request's organization, neither its requester nor its subject."""
     return (
-        getattr(actor, "role", None) == Role.COORDINATOR
+        actor is not None
+        and actor.role == Role.COORDINATOR
         and actor.is_active
-        and actor.organization == request.organization
+        and actor.organization is not None
+        and actor.organization.pk == request.organization_id  # no query per request row
         and actor.pk not in (request.requested_by_id, request.subject_id)
     )
 
@@ -177,7 +180,7 @@ def approve_role_request(*, actor: User, request: RoleRequest) -> RoleRequest:
         decided = _decide(actor, request, RoleRequestStatus.APPROVED)
         log_action(
             actor,
-            "user.role_change_approved",
+            Action.USER_ROLE_CHANGE_APPROVED,
             request.subject,
             request=str(request.code),
             requested_by=str(request.requested_by.code) if request.requested_by else "",
@@ -189,8 +192,25 @@ def approve_role_request(*, actor: User, request: RoleRequest) -> RoleRequest:
 def refuse_role_request(*, actor: User, request: RoleRequest) -> RoleRequest:
     with transaction.atomic():
         decided = _decide(actor, request, RoleRequestStatus.REFUSED)
-        log_action(actor, "user.role_change_refused", request.subject, request=str(request.code))
+        log_action(
+            actor, Action.USER_ROLE_CHANGE_REFUSED, request.subject, request=str(request.code)
+        )
     return decided
+
+
+def withdraw_role_request(*, actor: User, request: RoleRequest) -> None:
+    """Take back a pending request; only whoever asked for it may."""
+    with transaction.atomic():
+        locked = RoleRequest.objects.select_for_update().get(pk=request.pk)
+        if locked.status != RoleRequestStatus.PENDING:
+            raise AccountError(_("This request was already decided or replaced."))
+        if locked.requested_by_id != actor.pk:
+            raise AccountError(_("Only who asked for this change can withdraw it."))
+        locked.status, locked.decided_at = RoleRequestStatus.WITHDRAWN, timezone.now()
+        locked.save(update_fields=["status", "decided_at"])
+        log_action(
+            actor, Action.USER_ROLE_REQUEST_WITHDRAWN, locked.subject, request=str(locked.code)
+        )
 
 
 def pending_role_requests(organization: Organization) -> Any:
@@ -206,7 +226,7 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_enrolment(*, actor: Any, user: User, reason: str) -> str:
+def issue_enrolment(*, actor: User | None, user: User, reason: str) -> str:
     """A new one-time link token for ``user`` (earlier unused ones stop working).
 
     Only its digest is stored; the token is returned once, to be passed on.
@@ -219,11 +239,11 @@ def issue_enrolment(*, actor: Any, user: User, reason: str) -> str:
             user=user,
             digest=_digest(token),
             reason=reason,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=actor,
             created_at=now,
             expires_at=now + timedelta(hours=settings.TROPA_ENROLMENT_HOURS),
         )
-        log_action(actor, "user.enrolment_issued", user, reason=reason)
+        log_action(actor, Action.USER_ENROLMENT_ISSUED, user, reason=reason)
     return token
 
 
@@ -259,7 +279,8 @@ def complete_enrolment(*, enrolment: Enrolment, password: str) -> User:
         TOTPDevice.objects.filter(user=user).delete()
         locked.used_at = timezone.now()
         locked.save(update_fields=["used_at"])
-        log_action(user, "user.enrolled", user, reason=locked.reason)
+        log_action(user, Action.USER_ENROLLED, user, reason=locked.reason)
+        start_totp_setup(actor=user, user=user)
     return user
 
 
@@ -279,7 +300,7 @@ def invite_user(
         user.save()
         immediate = "" if role in CONTENT_ROLES else role
         Membership.objects.create(user=user, organization=organization, role=immediate)
-        log_action(actor, "user.created", user, organization=organization, role=immediate)
+        log_action(actor, Action.USER_CREATED, user, organization=organization, role=immediate)
         request = None
         if role in CONTENT_ROLES:
             request = request_role_change(actor=actor, user=user, role=role, reason="new")
@@ -300,21 +321,21 @@ def enrol_from_shell(
         user.save()
         Membership.objects.create(user=user, organization=organization, role=role)
         log_action(
-            None, "user.created", user, organization=organization, role=role, from_shell=True
+            None, Action.USER_CREATED, user, organization=organization, role=role, from_shell=True
         )
         token = issue_enrolment(actor=None, user=user, reason=EnrolmentReason.NEW)
     return user, token
 
 
-def set_active(*, actor: Any, user: User, active: bool) -> None:
+def set_active(*, actor: User | None, user: User, active: bool) -> None:
     with transaction.atomic():
         user.is_active = active
         user.save(update_fields=["is_active"])
         # Django's ModelBackend refuses inactive users, so open sessions end at once.
-        log_action(actor, "user.activated" if active else "user.deactivated", user)
+        log_action(actor, Action.USER_ACTIVATED if active else Action.USER_DEACTIVATED, user)
 
 
-def reset_two_factor(*, actor: Any, user: User) -> tuple[str, RoleRequest | None]:
+def reset_two_factor(*, actor: User | None, user: User) -> tuple[str, RoleRequest | None]:
     """Remove the second factor and the password; returns a one-time enrolment token.
 
     Open sessions end (the session hash follows the password). Whoever opens the link gets
@@ -326,47 +347,56 @@ def reset_two_factor(*, actor: Any, user: User) -> tuple[str, RoleRequest | None
         TOTPDevice.objects.filter(user=user).delete()
         user.set_unusable_password()
         user.save(update_fields=["password"])
-        log_action(actor, "user.two_factor_reset", user)
+        log_action(actor, Action.USER_TWO_FACTOR_RESET, user)
         request = None
         role = _membership(user).role
-        if role in CONTENT_ROLES and getattr(actor, "is_authenticated", False):
+        if role in CONTENT_ROLES and actor is not None:
             RoleRequest.objects.filter(subject=user, status=RoleRequestStatus.PENDING).update(
                 status=RoleRequestStatus.WITHDRAWN, decided_at=timezone.now()
             )
             Membership.objects.filter(user=user).update(role="")
-            log_action(actor, "user.role_suspended", user, role=role)
+            log_action(actor, Action.USER_ROLE_SUSPENDED, user, role=role)
             request = request_role_change(actor=actor, user=user, role=role, reason="reset")
         token = issue_enrolment(actor=actor, user=user, reason=EnrolmentReason.RESET)
     return token, request
 
 
-def change_password(*, actor: Any, user: User, new_password: str) -> None:
+def change_password(*, actor: User | None, user: User, new_password: str) -> None:
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])
-        log_action(actor, "user.password_changed", user)
+        log_action(actor, Action.USER_PASSWORD_CHANGED, user)
 
 
-def set_language(*, actor: Any, user: User, language: str) -> None:
+def set_language(*, actor: User | None, user: User, language: str) -> None:
     with transaction.atomic():
         user.language = language
         user.save(update_fields=["language"])
-        log_action(actor, "user.language_changed", user, language=language)
+        log_action(actor, Action.USER_LANGUAGE_CHANGED, user, language=language)
 
 
-def set_time_zone(*, actor: Any, user: User, time_zone: str) -> None:
+def set_time_zone(*, actor: User | None, user: User, time_zone: str) -> None:
     with transaction.atomic():
         user.time_zone = time_zone
         user.save(update_fields=["time_zone"])
-        log_action(actor, "user.time_zone_changed", user)
+        log_action(actor, Action.USER_TIME_ZONE_CHANGED, user)
 
 
-def start_totp_setup(user: User) -> TOTPDevice:
-    """The unconfirmed device shown at first sign-in; reused until it is confirmed."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Tropa", confirmed=False)
+def start_totp_setup(*, actor: User | None, user: User) -> TOTPDevice:
+    """The unconfirmed device the set-up page shows, made once when the password step
+    passes (sign-in or enrolment, both POSTs) and reused until it is confirmed; the set-up
+    page only reads it."""
+    with transaction.atomic():
+        device: TOTPDevice | None = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="Tropa", confirmed=False)
+            log_action(actor, Action.USER_TWO_FACTOR_SETUP_STARTED, user)
     return device
+
+
+def totp_setup_device(user: User) -> TOTPDevice | None:
+    """The device ``start_totp_setup`` made, for the set-up page (reads only)."""
+    return TOTPDevice.objects.filter(user=user, confirmed=False).first()
 
 
 def confirm_totp(*, user: User, device: TOTPDevice) -> None:
@@ -374,4 +404,4 @@ def confirm_totp(*, user: User, device: TOTPDevice) -> None:
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        log_action(user, "user.two_factor_enabled", user)
+        log_action(user, Action.USER_TWO_FACTOR_ENABLED, user)

@@ -16,6 +16,11 @@ urlpatterns = [
     path("users/<uuid:code>/role/", views.user_role_view, name="user_role"),
     path("users/<uuid:code>/active/", views.user_active_view, name="user_active"),
     path("users/<uuid:code>/reset-2fa/", views.user_reset_2fa_view, name="user_reset_2fa"),
+    path(
+        "role-requests/<uuid:code>/withdraw/",
+        views.role_request_withdraw_view,
+        name="role_request_withdraw",
+    ),
     path("enrol/", views.enrol_view, name="enrol"),
     path("enrol/<str:token>/", views.enrol_start_view, name="enrol_start"),
     path("approvals/", views.approvals_view, name="approvals"),

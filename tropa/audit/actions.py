@@ -130,4 +130,5 @@ class Action(StrEnum):
     USER_ROLE_SUSPENDED = "user.role_suspended"
     USER_TIME_ZONE_CHANGED = "user.time_zone_changed"
     USER_TWO_FACTOR_ENABLED = "user.two_factor_enabled"
+    USER_TWO_FACTOR_SETUP_STARTED = "user.two_factor_setup_started"
     USER_TWO_FACTOR_RESET = "user.two_factor_reset"

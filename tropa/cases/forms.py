@@ -4,10 +4,11 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tropa.accounts.models import Role, User
+from tropa.accounts.models import Organization, Role, User
 
 from .models import (
     AlertKind,
@@ -39,7 +40,7 @@ def _not_future(value: date | None) -> None:
         raise forms.ValidationError(_("This date is in the future."))
 
 
-class StaffChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class StaffChoiceField(forms.ModelChoiceField[User]):
     """A colleague, named in the form by the account's random code, never its row id."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -50,11 +51,11 @@ class StaffChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         )
         super().__init__(queryset=User.objects.none(), **kwargs)
 
-    def label_from_instance(self, obj: Any) -> str:
+    def label_from_instance(self, obj: User) -> str:
         return str(obj.get_username())
 
 
-def staff_of(organization: Any) -> Any:
+def staff_of(organization: Organization) -> models.QuerySet[User]:
     return (
         User.objects.filter(membership__organization=organization, is_active=True)
         .exclude(membership__role=Role.ADMIN)
@@ -79,9 +80,11 @@ class CaseForm(forms.Form):
     next_action = forms.CharField(label=_("Next action"), max_length=200, required=False)
     next_action_on = forms.DateField(label=_("Next action by"), required=False, widget=DateInput())
 
-    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = staff_of(organization)  # type: ignore[attr-defined]
+        assignee = self.fields["assignee"]
+        assert isinstance(assignee, StaffChoiceField)
+        assignee.queryset = staff_of(organization)
 
 
 class StageForm(forms.Form):
@@ -241,9 +244,11 @@ class TaskForm(forms.Form):
     due_on = forms.DateField(label=_("Due"), required=False, widget=DateInput())
     assignee = StaffChoiceField(label=_("Assignee"), required=False)
 
-    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = staff_of(organization)  # type: ignore[attr-defined]
+        assignee = self.fields["assignee"]
+        assert isinstance(assignee, StaffChoiceField)
+        assignee.queryset = staff_of(organization)
 
 
 class NeedForm(forms.Form):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import ClassVar, Self
 
 from django.conf import settings
 from django.db import models
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tropa.accounts.models import Organization
+from tropa.core.models import OrganizationOwned, ScopedManager, ScopedQuerySet
 
 
 class Stage(models.TextChoices):
@@ -62,9 +64,7 @@ class Country(models.TextChoices):
     OTHER = "XX", _("Other")
 
 
-class Person(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+class Person(OrganizationOwned):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="people")
     pseudonym = models.CharField(
         _("pseudonym"),
@@ -73,7 +73,7 @@ class Person(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(OrganizationOwned.Meta):
         indexes = [models.Index(fields=["organization", "pseudonym"])]
         verbose_name = _("person")
         verbose_name_plural = _("people")
@@ -197,10 +197,7 @@ class ServiceRecord(models.Model):
         return [str(labels.get(a, a)) for a in self.articles]
 
 
-class Deployment(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+class Deployment(OrganizationOwned):
     service_record = models.ForeignKey(
         ServiceRecord, on_delete=models.CASCADE, related_name="deployments"
     )
@@ -208,24 +205,38 @@ class Deployment(models.Model):
     start = models.DateField(_("from"), null=True, blank=True)
     end = models.DateField(_("until"), null=True, blank=True)
 
-    class Meta:
+    class Meta(OrganizationOwned.Meta):
         ordering = ["start"]
 
     def __str__(self) -> str:
         return self.place
 
 
-class CaseQuerySet(models.QuerySet["Case"]):
-    def of_organization(self, organization: Organization) -> CaseQuerySet:
-        return self.filter(organization=organization)
+class CaseQuerySet(ScopedQuerySet):
+    """Cases, scoped like every organization-owned row (``for_organization``), plus
+    ``open()``."""
 
-    def open(self) -> CaseQuerySet:
+    def open(self) -> Self:
         return self.exclude(stage=Stage.CLOSED)
 
 
-class Case(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+class CaseManager(ScopedManager):
+    def get_queryset(self) -> CaseQuerySet:
+        queryset = CaseQuerySet(self.model, using=self._db)
+        queryset._scoped = super().get_queryset()._scoped  # a related manager is scoped
+        return queryset
+
+    def for_organization(self, organization: Organization) -> CaseQuerySet:
+        return self.get_queryset().for_organization(organization)
+
+    def unscoped(self) -> CaseQuerySet:
+        return self.get_queryset().unscoped()
+
+    def open(self) -> CaseQuerySet:
+        return self.get_queryset().open()
+
+
+class Case(OrganizationOwned):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="cases")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.INTAKE)
@@ -259,9 +270,9 @@ class Case(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = CaseQuerySet.as_manager()
+    objects: ClassVar[CaseManager] = CaseManager()
 
-    class Meta:
+    class Meta(OrganizationOwned.Meta):
         indexes = [
             models.Index(fields=["organization", "stage", "-updated_at"]),
             models.Index(
@@ -269,6 +280,9 @@ class Case(models.Model):
                 name="case_list_order",
             ),
             models.Index(fields=["organization", "city"]),
+            # The case list's risk and country filters.
+            models.Index(fields=["organization", "risk"], name="case_org_risk"),
+            models.Index(fields=["organization", "country"], name="case_org_country"),
             models.Index(fields=["organization", "assignee"]),
             models.Index(fields=["organization", "next_action_on"]),
         ]
@@ -317,10 +331,7 @@ class Note(models.Model):
         return f"note {self.pk}"
 
 
-class Task(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+class Task(OrganizationOwned):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
     title = models.CharField(_("task"), max_length=200)
     due_on = models.DateField(_("due"), null=True, blank=True)
@@ -338,7 +349,7 @@ class Task(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     done_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(OrganizationOwned.Meta):
         ordering = ["done_at", "due_on", "created_at"]
         indexes = [models.Index(fields=["assignee", "done_at", "due_on"])]
 
@@ -360,17 +371,14 @@ class NeedKind(models.TextChoices):
     SAFETY = "safety", _("Safety")
 
 
-class Need(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+class Need(OrganizationOwned):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="needs")
     kind = models.CharField(_("need"), max_length=20, choices=NeedKind.choices)
     sealed = models.BinaryField(blank=True, null=True)
     created_at = models.DateTimeField(auto_now_add=True)
     met_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(OrganizationOwned.Meta):
         ordering = ["met_at", "created_at"]
 
     def __str__(self) -> str:
@@ -426,10 +434,7 @@ class Relation(models.TextChoices):
     OTHER = "other", _("Other relative")
 
 
-class FamilyMember(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+class FamilyMember(OrganizationOwned):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="family")
     relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices)
     birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
@@ -453,10 +458,7 @@ class ChecklistItem(models.TextChoices):
     FAMILY = "family_told", _("Family told")
 
 
-class Alert(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+class Alert(OrganizationOwned):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="alerts")
     kind = models.CharField(_("alert"), max_length=20, choices=AlertKind.choices)
     sealed = models.BinaryField(blank=True, null=True)
@@ -469,7 +471,7 @@ class Alert(models.Model):
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(OrganizationOwned.Meta):
         ordering = ["-raised_at"]
         indexes = [models.Index(fields=["organization", "resolved_at"])]
 

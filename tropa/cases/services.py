@@ -7,6 +7,7 @@ fields changed, never their values.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -17,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tropa.accounts.models import Organization, User
+from tropa.accounts.permissions import Cap, can
+from tropa.audit.actions import Action
 from tropa.audit.models import AuditEntry
 from tropa.audit.services import log_action
 from tropa.core.errors import ServiceError
@@ -84,7 +87,9 @@ def _refresh_search_text(case: Case) -> None:
 # Cases -------------------------------------------------------------------------------------
 
 
-def create_case(*, actor: Any, organization: Organization, pseudonym: str, **fields: Any) -> Case:
+def create_case(
+    *, actor: User | None, organization: Organization, pseudonym: str, **fields: Any
+) -> Case:
     unknown = set(fields) - set(CASE_FIELDS)
     if unknown:
         raise TypeError(f"unknown case fields: {sorted(unknown)}")
@@ -95,12 +100,12 @@ def create_case(*, actor: Any, organization: Organization, pseudonym: str, **fie
         _refresh_search_text(case)
         case.save(force_insert=True)
         StageChange.objects.create(case=case, to_stage=case.stage, at=_now(), by=actor)
-        log_action(actor, "case.created", case, stage=case.stage)
+        log_action(actor, Action.CASE_CREATED, case, stage=case.stage)
     return case
 
 
 def update_case(
-    *, actor: Any, case: Case, pseudonym: str | None = None, **fields: Any
+    *, actor: User | None, case: Case, pseudonym: str | None = None, **fields: Any
 ) -> list[str]:
     """Change case fields; returns the names of those that changed."""
     changed = []
@@ -126,11 +131,11 @@ def update_case(
             columns += ["search_text", "logistics_search_text"]
         if changed:
             case.save(update_fields=[*columns, "updated_at"])
-            log_action(actor, "case.updated", case, fields=sorted(changed))
+            log_action(actor, Action.CASE_UPDATED, case, fields=sorted(changed))
     return changed
 
 
-def move_stage(*, actor: Any, case: Case, to_stage: str, reason: str = "") -> None:
+def move_stage(*, actor: User | None, case: Case, to_stage: str, reason: str = "") -> None:
     if to_stage not in Stage.values:
         raise CaseError(_("Unknown stage."))
     if to_stage == case.stage:
@@ -145,7 +150,7 @@ def move_stage(*, actor: Any, case: Case, to_stage: str, reason: str = "") -> No
         )
         log_action(
             actor,
-            "case.stage_changed",
+            Action.CASE_STAGE_CHANGED,
             case,
             from_stage=case.stage,
             to_stage=to_stage,
@@ -155,9 +160,61 @@ def move_stage(*, actor: Any, case: Case, to_stage: str, reason: str = "") -> No
         case.save(update_fields=["stage", "closed_reason", "updated_at"])
 
 
-def log_case_viewed(*, actor: Any, case: Case, sections: list[str]) -> None:
+def log_case_viewed(*, actor: User | None, case: Case, sections: list[str]) -> None:
     """A read of a case page, with the sealed sections that were decrypted for it."""
-    log_action(actor, "case.viewed", case, sections=sections)
+    log_action(actor, Action.CASE_VIEWED, case, sections=sections)
+
+
+@dataclass(frozen=True)
+class CaseSheet:
+    """What the case page shows of a case's sealed and related rows, decrypted for one user.
+
+    Free text a volunteer may not read (notes, alert and support details, which may carry
+    names or addresses) is left empty; needs' text is logistics and shown to everyone who
+    sees the case. Family names are identity: they are shown only on the audited reveal.
+    """
+
+    record: ServiceRecord | None
+    has_identity: bool
+    notes: list[tuple[Note, str]]
+    needs: list[tuple[Need, str]]
+    support: list[tuple[Support, str]]
+    alerts: list[tuple[Alert, str, dict[str, AlertAction]]]
+    family: list[FamilyMember]
+
+
+def read_case_sheet(*, actor: User, case: Case) -> CaseSheet:
+    """Everything the case page decrypts, in one place and a fixed number of queries; the
+    read is logged (``case.viewed``, with the sealed sections it opened)."""
+    details = can(actor, Cap.VIEW_NOTES)
+    sections = ["case", "notes"] if details else ["case"]
+    record = None
+    if can(actor, Cap.VIEW_SERVICE_RECORD):
+        record = (
+            ServiceRecord.objects.filter(person_id=case.person_id)
+            .prefetch_related("deployments")
+            .first()
+        )
+    alerts = case.alerts.select_related("raised_by", "resolved_by").prefetch_related(
+        "actions__done_by"
+    )
+    sheet = CaseSheet(
+        record=record,
+        has_identity=can(actor, Cap.VIEW_IDENTITY) and has_identity(case.person),
+        notes=read_notes(case) if details else [],
+        needs=[(n, unseal_text(n)) for n in case.needs.all()],
+        support=[
+            (s, unseal_text(s) if details else "")
+            for s in case.support.select_related("recorded_by")
+        ],
+        alerts=[
+            (a, unseal_text(a) if details else "", {x.item: x for x in a.actions.all()})
+            for a in alerts
+        ],
+        family=list(case.family.all()),
+    )
+    log_case_viewed(actor=actor, case=case, sections=sections)
+    return sheet
 
 
 # Identity ----------------------------------------------------------------------------------
@@ -167,7 +224,7 @@ def _normalize_document(number: str) -> str:
     return re.sub(r"[\s\-./№#]", "", number).upper()
 
 
-def save_identity(*, actor: Any, person: Person, data: dict[str, Any]) -> Identity:
+def save_identity(*, actor: User | None, person: Person, data: dict[str, Any]) -> Identity:
     unknown = set(data) - set(IDENTITY_FIELDS)
     if unknown:
         raise TypeError(f"unknown identity fields: {sorted(unknown)}")
@@ -199,7 +256,7 @@ def save_identity(*, actor: Any, person: Person, data: dict[str, Any]) -> Identi
         )
         log_action(
             actor,
-            "identity.created" if created else "identity.updated",
+            Action.IDENTITY_CREATED if created else Action.IDENTITY_UPDATED,
             person,
             fields=sorted(clean),
         )
@@ -223,27 +280,27 @@ CAPPED_PURPOSES = (
     "outreach_letter",
     "outreach_export",
 )
-REVEAL_REFUSED = "identity.reveal_refused"
+REVEAL_REFUSED = Action.IDENTITY_REVEAL_REFUSED
 
 
 class RevealLimitReached(CaseError):
     """The user made ``TROPA_REVEAL_LIMIT_PER_HOUR`` reveals in the last hour."""
 
 
-def reveals_in_last_hour(actor: Any) -> int:
+def reveals_in_last_hour(actor: User) -> int:
     since = _now() - timedelta(hours=1)
     return AuditEntry.objects.filter(
-        action="identity.revealed",
+        action=Action.IDENTITY_REVEALED,
         actor_code=str(actor.code),
         at__gt=since,
         detail__purpose__in=CAPPED_PURPOSES,
     ).count()
 
 
-def _over_reveal_limit(actor: Any, purpose: str, count: int) -> bool:
+def _over_reveal_limit(actor: User | None, purpose: str, count: int) -> bool:
     """True if ``count`` more reveals would pass the hourly cap. Call inside the reveals'
     transaction."""
-    if purpose not in CAPPED_PURPOSES or not getattr(actor, "is_authenticated", False):
+    if purpose not in CAPPED_PURPOSES or actor is None:
         return False  # the shell and background work act without a user
     # Lock the user's row: two reveals at once must not both count 19 and both pass.
     list(User.objects.select_for_update().filter(pk=actor.pk).values_list("pk"))
@@ -251,7 +308,9 @@ def _over_reveal_limit(actor: Any, purpose: str, count: int) -> bool:
     return reveals_in_last_hour(actor) + count > limit
 
 
-def record_reveals(*, actor: Any, people: list[Person], purpose: str, **detail: Any) -> None:
+def record_reveals(
+    *, actor: User | None, people: list[Person], purpose: str, **detail: Any
+) -> None:
     """Log that ``actor`` is shown the identities of ``people``, all or none.
 
     Every way of putting an identity in front of a person goes through here, so that one
@@ -264,7 +323,7 @@ def record_reveals(*, actor: Any, people: list[Person], purpose: str, **detail: 
         refused = _over_reveal_limit(actor, purpose, len(people))
         if not refused:
             for person in people:
-                log_action(actor, "identity.revealed", person, purpose=purpose, **detail)
+                log_action(actor, Action.IDENTITY_REVEALED, person, purpose=purpose, **detail)
     if refused:
         limit = settings.TROPA_REVEAL_LIMIT_PER_HOUR
         # Outside the block above, so that the refusal stays in the log when the caller
@@ -281,7 +340,7 @@ def record_reveals(*, actor: Any, people: list[Person], purpose: str, **detail: 
         )
 
 
-def reveal_identity(*, actor: Any, person: Person, purpose: str = "view") -> dict[str, Any]:
+def reveal_identity(*, actor: User | None, person: Person, purpose: str = "view") -> dict[str, Any]:
     """Decrypt a person's identity for ``actor``; every call is an audited reveal.
 
     Past the hourly cap (see ``record_reveals``) raises RevealLimitReached.
@@ -296,14 +355,18 @@ def reveal_identity(*, actor: Any, person: Person, purpose: str = "view") -> dic
     return data
 
 
-def find_by_document(*, actor: Any, organization: Organization, number: str) -> list[Person]:
+def find_by_document(
+    *, actor: User | None, organization: Organization, number: str
+) -> list[Person]:
     digest = blind_index(organization.pk, "document", _normalize_document(number))
     people = list(
         Person.objects.filter(
             organization=organization, identity__doc_index__digest=digest
         ).distinct()
     )
-    log_action(actor, "identity.searched_by_document", organization=organization, found=len(people))
+    log_action(
+        actor, Action.IDENTITY_SEARCHED_BY_DOCUMENT, organization=organization, found=len(people)
+    )
     return people
 
 
@@ -323,7 +386,7 @@ SERVICE_FIELDS = (
 )
 
 
-def save_service_record(*, actor: Any, person: Person, **fields: Any) -> ServiceRecord:
+def save_service_record(*, actor: User | None, person: Person, **fields: Any) -> ServiceRecord:
     unknown = set(fields) - set(SERVICE_FIELDS)
     if unknown:
         raise TypeError(f"unknown service record fields: {sorted(unknown)}")
@@ -342,12 +405,14 @@ def save_service_record(*, actor: Any, person: Person, **fields: Any) -> Service
             for case in person.cases.select_related("person"):
                 _refresh_search_text(case)
                 case.save(update_fields=["search_text", "logistics_search_text"])
-        log_action(actor, "service_record.saved", person, fields=sorted(changed), created=created)
+        log_action(
+            actor, Action.SERVICE_RECORD_SAVED, person, fields=sorted(changed), created=created
+        )
     return record
 
 
 def add_deployment(
-    *, actor: Any, person: Person, place: str, start: date | None, end: date | None
+    *, actor: User | None, person: Person, place: str, start: date | None, end: date | None
 ) -> Deployment:
     if start and end and end < start:
         raise CaseError(_("A deployment cannot end before it started."))
@@ -355,28 +420,28 @@ def add_deployment(
         record, _created = ServiceRecord.objects.get_or_create(
             person=person, defaults={"organization_id": person.organization_id}
         )
-        deployment = Deployment.objects.create(
+        deployment: Deployment = Deployment.objects.create(
             organization_id=person.organization_id,
             service_record=record,
             place=place.strip(),
             start=start,
             end=end,
         )
-        log_action(actor, "deployment.added", person, deployment=str(deployment.code))
+        log_action(actor, Action.DEPLOYMENT_ADDED, person, deployment=str(deployment.code))
     return deployment
 
 
-def remove_deployment(*, actor: Any, deployment: Deployment) -> None:
+def remove_deployment(*, actor: User | None, deployment: Deployment) -> None:
     with transaction.atomic():
         person = deployment.service_record.person
-        log_action(actor, "deployment.removed", person, deployment=str(deployment.code))
+        log_action(actor, Action.DEPLOYMENT_REMOVED, person, deployment=str(deployment.code))
         deployment.delete()
 
 
 # Notes -------------------------------------------------------------------------------------
 
 
-def add_note(*, actor: Any, case: Case, text: str) -> Note:
+def add_note(*, actor: User | None, case: Case, text: str) -> Note:
     text = text.strip()
     if not text:
         raise CaseError(_("A note cannot be empty."))
@@ -384,7 +449,7 @@ def add_note(*, actor: Any, case: Case, text: str) -> Note:
         note = Note(organization_id=case.organization_id, case=case, author=actor)
         note.sealed = seal(note, "sealed", text)
         note.save(force_insert=True)
-        log_action(actor, "note.added", case)
+        log_action(actor, Action.NOTE_ADDED, case)
     return note
 
 
@@ -398,10 +463,10 @@ def read_notes(case: Case) -> list[tuple[Note, str]]:
 
 
 def add_task(
-    *, actor: Any, case: Case, title: str, due_on: date | None, assignee: Any = None
+    *, actor: User | None, case: Case, title: str, due_on: date | None, assignee: Any = None
 ) -> Task:
     with transaction.atomic():
-        task = Task.objects.create(
+        task: Task = Task.objects.create(
             organization_id=case.organization_id,
             case=case,
             title=title.strip(),
@@ -409,39 +474,46 @@ def add_task(
             assignee=assignee,
             created_by=actor,
         )
-        log_action(actor, "task.added", case, task=str(task.code))
+        log_action(actor, Action.TASK_ADDED, case, task=str(task.code))
     return task
 
 
-def set_task_done(*, actor: Any, task: Task, done: bool) -> None:
+def set_task_done(*, actor: User | None, task: Task, done: bool) -> None:
     with transaction.atomic():
         task.done_at = _now() if done else None
         task.save(update_fields=["done_at"])
-        log_action(actor, "task.done" if done else "task.reopened", task.case, task=str(task.code))
+        log_action(
+            actor,
+            Action.TASK_DONE if done else Action.TASK_REOPENED,
+            task.case,
+            task=str(task.code),
+        )
 
 
 # Needs, support, family --------------------------------------------------------------------
 
 
-def add_need(*, actor: Any, case: Case, kind: str, details: str = "") -> Need:
+def add_need(*, actor: User | None, case: Case, kind: str, details: str = "") -> Need:
     with transaction.atomic():
         need = Need(organization_id=case.organization_id, case=case, kind=kind)
         need.sealed = seal(need, "sealed", details.strip()) if details.strip() else None
         need.save(force_insert=True)
-        log_action(actor, "need.added", case, kind=kind)
+        log_action(actor, Action.NEED_ADDED, case, kind=kind)
     return need
 
 
-def set_need_met(*, actor: Any, need: Need, met: bool) -> None:
+def set_need_met(*, actor: User | None, need: Need, met: bool) -> None:
     with transaction.atomic():
         need.met_at = _now() if met else None
         need.save(update_fields=["met_at"])
-        log_action(actor, "need.met" if met else "need.reopened", need.case, need=str(need.code))
+        log_action(
+            actor, Action.NEED_MET if met else Action.NEED_REOPENED, need.case, need=str(need.code)
+        )
 
 
 def record_support(
     *,
-    actor: Any,
+    actor: User | None,
     case: Case,
     kind: str,
     given_on: date,
@@ -465,12 +537,12 @@ def record_support(
         )
         support.sealed = seal(support, "sealed", details.strip()) if details.strip() else None
         support.save(force_insert=True)
-        log_action(actor, "support.recorded", case, kind=kind)
+        log_action(actor, Action.SUPPORT_RECORDED, case, kind=kind)
     return support
 
 
 def add_family_member(
-    *, actor: Any, case: Case, relation: str, name: str, birth_year: int | None = None
+    *, actor: User | None, case: Case, relation: str, name: str, birth_year: int | None = None
 ) -> FamilyMember:
     with transaction.atomic():
         member = FamilyMember(
@@ -481,13 +553,13 @@ def add_family_member(
         )
         member.sealed = seal(member, "sealed", name.strip())
         member.save(force_insert=True)
-        log_action(actor, "family_member.added", case, relation=relation)
+        log_action(actor, Action.FAMILY_MEMBER_ADDED, case, relation=relation)
     return member
 
 
-def remove_family_member(*, actor: Any, member: FamilyMember) -> None:
+def remove_family_member(*, actor: User | None, member: FamilyMember) -> None:
     with transaction.atomic():
-        log_action(actor, "family_member.removed", member.case, relation=member.relation)
+        log_action(actor, Action.FAMILY_MEMBER_REMOVED, member.case, relation=member.relation)
         member.delete()
 
 
@@ -498,7 +570,7 @@ def unseal_text(obj: Any) -> str:
 # Alerts ------------------------------------------------------------------------------------
 
 
-def raise_alert(*, actor: Any, case: Case, kind: str, details: str = "") -> Alert:
+def raise_alert(*, actor: User | None, case: Case, kind: str, details: str = "") -> Alert:
     with transaction.atomic():
         alert = Alert(
             organization_id=case.organization_id,
@@ -511,11 +583,11 @@ def raise_alert(*, actor: Any, case: Case, kind: str, details: str = "") -> Aler
         alert.save(force_insert=True)
         case.has_active_alert = True
         case.save(update_fields=["has_active_alert", "updated_at"])
-        log_action(actor, "alert.raised", case, kind=kind, alert=str(alert.code))
+        log_action(actor, Action.ALERT_RAISED, case, kind=kind, alert=str(alert.code))
     return alert
 
 
-def tick_alert_item(*, actor: Any, alert: Alert, item: str) -> AlertAction:
+def tick_alert_item(*, actor: User | None, alert: Alert, item: str) -> AlertAction:
     if item not in ChecklistItem.values:
         raise CaseError(_("Unknown checklist item."))
     if not alert.is_active:
@@ -525,11 +597,11 @@ def tick_alert_item(*, actor: Any, alert: Alert, item: str) -> AlertAction:
             alert=alert, item=item, defaults={"done_by": actor, "done_at": _now()}
         )
         if created:
-            log_action(actor, "alert.item_done", alert.case, alert=str(alert.code), item=item)
+            log_action(actor, Action.ALERT_ITEM_DONE, alert.case, alert=str(alert.code), item=item)
     return action
 
 
-def resolve_alert(*, actor: Any, alert: Alert) -> None:
+def resolve_alert(*, actor: User | None, alert: Alert) -> None:
     if not alert.is_active:
         raise CaseError(_("This alert is already resolved."))
     with transaction.atomic():
@@ -538,4 +610,4 @@ def resolve_alert(*, actor: Any, alert: Alert) -> None:
         case = alert.case
         case.has_active_alert = case.alerts.filter(resolved_at__isnull=True).exists()
         case.save(update_fields=["has_active_alert", "updated_at"])
-        log_action(actor, "alert.resolved", case, alert=str(alert.code))
+        log_action(actor, Action.ALERT_RESOLVED, case, alert=str(alert.code))

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tropa.accounts.permissions import Cap, can, staff_user
+from tropa.accounts.permissions import AuthenticatedHttpRequest, Cap, can, staff_view
+from tropa.core.views import form_errors, run_action
 
 from . import services
 from .access import (
@@ -46,39 +47,23 @@ from .forms import (
     SupportForm,
     TaskForm,
 )
-from .models import Alert, ChecklistItem, Stage, Task
+from .models import Alert, Case, ChecklistItem, Stage, Task
 from .registry import dashboard_panels_for, panels_for, timeline_for
 
 PAGE_SIZE = 50
 
 
-def _back(case: Any, anchor: str = "") -> HttpResponse:
+def _back(case: Case, anchor: str = "") -> HttpResponse:
     return redirect(f"{case.get_absolute_url()}{'#' + anchor if anchor else ''}")
-
-
-def _form_errors(request: HttpRequest, form: Any) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
-
-
-def _run(request: HttpRequest, action: Callable[[], Any], success: str) -> bool:
-    try:
-        action()
-    except services.CaseError as exc:
-        messages.error(request, str(exc))
-        return False
-    messages.success(request, success)
-    return True
 
 
 # Dashboard, list, my tasks -----------------------------------------------------------------
 
 
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    user = staff_user(request)
+@staff_view
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     if can(user, Cap.MANAGE_USERS) and not can(user, Cap.VIEW_CASES):
         return redirect("accounts:users")
     cases = visible_cases(user)
@@ -116,7 +101,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def case_list(request: HttpRequest) -> HttpResponse:
+@staff_view
+def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None)
     cases = visible_cases(request.user).select_related("person", "assignee")
     if form.is_valid():
@@ -133,7 +119,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             if data[name]:
                 cases = cases.filter(**{name: data[name]})
         if data["mine"]:
-            cases = cases.filter(assignee=staff_user(request))
+            cases = cases.filter(assignee=request.user)
         if data["alert"]:
             cases = cases.filter(has_active_alert=True)
     cases = cases.order_by("-has_active_alert", "-risk_rank", "-updated_at")
@@ -148,8 +134,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def my_tasks(request: HttpRequest) -> HttpResponse:
-    today, user = timezone.localdate(), staff_user(request)
+@staff_view
+def my_tasks(request: AuthenticatedHttpRequest) -> HttpResponse:
+    today, user = timezone.localdate(), request.user
     open_tasks = (
         scope_to_visible_cases(user, Task.objects.filter(assignee=user, done_at__isnull=True))
         .select_related("case__person")
@@ -166,8 +153,9 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def case_new(request: HttpRequest) -> HttpResponse:
-    user = staff_user(request)
+@staff_view
+def case_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     if not can(user, Cap.WRITE_CASES) or user.organization is None:
         return redirect("cases:list")
     form = CaseForm(request.POST or None, organization=user.organization)
@@ -182,57 +170,46 @@ def case_new(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def case_detail(request: HttpRequest, code: str) -> HttpResponse:
-    user = staff_user(request)
-    case = access_case(user, code)
-    sections = ["case"]
-    context: dict[str, Any] = {"case": case, "today": timezone.localdate()}
-    if can(user, Cap.VIEW_SERVICE_RECORD):
-        context["record"] = getattr(case.person, "service_record", None)
-    if can(user, Cap.VIEW_NOTES):
-        context["notes"] = services.read_notes(case)
-        sections.append("notes")
-    if can(user, Cap.VIEW_IDENTITY):
-        context["has_identity"] = services.has_identity(case.person)
-    # Family names are identity: they appear only on the audited reveal page.
-    context["family"] = case.family.all()
-    # Volunteers get the logistics text (needs, tasks) but not the sealed free text that
-    # may carry names or addresses: alert details, support details, notes.
-    details = can(user, Cap.VIEW_NOTES)
-    context["needs"] = [(n, services.unseal_text(n)) for n in case.needs.all()]
-    context["support"] = [
-        (s, services.unseal_text(s) if details else "")
-        for s in case.support.select_related("recorded_by")
-    ]
-    context["alerts"] = [
-        (a, services.unseal_text(a) if details else "", {x.item: x for x in a.actions.all()})
-        for a in case.alerts.select_related("raised_by", "resolved_by").prefetch_related(
-            "actions__done_by"
-        )
-    ]
-    context["checklist"] = ChecklistItem.choices
-    context["tasks"] = case.tasks.select_related("assignee")
-    context["history"] = case.stage_changes.select_related("by")
-    context["stage_form"] = StageForm(initial={"stage": case.stage})
-    # Each form gets its own id prefix: several share field names (kind, details), and a
-    # label must point at the field of its own form.
-    context["forms"] = {
-        "note": NoteForm(auto_id="note_%s"),
-        "task": TaskForm(organization=case.organization, auto_id="task_%s"),
-        "need": NeedForm(auto_id="need_%s"),
-        "support": SupportForm(initial={"given_on": timezone.localdate()}, auto_id="support_%s"),
-        "family": FamilyForm(auto_id="family_%s"),
-        "alert": AlertForm(auto_id="alert_%s"),
-        "deployment": DeploymentForm(auto_id="deployment_%s"),
+@staff_view
+def case_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    case = access_case(request.user, code)
+    sheet = services.read_case_sheet(actor=request.user, case=case)
+    context: dict[str, Any] = {
+        "case": case,
+        "today": timezone.localdate(),
+        "record": sheet.record,
+        "has_identity": sheet.has_identity,
+        "notes": sheet.notes,
+        "family": sheet.family,
+        "needs": sheet.needs,
+        "support": sheet.support,
+        "alerts": sheet.alerts,
+        "checklist": ChecklistItem.choices,
+        "tasks": case.tasks.select_related("assignee"),
+        "history": case.stage_changes.select_related("by"),
+        "stage_form": StageForm(initial={"stage": case.stage}),
+        # Each form gets its own id prefix: several share field names (kind, details), and a
+        # label must point at the field of its own form.
+        "forms": {
+            "note": NoteForm(auto_id="note_%s"),
+            "task": TaskForm(organization=case.organization, auto_id="task_%s"),
+            "need": NeedForm(auto_id="need_%s"),
+            "support": SupportForm(
+                initial={"given_on": timezone.localdate()}, auto_id="support_%s"
+            ),
+            "family": FamilyForm(auto_id="family_%s"),
+            "alert": AlertForm(auto_id="alert_%s"),
+            "deployment": DeploymentForm(auto_id="deployment_%s"),
+        },
+        "panels": panels_for(request, case),
+        "timeline": timeline_for(request, case),
     }
-    context["panels"] = panels_for(request, case)
-    context["timeline"] = timeline_for(request, case)
-    services.log_case_viewed(actor=user, case=case, sections=sections)
     return render(request, "cases/case_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
-def case_edit(request: HttpRequest, code: str) -> HttpResponse:
+@staff_view
+def case_edit(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     case = access_case(request.user, code, cap=Cap.WRITE_CASES)
     initial = {f: getattr(case, f) for f in services.CASE_FIELDS}
     initial["pseudonym"] = case.person.pseudonym
@@ -245,13 +222,14 @@ def case_edit(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def case_stage(request: HttpRequest, code: str) -> HttpResponse:
+@staff_view
+def case_stage(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     case = access_case(request.user, code, cap=Cap.WRITE_CASES)
     form = StageForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        form_errors(request, form)
         return _back(case)
-    _run(
+    run_action(
         request,
         lambda: services.move_stage(
             actor=request.user,
@@ -268,7 +246,8 @@ def case_stage(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def identity_reveal(request: HttpRequest, code: str) -> HttpResponse:
+@staff_view
+def identity_reveal(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Reveal on purpose: a POST, audited, answered with a page nobody caches."""
     case = access_case(request.user, code, cap=Cap.VIEW_IDENTITY)
     try:
@@ -277,14 +256,20 @@ def identity_reveal(request: HttpRequest, code: str) -> HttpResponse:
         messages.error(request, str(refused))
         return _back(case)
     family = [(m, services.unseal_text(m)) for m in case.family.all()]
-    return render(
-        request, "cases/identity.html", {"case": case, "identity": identity, "family": family}
-    )
+    context = {
+        "case": case,
+        "identity": identity,
+        "family": family,
+        # The language switch returns to the case page: this address answers POST only.
+        "language_next": case.get_absolute_url(),
+    }
+    return render(request, "cases/identity.html", context)
 
 
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
-def identity_edit(request: HttpRequest, code: str) -> HttpResponse:
+@staff_view
+def identity_edit(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     case = access_case(request.user, code, cap=Cap.WRITE_IDENTITY)
     if request.method == "POST":
         form = IdentityForm(request.POST)
@@ -308,7 +293,8 @@ def identity_edit(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def service_edit(request: HttpRequest, code: str) -> HttpResponse:
+@staff_view
+def service_edit(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     case = access_case(request.user, code, cap=Cap.WRITE_CASES)
     record = getattr(case.person, "service_record", None)
     initial = {f: getattr(record, f) for f in services.SERVICE_FIELDS} if record else {}
@@ -316,7 +302,7 @@ def service_edit(request: HttpRequest, code: str) -> HttpResponse:
     if (
         request.method == "POST"
         and form.is_valid()
-        and _run(
+        and run_action(
             request,
             lambda: services.save_service_record(
                 actor=request.user, person=case.person, **form.cleaned_data
@@ -329,11 +315,12 @@ def service_edit(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def deployment_add(request: HttpRequest, code: str) -> HttpResponse:
+@staff_view
+def deployment_add(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     case = access_case(request.user, code, cap=Cap.WRITE_CASES)
     form = DeploymentForm(request.POST)
     if form.is_valid():
-        _run(
+        run_action(
             request,
             lambda: services.add_deployment(
                 actor=request.user, person=case.person, **form.cleaned_data
@@ -341,12 +328,13 @@ def deployment_add(request: HttpRequest, code: str) -> HttpResponse:
             _("Deployment added."),
         )
     else:
-        _form_errors(request, form)
+        form_errors(request, form)
     return _back(case, "service")
 
 
 @require_POST
-def deployment_remove(request: HttpRequest, code: str, item: str) -> HttpResponse:
+@staff_view
+def deployment_remove(request: AuthenticatedHttpRequest, code: str, item: str) -> HttpResponse:
     case = access_case(request.user, code, cap=Cap.WRITE_CASES)
     deployment = access_deployment(request.user, item)
     services.remove_deployment(actor=request.user, deployment=deployment)
@@ -403,25 +391,27 @@ ADDITIONS = {
 
 
 @require_POST
-def case_add(request: HttpRequest, code: str, what: str) -> HttpResponse:
+@staff_view
+def case_add(request: AuthenticatedHttpRequest, code: str, what: str) -> HttpResponse:
     """Add a note, task, need, support, family member or alert (``what``) to a case."""
     addition = ADDITIONS[what]
     case = access_case(request.user, code, cap=addition.cap)
     extra = {"organization": case.organization} if addition.form is TaskForm else {}
     form = addition.form(request.POST, **extra)
     if form.is_valid():
-        _run(
+        run_action(
             request,
             lambda: addition.service(actor=request.user, case=case, **form.cleaned_data),
             str(addition.done),
         )
     else:
-        _form_errors(request, form)
+        form_errors(request, form)
     return _back(case, addition.anchor)
 
 
 @require_POST
-def task_toggle(request: HttpRequest, code: str) -> HttpResponse:
+@staff_view
+def task_toggle(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     task = access_task(request.user, code)
     services.set_task_done(actor=request.user, task=task, done=task.done_at is None)
     if request.POST.get("back") == "tasks":
@@ -430,14 +420,16 @@ def task_toggle(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def need_toggle(request: HttpRequest, code: str) -> HttpResponse:
+@staff_view
+def need_toggle(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     need = access_need(request.user, code)
     services.set_need_met(actor=request.user, need=need, met=need.met_at is None)
     return _back(need.case, "needs")
 
 
 @require_POST
-def family_remove(request: HttpRequest, code: str) -> HttpResponse:
+@staff_view
+def family_remove(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     member = access_family_member(request.user, code)
     services.remove_family_member(actor=request.user, member=member)
     messages.success(request, _("Family member removed."))
@@ -445,9 +437,10 @@ def family_remove(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def alert_item(request: HttpRequest, code: str) -> HttpResponse:
+@staff_view
+def alert_item(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     alert = access_alert(request.user, code)
-    _run(
+    run_action(
         request,
         lambda: services.tick_alert_item(
             actor=request.user, alert=alert, item=request.POST.get("item", "")
@@ -458,9 +451,10 @@ def alert_item(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def alert_resolve(request: HttpRequest, code: str) -> HttpResponse:
+@staff_view
+def alert_resolve(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     alert = access_alert(request.user, code)
-    _run(
+    run_action(
         request,
         lambda: services.resolve_alert(actor=request.user, alert=alert),
         _("Alert resolved."),

@@ -393,7 +393,9 @@ def screen_case(
     with transaction.atomic():
         # One screening of a person at a time (on demand and after an import may overlap):
         # each must see the other's hits, or both would add the same one.
-        Person.objects.select_for_update().filter(pk=case.person_id).first()
+        Person.objects.select_for_update().filter(
+            organization_id=case.organization_id, pk=case.person_id
+        ).first()
         known = {
             h.entry_index: h
             for h in ScreeningHit.objects.select_for_update().filter(

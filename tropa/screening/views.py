@@ -137,7 +137,9 @@ def hit_reveal(request: HttpRequest, code: str) -> HttpResponse:
     hit = access_hit(request.user, code)
     case = access_case(request.user, hit.case.code, cap=Cap.VIEW_IDENTITY)
     try:
-        cases.reveal_identity(actor=request.user, person=case.person, purpose="screening_hit")
+        cases.reveal_identity(
+            actor=staff_user(request), person=case.person, purpose="screening_hit"
+        )
     except cases.RevealLimitReached as refused:
         messages.error(request, str(refused))
         return redirect(hit.get_absolute_url())
@@ -233,7 +235,9 @@ def duplicate_reveal(request: HttpRequest, code: str) -> HttpResponse:
     require(request.user, Cap.VIEW_IDENTITY)
     try:
         for person in (candidate.person_a, candidate.person_b):
-            cases.reveal_identity(actor=request.user, person=person, purpose="duplicate_view")
+            cases.reveal_identity(
+                actor=staff_user(request), person=person, purpose="duplicate_view"
+            )
     except cases.RevealLimitReached as refused:
         messages.error(request, str(refused))
         return redirect(candidate.get_absolute_url())

@@ -31,4 +31,5 @@ def isolation_kwargs(world: Any) -> dict[str, dict[str, Any]]:
         "accounts:enrol_start": {"token": token},
         "accounts:approval_approve": {"code": request.code},
         "accounts:approval_refuse": {"code": request.code},
+        "accounts:role_request_withdraw": {"code": request.code},
     }

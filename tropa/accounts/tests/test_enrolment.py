@@ -135,7 +135,7 @@ def test_a_two_factor_reset_forces_a_new_password_and_ends_sessions(
     assert old_session.get(reverse("cases:dashboard")).status_code == 200
     html = (
         signed_in(admin_user)
-        .post(reverse("accounts:user_reset_2fa", args=[verifier.code]))
+        .post(reverse("accounts:user_reset_2fa", args=[verifier.code]), {"confirmed": "yes"})
         .content.decode()
     )
     link = re.search(r'id="enrol-link">([^<]+)<', html)

@@ -22,14 +22,9 @@ ROOT = Path(__file__).resolve().parents[3]
 # produce must be removed from it (the test says so).
 NOT_YET_PROVEN: frozenset[str] = frozenset(
     {
-        "deployment.removed",
         "evidence.abandoned",
-        "need.reopened",
         "outreach.contact_removed",
         "outreach.institution_updated",
-        "user.activated",
-        "user.deactivated",
-        "user.language_changed",
     }
 )
 

@@ -98,7 +98,9 @@ def test_marking_the_same_person_merges_nothing(
     candidate.refresh_from_db()
     assert candidate.status == DuplicateStatus.SAME and candidate.decided_by == verifier
     assert Person.objects.filter(organization=listed_case.organization).count() == 2
-    assert Case.objects.filter(pk__in=[listed_case.pk, second_registration.pk]).count() == 2
+    assert (
+        Case.objects.unscoped().filter(pk__in=[listed_case.pk, second_registration.pk]).count() == 2
+    )
     assert (
         cases.reveal_identity(actor=verifier, person=second_registration.person)["surname_latin"]
         == "SHCHERBAKOV"

@@ -18,7 +18,10 @@ def find_case(code: str) -> Case:
         raise CommandError(
             f"{code!r} is not a case code (a UUID; see 'tropa cases list')"
         ) from None
-    case = Case.objects.select_related("organization").filter(code=parsed).first()
+    # The shell: a case of any organization.
+    case: Case | None = (
+        Case.objects.unscoped().select_related("organization").filter(code=parsed).first()
+    )
     if case is None:
         raise CommandError(f"no case with code {code}")
     return case
