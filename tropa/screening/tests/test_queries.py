@@ -146,7 +146,7 @@ def test_the_screening_panel_of_a_case(
 ) -> None:
     request = RequestFactory().get("/")
     request.user = coordinator
-    case = Case.objects.select_related("person", "organization").get(pk=screened[0].pk)
+    case = Case.objects.unscoped().select_related("person", "organization").get(pk=screened[0].pk)
     with django_assert_num_queries(PANEL):
         panel = case_panel(request, case)
         assert panel is not None and len(panel["hits"]) >= 2
