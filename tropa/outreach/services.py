@@ -17,7 +17,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import filetype
-from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import F, Field, Q
 from django.utils import timezone
@@ -25,9 +24,11 @@ from django.utils.translation import gettext as _
 
 from tropa.accounts.models import Organization
 from tropa.accounts.permissions import Cap, can
+from tropa.audit.actions import Action
 from tropa.audit.services import log_action
 from tropa.cases import services as cases
 from tropa.cases.models import Case, Identity, Person
+from tropa.core.access import forbid
 from tropa.core.errors import ServiceError
 from tropa.crypto.fields import seal, unseal
 
@@ -104,7 +105,7 @@ def create_institution(*, actor: Any, organization: Organization, **fields: Any)
     clean = _clean_institution(fields)
     with transaction.atomic():
         institution = Institution.objects.create(organization=organization, **clean)
-        log_action(actor, "outreach.institution_created", institution, kind=institution.kind)
+        log_action(actor, Action.OUTREACH_INSTITUTION_CREATED, institution, kind=institution.kind)
     return institution
 
 
@@ -119,7 +120,7 @@ def update_institution(*, actor: Any, institution: Institution, **fields: Any) -
         institution.save(update_fields=changed)
         if {"name", "kind", "country"} & set(changed):
             _statistics_changed(institution.organization_id)
-        log_action(actor, "outreach.institution_updated", institution, fields=sorted(changed))
+        log_action(actor, Action.OUTREACH_INSTITUTION_UPDATED, institution, fields=sorted(changed))
     return changed
 
 
@@ -143,14 +144,14 @@ def add_contact(
             email=email.strip(),
             phone=phone.strip(),
         )
-        log_action(actor, "outreach.contact_added", institution, contact=str(contact.code))
+        log_action(actor, Action.OUTREACH_CONTACT_ADDED, institution, contact=str(contact.code))
     return contact
 
 
 def remove_contact(*, actor: Any, contact: Contact) -> None:
     with transaction.atomic():
         log_action(
-            actor, "outreach.contact_removed", contact.institution, contact=str(contact.code)
+            actor, Action.OUTREACH_CONTACT_REMOVED, contact.institution, contact=str(contact.code)
         )
         contact.delete()
 
@@ -184,7 +185,7 @@ def load_starter_set(*, actor: Any, organization: Organization) -> tuple[int, in
         LetterTemplate.objects.bulk_create(templates)
         log_action(
             actor,
-            "outreach.starter_loaded",
+            Action.OUTREACH_STARTER_LOADED,
             organization=organization,
             institutions=len(institutions),
             templates=len(templates),
@@ -214,7 +215,7 @@ def set_followup_days(*, actor: Any, organization: Organization, days: dict[str,
             FollowupPolicy.objects.update_or_create(
                 organization=organization, kind=kind, defaults={"days": n}
             )
-        log_action(actor, "outreach.followup_days_set", organization=organization, days=days)
+        log_action(actor, Action.OUTREACH_FOLLOWUP_DAYS_SET, organization=organization, days=days)
 
 
 # Requests ------------------------------------------------------------------------------------
@@ -233,8 +234,13 @@ def record_request(
     case: Case | None = None,
     group: str = "",
     language: str = "",
+    attachment: bytes | None = None,
 ) -> Request:
-    """Record one attempt to reach ``institution``; its answer is expected within the period."""
+    """Record one attempt to reach ``institution``; its answer is expected within the period.
+
+    A file sent with it (``attachment``) is kept in the same transaction: if keeping it
+    fails, no request is left behind either.
+    """
     if institution.organization_id != organization.pk or (
         case is not None and case.organization_id != organization.pk
     ):
@@ -268,13 +274,15 @@ def record_request(
         _statistics_changed(organization.pk)
         log_action(
             actor,
-            "outreach.request_sent",
+            Action.OUTREACH_REQUEST_SENT,
             request,
             organization=organization,
             institution=str(institution.code),
             case=str(case.code) if case else "",
             channel=channel,
         )
+        if attachment is not None:
+            add_attachment(actor=actor, request=request, data=attachment)
     return request
 
 
@@ -303,7 +311,7 @@ def read_letter(*, actor: Any, request: Request) -> dict[str, Any]:
     letter: dict[str, str] = unseal(request, "sealed", request.sealed) or {}
     case = request.case
     if case is not None:
-        log_action(actor, "outreach.letter_read", request, case=str(case.code))
+        log_action(actor, Action.OUTREACH_LETTER_READ, request, case=str(case.code))
     return {
         "subject": letter.get("subject", ""),
         "body": letter.get("body", ""),
@@ -318,8 +326,7 @@ def reveal_letter(*, actor: Any, request: Request) -> dict[str, Any]:
         return read_letter(actor=actor, request=request)
     assert request.case is not None  # only a case's letter can name its person
     if not can(actor, Cap.VIEW_IDENTITY):
-        log_action(actor, "access.forbidden", request, capability=Cap.VIEW_IDENTITY.value)
-        raise PermissionDenied
+        forbid(actor, Cap.VIEW_IDENTITY, request)
     # Counted towards the hourly cap like every reveal; past it, RevealLimitReached.
     cases.record_reveals(
         actor=actor,
@@ -391,7 +398,7 @@ def record_answer(
             fields.append("followup_done_at")
         request.save(update_fields=fields)
         _statistics_changed(request.organization_id)
-        log_action(actor, "outreach.answer_recorded", request, status=status)
+        log_action(actor, Action.OUTREACH_ANSWER_RECORDED, request, status=status)
     return change
 
 
@@ -405,7 +412,7 @@ def mark_followed_up(*, actor: Any, request: Request) -> None:
             followup_done_at=timezone.now()
         )
         if updated:
-            log_action(actor, "outreach.followup_done", request)
+            log_action(actor, Action.OUTREACH_FOLLOWUP_DONE, request)
 
 
 # Attachments ---------------------------------------------------------------------------------
@@ -435,7 +442,7 @@ def add_attachment(*, actor: Any, request: Request, data: bytes) -> Attachment:
         attachment.save(force_insert=True)
         log_action(
             actor,
-            "outreach.attachment_added",
+            Action.OUTREACH_ATTACHMENT_ADDED,
             request,
             attachment=str(attachment.code),
             size=len(data),
@@ -446,7 +453,7 @@ def add_attachment(*, actor: Any, request: Request, data: bytes) -> Attachment:
 def read_attachment(*, actor: Any, attachment: Attachment) -> bytes:
     log_action(
         actor,
-        "outreach.attachment_downloaded",
+        Action.OUTREACH_ATTACHMENT_DOWNLOADED,
         attachment.request,
         attachment=str(attachment.code),
     )
@@ -479,7 +486,7 @@ def save_template(
         template.name, template.language = name.strip(), language
         template.subject, template.body = subject.strip(), body.strip()
         template.save()
-        log_action(actor, "outreach.template_saved", template, language=language)
+        log_action(actor, Action.OUTREACH_TEMPLATE_SAVED, template, language=language)
     return template
 
 
@@ -529,7 +536,7 @@ def run_followups(*, organization: Organization | None = None, today: date | Non
             _statistics_changed(request.organization_id)
             log_action(
                 None,
-                "outreach.followup_due",
+                Action.OUTREACH_FOLLOWUP_DUE,
                 request,
                 organization=request.organization,
                 status=Status.NO_ANSWER,
@@ -600,7 +607,7 @@ def import_requests(
         _statistics_changed(organization.pk)
         log_action(
             actor,
-            "outreach.imported",
+            Action.OUTREACH_IMPORTED,
             case,
             organization=organization,
             rows=summary.rows,
@@ -820,7 +827,7 @@ def stage_import(
         staging.save(force_insert=True)
         log_action(
             actor,
-            "outreach.import_staged",
+            Action.OUTREACH_IMPORT_STAGED,
             organization=organization,
             size=len(data),
             rows=len(table.rows),
@@ -879,7 +886,7 @@ def confirm_import(*, actor: Any, staging: ImportStaging) -> ImportSummary:
 
 
 def discard_import(*, actor: Any, staging: ImportStaging) -> None:
-    log_action(actor, "outreach.import_discarded", organization=staging.organization)
+    log_action(actor, Action.OUTREACH_IMPORT_DISCARDED, organization=staging.organization)
     staging.delete()
 
 
@@ -887,5 +894,5 @@ def export_logged(
     *, actor: Any, organization: Organization, what: str, fmt: str, **detail: Any
 ) -> None:
     log_action(
-        actor, "outreach.exported", organization=organization, what=what, format=fmt, **detail
+        actor, Action.OUTREACH_EXPORTED, organization=organization, what=what, format=fmt, **detail
     )

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tropa.accounts.permissions import Cap, can, staff_user
 from tropa.cases.access import access_case, visible_cases
 from tropa.cases.services import RevealLimitReached
+from tropa.core.views import form_errors, run_action
 
 from . import exports, importer, letters, services, stats
 from .access import (
@@ -58,13 +59,6 @@ ERRORS_SHOWN = 200
 INSTITUTIONS_SHOWN = 30
 
 
-def _form_errors(request: HttpRequest, form: Any) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
-
-
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     # Never inline, and a generic name: the file name must not say whom the letter is about.
     response = HttpResponse(content, content_type=content_type)
@@ -79,8 +73,7 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 def index(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     organization = outreach_organization(user)
-    # Cheap (one indexed query when nothing is due), so the page is never behind the rule.
-    services.run_followups(organization=organization)
+    # Only reads: the follow-up rule runs in the worker (``tasks.hourly_followups_task``).
     requests = visible_requests(user).select_related("institution", "case__person", "sent_by")
     due = requests.filter(status=Status.NO_ANSWER, followup_done_at__isnull=True)
     counts = due.aggregate(total=Count("*"), mine=Count("sent_by", filter=Q(sent_by=user)))
@@ -172,17 +165,8 @@ def institution_detail(request: HttpRequest, code: str) -> HttpResponse:
     requests = (
         visible_requests(request.user)
         .filter(institution=institution)
-        .select_related("contact", "case__person", "sent_by")[:100]
+        .select_related("institution", "contact", "case__person", "sent_by")[:100]
     )
-    summary = stats.Group("", "")
-    grouped = (
-        Request.objects.filter(organization=institution.organization_id, institution=institution)
-        .values_list("status", "days_to_answer")
-        .annotate(n=Count("*"))
-        .order_by()
-    )
-    for status, days, n in grouped:
-        summary.add(status, days, n)
     rows = list(requests)
     return render(
         request,
@@ -192,7 +176,7 @@ def institution_detail(request: HttpRequest, code: str) -> HttpResponse:
             "contacts": institution.contacts.all(),
             "requests": rows,
             "subjects": services.subjects_of(rows),
-            "summary": summary,
+            "summary": stats.institution_summary(institution),
             "contact_form": ContactForm(),
         },
     )
@@ -221,7 +205,7 @@ def contact_add(request: HttpRequest, code: str) -> HttpResponse:
         services.add_contact(actor=request.user, institution=institution, **form.cleaned_data)
         messages.success(request, _("Contact person added."))
     else:
-        _form_errors(request, form)
+        form_errors(request, form)
     return redirect(institution.get_absolute_url() + "#contacts")
 
 
@@ -349,16 +333,19 @@ def request_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         upload = data.pop("attachment")
-        try:
-            created = services.record_request(actor=user, organization=organization, **data)
-            if upload is not None:
-                services.add_attachment(actor=user, request=created, data=upload.read())
-        except services.OutreachError as exc:
-            messages.error(request, str(exc))
-        else:
-            schedule_followup_check(created)
-            messages.success(request, _("Request recorded."))
-            return redirect(created.get_absolute_url())
+        attachment = upload.read() if upload is not None else None
+        created: list[Request] = []
+        if run_action(
+            request,
+            lambda: created.append(
+                services.record_request(
+                    actor=user, organization=organization, attachment=attachment, **data
+                )
+            ),
+            _("Request recorded."),
+        ):
+            schedule_followup_check(created[0])
+            return redirect(created[0].get_absolute_url())
     return render(request, "outreach/request_form.html", {"form": form})
 
 
@@ -413,16 +400,15 @@ def request_answer(request: HttpRequest, code: str) -> HttpResponse:
     outreach_request = access_request(request.user, code, write=True)
     form = AnswerForm(request.POST)
     if form.is_valid():
-        try:
-            services.record_answer(
+        run_action(
+            request,
+            lambda: services.record_answer(
                 actor=request.user, request=outreach_request, **form.cleaned_data
-            )
-        except services.OutreachError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("Answer recorded."))
+            ),
+            _("Answer recorded."),
+        )
     else:
-        _form_errors(request, form)
+        form_errors(request, form)
     return redirect(outreach_request.get_absolute_url() + "#answers")
 
 
@@ -432,16 +418,14 @@ def attachment_add(request: HttpRequest, code: str) -> HttpResponse:
     outreach_request = access_request(request.user, code, write=True)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            services.add_attachment(
-                actor=request.user, request=outreach_request, data=form.cleaned_data["file"].read()
-            )
-        except services.OutreachError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("File kept with the request."))
+        data = form.cleaned_data["file"].read()
+        run_action(
+            request,
+            lambda: services.add_attachment(actor=request.user, request=outreach_request, data=data),
+            _("File kept with the request."),
+        )
     else:
-        _form_errors(request, form)
+        form_errors(request, form)
     return redirect(outreach_request.get_absolute_url() + "#attachments")
 
 
@@ -576,17 +560,14 @@ def _template_form(request: HttpRequest, template: LetterTemplate | None) -> Htt
     )
     form = TemplateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.save_template(
-                actor=request.user,
-                organization=organization,
-                template=template,
-                **form.cleaned_data,
-            )
-        except services.OutreachError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("Template saved."))
+        saved = run_action(
+            request,
+            lambda: services.save_template(
+                actor=request.user, organization=organization, template=template, **form.cleaned_data
+            ),
+            _("Template saved."),
+        )
+        if saved:
             return redirect("outreach:templates")
     return render(
         request,

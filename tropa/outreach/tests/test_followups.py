@@ -12,10 +12,11 @@ from django.urls import reverse
 from freezegun import freeze_time
 
 from tropa.accounts.models import Organization, User
+from tropa.audit.models import AuditEntry
 from tropa.cases.models import Case, Task
 from tropa.outreach import services
 from tropa.outreach.models import Institution, Request, Status
-from tropa.outreach.tasks import evaluate_followups
+from tropa.outreach.tasks import evaluate_followups, hourly_followups_task
 
 
 def _embassy(astana: Organization, coordinator: User, kind: str = "embassy") -> Institution:
@@ -117,12 +118,37 @@ def test_it_records_a_late_answer_after_no_answer(astana: Organization, coordina
     assert request.followup_done_at is not None
 
 
-def test_it_lists_due_follow_ups_on_the_dashboard_and_evaluates_them_there(
+def test_the_dashboard_only_reads(
     astana: Organization, coordinator: User, signed_in: Callable[[User], Client]
 ) -> None:
     with freeze_time("2026-03-02"):
         request = _send(astana, coordinator, _embassy(astana, coordinator), group="Astana six")
     with freeze_time("2026-03-20"):
+        client = signed_in(coordinator)
+        entries = AuditEntry.objects.count()
+        client.get(reverse("outreach:index"))
+    request.refresh_from_db()
+    assert request.status == Status.PENDING and request.followup_created_at is None
+    assert not request.changes.exists()
+    assert AuditEntry.objects.count() == entries
+
+
+def test_the_worker_runs_the_rule_every_hour(astana: Organization, coordinator: User) -> None:
+    with freeze_time("2026-03-02"):
+        request = _send(astana, coordinator, _embassy(astana, coordinator))
+    with freeze_time("2026-03-17 08:00"):
+        assert hourly_followups_task.enqueue().return_value == 1
+    request.refresh_from_db()
+    assert request.status == Status.NO_ANSWER
+
+
+def test_it_lists_due_follow_ups_on_the_dashboard_once_the_worker_evaluated_them(
+    astana: Organization, coordinator: User, signed_in: Callable[[User], Client]
+) -> None:
+    with freeze_time("2026-03-02"):
+        request = _send(astana, coordinator, _embassy(astana, coordinator), group="Astana six")
+    with freeze_time("2026-03-20"):
+        hourly_followups_task.enqueue()  # the worker's hourly run (tasks.py)
         client = signed_in(coordinator)
         page = client.get(reverse("outreach:index")).content.decode()
         assert "Astana six" in page and 'class="badge danger">1<' in page
