@@ -421,7 +421,9 @@ def attachment_add(request: HttpRequest, code: str) -> HttpResponse:
         data = form.cleaned_data["file"].read()
         run_action(
             request,
-            lambda: services.add_attachment(actor=request.user, request=outreach_request, data=data),
+            lambda: services.add_attachment(
+                actor=request.user, request=outreach_request, data=data
+            ),
             _("File kept with the request."),
         )
     else:
@@ -563,7 +565,10 @@ def _template_form(request: HttpRequest, template: LetterTemplate | None) -> Htt
         saved = run_action(
             request,
             lambda: services.save_template(
-                actor=request.user, organization=organization, template=template, **form.cleaned_data
+                actor=request.user,
+                organization=organization,
+                template=template,
+                **form.cleaned_data,
             ),
             _("Template saved."),
         )

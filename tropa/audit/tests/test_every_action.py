@@ -25,8 +25,6 @@ NOT_YET_PROVEN: frozenset[str] = frozenset(
         "deployment.removed",
         "evidence.abandoned",
         "need.reopened",
-        "outreach.contact_removed",
-        "outreach.institution_updated",
         "user.activated",
         "user.deactivated",
         "user.language_changed",

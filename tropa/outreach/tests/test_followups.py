@@ -5,8 +5,11 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
+import pytest
 from django.core.management import call_command
+from django.db.models import QuerySet
 from django.test import Client
 from django.urls import reverse
 from freezegun import freeze_time
@@ -15,7 +18,7 @@ from tropa.accounts.models import Organization, User
 from tropa.audit.models import AuditEntry
 from tropa.cases.models import Case, Task
 from tropa.outreach import services
-from tropa.outreach.models import Institution, Request, Status
+from tropa.outreach.models import Institution, Request, Status, StatusChange
 from tropa.outreach.tasks import evaluate_followups, hourly_followups_task
 
 
@@ -157,3 +160,30 @@ def test_it_lists_due_follow_ups_on_the_dashboard_once_the_worker_evaluated_them
     assert "Nothing to follow up." in page
     request.refresh_from_db()
     assert request.status == Status.NO_ANSWER and request.followup_done_at is not None
+
+
+def test_two_workers_claiming_the_same_follow_up_create_one_task(
+    astana: Organization, coordinator: User, canary_case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A deterministic interleaving of two workers: A has read the request as due, then B
+    claims it entirely, then A's conditional UPDATE runs. Only the condition (still pending,
+    not yet claimed) keeps A from a second status change and a second task."""
+    with freeze_time("2026-03-02"):
+        request = _send(astana, coordinator, _embassy(astana, coordinator), case=canary_case)
+    original = QuerySet.update
+    results: list[int] = []
+    b_ran = []
+
+    def interleaved(self: QuerySet[Any], **kwargs: Any) -> int:
+        if self.model is Request and not b_ran:
+            b_ran.append(True)
+            results.append(services.run_followups())  # worker B, between A's read and claim
+        return original(self, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "update", interleaved)
+    with freeze_time("2026-04-01"):
+        results.insert(0, services.run_followups())  # worker A
+    assert results == [0, 1]  # A lost, B won
+    assert Task.objects.filter(case=canary_case).count() == 1
+    assert StatusChange.objects.filter(request=request).count() == 1
+    assert AuditEntry.objects.filter(action="outreach.followup_due").count() == 1

@@ -293,3 +293,36 @@ def test_it_keeps_uploads_in_memory_and_refuses_large_ones(
     page = client.post(url, {"file": too_big}, format="multipart", follow=True)
     assert "The file is larger than 5.0\xa0MB." in page.content.decode()
     assert Attachment.objects.count() == 1
+
+
+def test_a_request_whose_attachment_fails_leaves_nothing(
+    coordinator: User,
+    starter: Institution,
+    signed_in: Callable[..., Client],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The request and its file are one user action, so one transaction: a file that
+    cannot be kept takes the request (and its audit entry) with it."""
+
+    def broken(self: Attachment, *args: Any, **kwargs: Any) -> None:
+        raise services.OutreachError("the file could not be kept")
+
+    monkeypatch.setattr(Attachment, "save", broken)
+    response = signed_in(coordinator).post(
+        reverse("outreach:request_new"),
+        {
+            "institution": starter.code,
+            "channel": "email",
+            "language": "en",
+            "sent_on": "2026-01-10",
+            "subject": "Humanitarian visa",
+            "body": "Dear Sir or Madam",
+            "attachment": io.BytesIO(b"%PDF-1.4 scan of the passport"),
+        },
+        format="multipart",
+        follow=True,
+    )
+    assert "the file could not be kept" in response.content.decode()
+    assert not Request.objects.filter(organization=starter.organization).exists()
+    assert not AuditEntry.objects.filter(action="outreach.request_sent").exists()
+    assert not AuditEntry.objects.filter(action="outreach.attachment_added").exists()
