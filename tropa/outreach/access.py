@@ -93,7 +93,7 @@ def visible_requests(user: Any) -> models.QuerySet[Request]:
 
 
 def access_request(user: Any, code: Any, *, write: bool = False) -> Request:
-    queryset = Request.objects.filter(_case_visible(user))
+    queryset: models.QuerySet[Request] = Request.objects.filter(_case_visible(user))
     return _access(
         user,
         queryset.select_related("institution", "contact", "case__person", "sent_by"),
@@ -103,9 +103,8 @@ def access_request(user: Any, code: Any, *, write: bool = False) -> Request:
 
 
 def access_attachment(user: Any, code: Any) -> Attachment:
-    attachment = _access(
-        user, Attachment.objects.select_related("request"), code, Cap.VIEW_OUTREACH
-    )
+    queryset: models.QuerySet[Attachment] = Attachment.objects.select_related("request")
+    attachment = _access(user, queryset, code, Cap.VIEW_OUTREACH)
     # The attachment is as visible as its request (and so as its case).
     access_request(user, attachment.request.code)
     return attachment
@@ -117,9 +116,7 @@ def access_template(user: Any, code: Any, *, write: bool = False) -> LetterTempl
 
 def access_staging(user: Any, code: Any) -> ImportStaging:
     """An upload waiting for confirmation: only its uploader may see or confirm it."""
-    return _access(
-        user,
-        ImportStaging.objects.filter(created_by=user).select_related("case", "organization"),
-        code,
-        Cap.WRITE_OUTREACH,
-    )
+    queryset: models.QuerySet[ImportStaging] = ImportStaging.objects.filter(
+        created_by=user
+    ).select_related("case", "organization")
+    return _access(user, queryset, code, Cap.WRITE_OUTREACH)

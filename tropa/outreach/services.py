@@ -408,9 +408,9 @@ def note_of(change: StatusChange) -> str:
 
 def mark_followed_up(*, actor: Any, request: Request) -> None:
     with transaction.atomic():
-        updated = Request.objects.filter(pk=request.pk, followup_done_at__isnull=True).update(
-            followup_done_at=timezone.now()
-        )
+        updated = Request.objects.filter(
+            organization_id=request.organization_id, pk=request.pk, followup_done_at__isnull=True
+        ).update(followup_done_at=timezone.now())
         if updated:
             log_action(actor, Action.OUTREACH_FOLLOWUP_DONE, request)
 
@@ -504,7 +504,8 @@ def run_followups(*, organization: Organization | None = None, today: date | Non
     Returns how many requests were claimed.
     """
     today = today or timezone.localdate()
-    due = Request.objects.filter(
+    # System work: every organization unless one is given.
+    due = Request.objects.unscoped().filter(
         status=Status.PENDING, answer_due_on__lt=today, followup_created_at__isnull=True
     )
     if organization is not None:
@@ -513,7 +514,10 @@ def run_followups(*, organization: Organization | None = None, today: date | Non
     for request in due.select_related("institution", "case", "sent_by").iterator():
         with transaction.atomic():
             won = Request.objects.filter(
-                pk=request.pk, status=Status.PENDING, followup_created_at__isnull=True
+                organization_id=request.organization_id,
+                pk=request.pk,
+                status=Status.PENDING,
+                followup_created_at__isnull=True,
             ).update(status=Status.NO_ANSWER, status_on=today, followup_created_at=timezone.now())
             if won != 1:
                 continue  # another process got there first
@@ -811,7 +815,8 @@ def stage_import(
     """
     table = importer.read_table(data)  # refuses unreadable files before anything is stored
     with transaction.atomic():
-        ImportStaging.objects.filter(
+        # Housekeeping across organizations: expired uploads of anyone, and the user's own.
+        ImportStaging.objects.unscoped().filter(
             Q(created_at__lt=timezone.now() - STAGING_LIFETIME) | Q(created_by=actor)
         ).delete()
         staging = ImportStaging(organization=organization, created_by=actor, case=case)
