@@ -61,6 +61,28 @@ def request_header() -> list[str]:
     ]
 
 
+# What ``request_rows`` reads of each request, after its key, organization and letter.
+_ROW_VALUES = (
+    "sealed",
+    "code",
+    "sent_on",
+    "institution__name",
+    "institution__kind",
+    "institution__country",
+    "institution__city",
+    "contact__name",
+    "channel",
+    "case__person__pseudonym",
+    "group",
+    "status",
+    "status_on",
+    "first_answer_on",
+    "days_to_answer",
+    "referred_to",
+    "sent_by__username",
+)
+
+
 def request_rows(requests: QuerySet[Request], *, reveal: bool = False) -> Iterator[list[Any]]:
     """One list per request, read in chunks as plain values (no model instances per row).
 
@@ -72,26 +94,7 @@ def request_rows(requests: QuerySet[Request], *, reveal: bool = False) -> Iterat
         for choices in (Kind.choices, Channel.choices, Status.choices)
     )
     rows = requests.order_by("sent_on", "pk").values_list(
-        "pk",
-        "organization_id",
-        "identity_sealed" if reveal else "sealed",
-        "sealed",
-        "code",
-        "sent_on",
-        "institution__name",
-        "institution__kind",
-        "institution__country",
-        "institution__city",
-        "contact__name",
-        "channel",
-        "case__person__pseudonym",
-        "group",
-        "status",
-        "status_on",
-        "first_answer_on",
-        "days_to_answer",
-        "referred_to",
-        "sent_by__username",
+        "pk", "organization_id", "identity_sealed" if reveal else "sealed", *_ROW_VALUES
     )
     # Unsealing needs only the row's key and organization: one stand-in serves every row.
     holder = Request()
