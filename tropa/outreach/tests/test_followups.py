@@ -187,3 +187,14 @@ def test_two_workers_claiming_the_same_follow_up_create_one_task(
     assert Task.objects.filter(case=canary_case).count() == 1
     assert StatusChange.objects.filter(request=request).count() == 1
     assert AuditEntry.objects.filter(action="outreach.followup_due").count() == 1
+
+
+def test_tropa_run_schedules_the_hourly_rule(astana: Organization, coordinator: User) -> None:
+    with freeze_time("2026-03-02"):
+        request = _send(astana, coordinator, _embassy(astana, coordinator))
+    out = io.StringIO()
+    with freeze_time("2026-03-17 08:00"):
+        call_command("outreach", "schedule", stdout=out)  # what ``tropa run`` calls
+    assert "hourly follow-up rule queued" in out.getvalue()
+    request.refresh_from_db()
+    assert request.status == Status.NO_ANSWER  # the immediate backend ran it at once
