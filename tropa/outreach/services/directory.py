@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tropa.accounts.models import Organization
+from tropa.accounts.models import Organization, User
 from tropa.audit.actions import Action
 from tropa.audit.services import log_action
 
@@ -54,7 +54,9 @@ def _clean_institution(fields: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def create_institution(*, actor: Any, organization: Organization, **fields: Any) -> Institution:
+def create_institution(
+    *, actor: User | None, organization: Organization, **fields: Any
+) -> Institution:
     clean = _clean_institution(fields)
     with transaction.atomic():
         institution = Institution.objects.create(organization=organization, **clean)
@@ -62,7 +64,7 @@ def create_institution(*, actor: Any, organization: Organization, **fields: Any)
     return institution
 
 
-def update_institution(*, actor: Any, institution: Institution, **fields: Any) -> list[str]:
+def update_institution(*, actor: User | None, institution: Institution, **fields: Any) -> list[str]:
     clean = _clean_institution(fields)
     changed = [k for k, v in clean.items() if getattr(institution, k) != v]
     if not changed:
@@ -79,7 +81,7 @@ def update_institution(*, actor: Any, institution: Institution, **fields: Any) -
 
 def add_contact(
     *,
-    actor: Any,
+    actor: User | None,
     institution: Institution,
     name: str,
     position: str = "",
@@ -101,7 +103,7 @@ def add_contact(
     return contact
 
 
-def remove_contact(*, actor: Any, contact: Contact) -> None:
+def remove_contact(*, actor: User | None, contact: Contact) -> None:
     with transaction.atomic():
         log_action(
             actor, Action.OUTREACH_CONTACT_REMOVED, contact.institution, contact=str(contact.code)
@@ -109,7 +111,7 @@ def remove_contact(*, actor: Any, contact: Contact) -> None:
         contact.delete()
 
 
-def load_starter_set(*, actor: Any, organization: Organization) -> tuple[int, int]:
+def load_starter_set(*, actor: User | None, organization: Organization) -> tuple[int, int]:
     """Add the starter directory and letter templates; what already exists is left alone.
 
     Returns how many institutions and templates were created.

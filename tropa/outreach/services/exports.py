@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from tropa.accounts.models import Organization
+from tropa.accounts.models import Organization, User
 from tropa.audit.actions import Action
 from tropa.audit.services import log_action
 from tropa.cases import services as cases
 from tropa.cases.models import Person
 
 
-def log_export_reveals(*, actor: Any, requests: Any) -> int:
+def log_export_reveals(*, actor: User | None, requests: Any) -> int:
     """Before an export that carries identities: one ``identity.revealed`` per person named
     in it (``purpose=outreach_export``). Returns how many people that is."""
     people = list(
@@ -25,7 +25,7 @@ def log_export_reveals(*, actor: Any, requests: Any) -> int:
 
 
 def export_logged(
-    *, actor: Any, organization: Organization, what: str, fmt: str, **detail: Any
+    *, actor: User | None, organization: Organization, what: str, fmt: str, **detail: Any
 ) -> None:
     log_action(
         actor, Action.OUTREACH_EXPORTED, organization=organization, what=what, format=fmt, **detail

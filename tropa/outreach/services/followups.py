@@ -4,13 +4,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tropa.accounts.models import Organization
+from tropa.accounts.models import Organization, User
 from tropa.audit.actions import Action
 from tropa.audit.services import log_action
 from tropa.cases import services as cases
@@ -35,7 +34,9 @@ def followup_days(organization: Organization) -> dict[str, int]:
     return days
 
 
-def set_followup_days(*, actor: Any, organization: Organization, days: dict[str, int]) -> None:
+def set_followup_days(
+    *, actor: User | None, organization: Organization, days: dict[str, int]
+) -> None:
     if any(kind not in Kind.values for kind in days) or any(
         not 1 <= n <= 365 for n in days.values()
     ):
@@ -48,7 +49,7 @@ def set_followup_days(*, actor: Any, organization: Organization, days: dict[str,
         log_action(actor, Action.OUTREACH_FOLLOWUP_DAYS_SET, organization=organization, days=days)
 
 
-def mark_followed_up(*, actor: Any, request: Request) -> None:
+def mark_followed_up(*, actor: User | None, request: Request) -> None:
     with transaction.atomic():
         updated = Request.objects.filter(
             organization_id=request.organization_id, pk=request.pk, followup_done_at__isnull=True

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tropa.accounts.models import Organization
+from tropa.accounts.models import Organization, User
 from tropa.audit.actions import Action
 from tropa.audit.services import log_action
 from tropa.cases.models import Case
@@ -52,7 +52,7 @@ class ImportSummary:
 
 def import_requests(
     *,
-    actor: Any,
+    actor: User | None,
     organization: Organization,
     table: importer.Table,
     mapping: list[str],
@@ -151,7 +151,7 @@ def _contacts_for(
 
 
 def _build_imported(
-    actor: Any,
+    actor: User | None,
     organization: Organization,
     case: Case | None,
     rows: list[importer.Row],
@@ -176,13 +176,13 @@ class _ImportedRows:
     """The column values of imported requests and their status changes, row by row."""
 
     def __init__(
-        self, actor: Any, organization: Organization, case: Case | None, today: date
+        self, actor: User | None, organization: Organization, case: Case | None, today: date
     ) -> None:
         self.organization_id, self.today = organization.pk, today
         self.days = followup_days(organization)
         self.ops, self.native_uuid = connection.ops, connection.features.has_native_uuid_field
         self.now = self.ops.adapt_datetimefield_value(timezone.now())
-        self.owner = actor.pk if getattr(actor, "is_authenticated", False) else None
+        self.owner = actor.pk if actor is not None and actor.is_authenticated else None
         self.case = self.key(case.pk) if case else None
         # One instance of each model stands in for every row when sealing: the associated
         # data is table, column and primary key, and the key is set per row.
@@ -258,7 +258,7 @@ class _ImportedRows:
 
 
 def stage_import(
-    *, actor: Any, organization: Organization, data: bytes, case: Case | None = None
+    *, actor: User | None, organization: Organization, data: bytes, case: Case | None = None
 ) -> ImportStaging:
     """Read an upload once and keep its rows, sealed, until the user confirms the mapping.
 
@@ -328,7 +328,7 @@ def update_staging(*, staging: ImportStaging, mapping: list[str], answers: dict[
     staging.save(update_fields=["sealed"])
 
 
-def confirm_import(*, actor: Any, staging: ImportStaging) -> ImportSummary:
+def confirm_import(*, actor: User | None, staging: ImportStaging) -> ImportSummary:
     table, mapping, answers = staged(staging)
     summary = import_requests(
         actor=actor,
@@ -343,6 +343,6 @@ def confirm_import(*, actor: Any, staging: ImportStaging) -> ImportSummary:
     return summary
 
 
-def discard_import(*, actor: Any, staging: ImportStaging) -> None:
+def discard_import(*, actor: User | None, staging: ImportStaging) -> None:
     log_action(actor, Action.OUTREACH_IMPORT_DISCARDED, organization=staging.organization)
     staging.delete()

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tropa.accounts.models import Organization
+from tropa.accounts.models import Organization, User
 from tropa.accounts.permissions import Cap, can
 from tropa.audit.actions import Action
 from tropa.audit.services import log_action
@@ -22,7 +22,7 @@ from ..models import (
 from .base import OutreachError
 
 
-def read_letter(*, actor: Any, request: Request) -> dict[str, Any]:
+def read_letter(*, actor: User | None, request: Request) -> dict[str, Any]:
     """The subject and text of a request as any reader of it may see them: with the
     identity masked (``identity`` says whether it was). An audited read for a case."""
     letter: dict[str, str] = unseal(request, "sealed", request.sealed) or {}
@@ -36,7 +36,7 @@ def read_letter(*, actor: Any, request: Request) -> dict[str, Any]:
     }
 
 
-def reveal_letter(*, actor: Any, request: Request) -> dict[str, Any]:
+def reveal_letter(*, actor: User | None, request: Request) -> dict[str, Any]:
     """The letter as written, identity included: only for a user who may see identities,
     and logged as the case desk logs every reveal (``identity.revealed`` on the person)."""
     if not request.names_person:
@@ -57,7 +57,7 @@ def reveal_letter(*, actor: Any, request: Request) -> dict[str, Any]:
 
 def save_template(
     *,
-    actor: Any,
+    actor: User | None,
     organization: Organization,
     name: str,
     language: str,

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tropa.accounts.models import Organization
+from tropa.accounts.models import Organization, User
 from tropa.audit.actions import Action
 from tropa.audit.services import log_action
 from tropa.cases.models import Case, Identity
@@ -37,7 +37,7 @@ MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 
 def record_request(
     *,
-    actor: Any,
+    actor: User | None,
     organization: Organization,
     institution: Institution,
     channel: str,
@@ -136,7 +136,7 @@ def subjects_of(requests: list[Request]) -> dict[Any, str]:
 
 def record_answer(
     *,
-    actor: Any,
+    actor: User | None,
     request: Request,
     status: str,
     on: date,
@@ -184,7 +184,7 @@ def note_of(change: StatusChange) -> str:
     return str(unseal(change, "sealed", change.sealed) or "")
 
 
-def add_attachment(*, actor: Any, request: Request, data: bytes) -> Attachment:
+def add_attachment(*, actor: User | None, request: Request, data: bytes) -> Attachment:
     """Keep a file with its request, sealed in the database.
 
     Attachments are letters and scans of a few pages: a size limit keeps them in the
@@ -216,7 +216,7 @@ def add_attachment(*, actor: Any, request: Request, data: bytes) -> Attachment:
     return attachment
 
 
-def read_attachment(*, actor: Any, attachment: Attachment) -> bytes:
+def read_attachment(*, actor: User | None, attachment: Attachment) -> bytes:
     log_action(
         actor,
         Action.OUTREACH_ATTACHMENT_DOWNLOADED,

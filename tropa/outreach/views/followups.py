@@ -54,7 +54,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_POST
 def followed_up(request: HttpRequest, code: str) -> HttpResponse:
     outreach_request = access_request(request.user, code, write=True)
-    services.mark_followed_up(actor=request.user, request=outreach_request)
+    services.mark_followed_up(actor=staff_user(request), request=outreach_request)
     messages.success(request, _("Marked as followed up."))
     if request.POST.get("back") == "request":
         return redirect(outreach_request.get_absolute_url())

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tropa.accounts.permissions import Cap
+from tropa.accounts.permissions import Cap, staff_user
 from tropa.core.views import form_errors
 
 from .. import services, stats
@@ -59,7 +59,9 @@ def directory(request: HttpRequest) -> HttpResponse:
 @require_POST
 def load_starter(request: HttpRequest) -> HttpResponse:
     organization = outreach_organization(request.user, Cap.WRITE_OUTREACH)
-    made, templates = services.load_starter_set(actor=request.user, organization=organization)
+    made, templates = services.load_starter_set(
+        actor=staff_user(request), organization=organization
+    )
     messages.success(
         request,
         _("Starter set loaded: %(institutions)d institutions and %(templates)d templates added.")
@@ -74,7 +76,7 @@ def institution_new(request: HttpRequest) -> HttpResponse:
     form = InstitutionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         institution = services.create_institution(
-            actor=request.user, organization=organization, **form.cleaned_data
+            actor=staff_user(request), organization=organization, **form.cleaned_data
         )
         messages.success(request, _("Institution added."))
         return redirect(institution.get_absolute_url())
@@ -110,7 +112,7 @@ def institution_edit(request: HttpRequest, code: str) -> HttpResponse:
     form = InstitutionForm(request.POST or None, initial=InstitutionForm.initial_from(institution))
     if request.method == "POST" and form.is_valid():
         services.update_institution(
-            actor=request.user, institution=institution, **form.cleaned_data
+            actor=staff_user(request), institution=institution, **form.cleaned_data
         )
         messages.success(request, _("Institution saved."))
         return redirect(institution.get_absolute_url())
@@ -124,7 +126,9 @@ def contact_add(request: HttpRequest, code: str) -> HttpResponse:
     institution = access_institution(request.user, code, write=True)
     form = ContactForm(request.POST)
     if form.is_valid():
-        services.add_contact(actor=request.user, institution=institution, **form.cleaned_data)
+        services.add_contact(
+            actor=staff_user(request), institution=institution, **form.cleaned_data
+        )
         messages.success(request, _("Contact person added."))
     else:
         form_errors(request, form)
@@ -134,6 +138,6 @@ def contact_add(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def contact_remove(request: HttpRequest, code: str) -> HttpResponse:
     contact = access_contact(request.user, code)
-    services.remove_contact(actor=request.user, contact=contact)
+    services.remove_contact(actor=staff_user(request), contact=contact)
     messages.success(request, _("Contact person removed."))
     return redirect(contact.institution.get_absolute_url() + "#contacts")

@@ -38,9 +38,11 @@ def _letter_for_download(request: HttpRequest, code: str) -> tuple[Request, dict
     outreach_request = access_request(request.user, code)
     if request.method == "POST":
         return outreach_request, services.reveal_letter(
-            actor=request.user, request=outreach_request
+            actor=staff_user(request), request=outreach_request
         )
-    return outreach_request, services.read_letter(actor=request.user, request=outreach_request)
+    return outreach_request, services.read_letter(
+        actor=staff_user(request), request=outreach_request
+    )
 
 
 def _refused_download(request: HttpRequest, code: str, refused: RevealLimitReached) -> HttpResponse:
@@ -163,7 +165,7 @@ def _template_form(request: HttpRequest, template: LetterTemplate | None) -> Htt
         saved = run_action(
             request,
             lambda: services.save_template(
-                actor=request.user,
+                actor=staff_user(request),
                 organization=organization,
                 template=template,
                 **form.cleaned_data,

@@ -148,7 +148,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def request_detail(request: HttpRequest, code: str) -> HttpResponse:
     outreach_request = access_request(request.user, code)
-    letter = services.read_letter(actor=request.user, request=outreach_request)
+    letter = services.read_letter(actor=staff_user(request), request=outreach_request)
     return _request_page(request, outreach_request, letter)
 
 
@@ -157,7 +157,7 @@ def request_reveal(request: HttpRequest, code: str) -> HttpResponse:
     """The letter as written, identity included: on purpose, audited, never cached."""
     outreach_request = access_request(request.user, code)
     try:
-        letter = services.reveal_letter(actor=request.user, request=outreach_request)
+        letter = services.reveal_letter(actor=staff_user(request), request=outreach_request)
     except RevealLimitReached as refused:
         messages.error(request, str(refused))
         return redirect(outreach_request.get_absolute_url())
@@ -199,7 +199,7 @@ def request_answer(request: HttpRequest, code: str) -> HttpResponse:
         run_action(
             request,
             lambda: services.record_answer(
-                actor=request.user, request=outreach_request, **form.cleaned_data
+                actor=staff_user(request), request=outreach_request, **form.cleaned_data
             ),
             _("Answer recorded."),
         )
@@ -218,7 +218,7 @@ def attachment_add(request: HttpRequest, code: str) -> HttpResponse:
         run_action(
             request,
             lambda: services.add_attachment(
-                actor=request.user, request=outreach_request, data=data
+                actor=staff_user(request), request=outreach_request, data=data
             ),
             _("File kept with the request."),
         )
@@ -230,5 +230,5 @@ def attachment_add(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def attachment_download(request: HttpRequest, code: str) -> HttpResponse:
     attachment = access_attachment(request.user, code)
-    data = services.read_attachment(actor=request.user, attachment=attachment)
+    data = services.read_attachment(actor=staff_user(request), attachment=attachment)
     return download(data, "application/octet-stream", f"attachment.{attachment.extension}")
