@@ -10,15 +10,16 @@ from __future__ import annotations
 import uuid
 from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
 from tropa.accounts.models import Organization
 from tropa.accounts.permissions import Cap, can
+from tropa.audit.actions import Action
 from tropa.audit.services import log_action
 from tropa.cases.access import deny, visible_cases
+from tropa.core.access import forbid
 
 from .models import Attachment, Contact, ImportStaging, Institution, LetterTemplate, Request
 
@@ -29,7 +30,7 @@ def outreach_organization(user: Any, cap: Cap = Cap.VIEW_OUTREACH) -> Organizati
     """The user's organization, for pages without an object; 403 without ``cap``."""
     organization: Organization | None = getattr(user, "organization", None)
     if organization is None or not can(user, cap):
-        raise PermissionDenied
+        forbid(user, cap)
     return organization
 
 
@@ -50,7 +51,7 @@ def query_code(user: Any, params: Any, name: str) -> uuid.UUID | None:
 
 
 def _malformed(user: Any, name: str) -> uuid.UUID:
-    log_action(user, "access.denied", requested="malformed", kind=name)
+    log_action(user, Action.ACCESS_DENIED, requested="malformed", kind=name)
     raise Http404
 
 
@@ -60,8 +61,7 @@ def _access(user: Any, queryset: models.QuerySet[M], code: Any, cap: Cap) -> M:
     if item is None:
         raise deny(user, code, queryset.model._meta.model_name or "item")
     if not can(user, cap):
-        log_action(user, "access.forbidden", item, capability=cap.value)
-        raise PermissionDenied
+        forbid(user, cap, item)
     return item
 
 
@@ -93,7 +93,7 @@ def visible_requests(user: Any) -> models.QuerySet[Request]:
 
 
 def access_request(user: Any, code: Any, *, write: bool = False) -> Request:
-    queryset = Request.objects.filter(_case_visible(user))
+    queryset: models.QuerySet[Request] = Request.objects.filter(_case_visible(user))
     return _access(
         user,
         queryset.select_related("institution", "contact", "case__person", "sent_by"),
@@ -103,9 +103,8 @@ def access_request(user: Any, code: Any, *, write: bool = False) -> Request:
 
 
 def access_attachment(user: Any, code: Any) -> Attachment:
-    attachment = _access(
-        user, Attachment.objects.select_related("request"), code, Cap.VIEW_OUTREACH
-    )
+    queryset: models.QuerySet[Attachment] = Attachment.objects.select_related("request")
+    attachment = _access(user, queryset, code, Cap.VIEW_OUTREACH)
     # The attachment is as visible as its request (and so as its case).
     access_request(user, attachment.request.code)
     return attachment
@@ -117,9 +116,7 @@ def access_template(user: Any, code: Any, *, write: bool = False) -> LetterTempl
 
 def access_staging(user: Any, code: Any) -> ImportStaging:
     """An upload waiting for confirmation: only its uploader may see or confirm it."""
-    return _access(
-        user,
-        ImportStaging.objects.filter(created_by=user).select_related("case", "organization"),
-        code,
-        Cap.WRITE_OUTREACH,
-    )
+    queryset: models.QuerySet[ImportStaging] = ImportStaging.objects.filter(
+        created_by=user
+    ).select_related("case", "organization")
+    return _access(user, queryset, code, Cap.WRITE_OUTREACH)

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from tropa.crypto.fields import unseal
 
+from . import stats
 from .models import Channel, Kind, Request, Status
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -60,6 +61,28 @@ def request_header() -> list[str]:
     ]
 
 
+# What ``request_rows`` reads of each request, after its key, organization and letter.
+_ROW_VALUES = (
+    "sealed",
+    "code",
+    "sent_on",
+    "institution__name",
+    "institution__kind",
+    "institution__country",
+    "institution__city",
+    "contact__name",
+    "channel",
+    "case__person__pseudonym",
+    "group",
+    "status",
+    "status_on",
+    "first_answer_on",
+    "days_to_answer",
+    "referred_to",
+    "sent_by__username",
+)
+
+
 def request_rows(requests: QuerySet[Request], *, reveal: bool = False) -> Iterator[list[Any]]:
     """One list per request, read in chunks as plain values (no model instances per row).
 
@@ -71,26 +94,7 @@ def request_rows(requests: QuerySet[Request], *, reveal: bool = False) -> Iterat
         for choices in (Kind.choices, Channel.choices, Status.choices)
     )
     rows = requests.order_by("sent_on", "pk").values_list(
-        "pk",
-        "organization_id",
-        "identity_sealed" if reveal else "sealed",
-        "sealed",
-        "code",
-        "sent_on",
-        "institution__name",
-        "institution__kind",
-        "institution__country",
-        "institution__city",
-        "contact__name",
-        "channel",
-        "case__person__pseudonym",
-        "group",
-        "status",
-        "status_on",
-        "first_answer_on",
-        "days_to_answer",
-        "referred_to",
-        "sent_by__username",
+        "pk", "organization_id", "identity_sealed" if reveal else "sealed", *_ROW_VALUES
     )
     # Unsealing needs only the row's key and organization: one stand-in serves every row.
     holder = Request()
@@ -258,3 +262,51 @@ def xlsx_stream(
                 part.write(("".join(batch) + "</sheetData></worksheet>").encode())
             yield pipe.drain()
     yield pipe.drain()
+
+
+def _statistics_columns() -> list[str]:
+    return [
+        _("Requests"),
+        _("Answered"),
+        _("No answer"),
+        _("Waiting"),
+        _("Answer rate, percent"),
+        _("Median days to first answer"),
+        *(str(label) for _v, label in Status.choices),
+    ]
+
+
+def _statistics_tables(numbers: stats.Statistics) -> list[tuple[str, list[stats.Group]]]:
+    return [
+        (_("By type"), numbers.by_kind),
+        (_("By country"), numbers.by_country),
+        (_("By institution"), numbers.by_institution),
+    ]
+
+
+def _month_rows(numbers: stats.Statistics) -> list[list[Any]]:
+    return [[m.month.strftime("%Y-%m"), m.sent, m.answered] for m in numbers.months]
+
+
+def statistics_csv(numbers: stats.Statistics) -> tuple[list[str], Iterable[list[Any]]]:
+    """Every grouping in one table (a first column says which) for CSV."""
+    rows = chain(
+        (
+            [title, *row]
+            for title, groups in _statistics_tables(numbers)
+            for row in stats.table_rows(groups)
+        ),
+        ([_("By month"), *row] for row in _month_rows(numbers)),
+    )
+    return [_("Grouping"), _("Name"), *_statistics_columns()], rows
+
+
+def statistics_sheets(numbers: stats.Statistics) -> list[tuple[str, list[str], Any]]:
+    """One sheet per grouping, and one by month, for XLSX."""
+    columns = _statistics_columns()
+    sheets: list[tuple[str, list[str], Any]] = [
+        (title, [_("Name"), *columns], stats.table_rows(groups))
+        for title, groups in _statistics_tables(numbers)
+    ]
+    sheets.append((_("By month"), [_("Month"), _("Requests"), _("Answered")], _month_rows(numbers)))
+    return sheets

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tropa.accounts.models import User
 from tropa.accounts.permissions import Cap, can
 from tropa.cases import services as cases
 from tropa.cases.models import Case
@@ -109,7 +110,7 @@ def _date(value: date | None) -> str:
 
 def letter_values(
     *,
-    actor: Any,
+    actor: User | None,
     language: str,
     institution: Institution,
     contact: Contact | None,
@@ -124,7 +125,7 @@ def letter_values(
         "institution": institution.name,
         "contact": contact.name if contact else "",
         "organization": organization.name if organization else "",
-        "sender": actor.get_username() if hasattr(actor, "get_username") else "",
+        "sender": actor.get_username() if actor is not None else "",
         "today": _date(timezone.localdate()),
         "name": "—",
         "city": "—",
@@ -176,7 +177,7 @@ def fill(text: str, values: dict[str, str]) -> str:
 
 def compose(
     *,
-    actor: Any,
+    actor: User | None,
     template: LetterTemplate,
     institution: Institution,
     contact: Contact | None,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tropa.accounts.models import Organization
 from tropa.cases.models import Case
+from tropa.core.models import OrganizationOwned
 
 DEFAULT_FOLLOWUP_DAYS = 14
 
@@ -152,7 +153,7 @@ class FollowupPolicy(models.Model):
         return f"{self.kind}: {self.days}"
 
 
-class Request(models.Model):
+class Request(OrganizationOwned):
     """One attempt to reach an institution: for one case, for a group, or in general.
 
     ``sealed`` holds ``{"subject", "body"}`` as every outreach reader may see it. A letter
@@ -161,8 +162,6 @@ class Request(models.Model):
     letter as written, opened only on an audited reveal (``services.reveal_letter``).
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="outreach_requests"
     )
@@ -217,7 +216,7 @@ class Request(models.Model):
     followup_done_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(OrganizationOwned.Meta):
         ordering = ["-sent_on", "-created_at"]
         indexes = [
             models.Index(fields=["organization", "-sent_on"]),
@@ -275,12 +274,9 @@ class StatusChange(models.Model):
         return f"{self.status} on {self.on}"
 
 
-class Attachment(models.Model):
+class Attachment(OrganizationOwned):
     """A file kept with its request, sealed in the database (see ``MAX_ATTACHMENT_BYTES``)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="attachments")
     extension = models.CharField(max_length=10, blank=True)
     size = models.PositiveIntegerField()
@@ -288,7 +284,7 @@ class Attachment(models.Model):
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
     added_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(OrganizationOwned.Meta):
         ordering = ["added_at"]
 
     def __str__(self) -> str:
@@ -330,11 +326,9 @@ class StatsVersion(models.Model):
         return f"statistics version {self.version}"
 
 
-class ImportStaging(models.Model):
+class ImportStaging(OrganizationOwned):
     """An uploaded spreadsheet between upload and confirmation; sealed, deleted after use."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True)

@@ -223,6 +223,23 @@ def totals(organization: Organization) -> Group:
     return total
 
 
+def institution_summary(institution: Institution) -> Group:
+    """Counts by status and days to answer for one institution's page (one grouped query).
+
+    ``institution`` comes from ``access.access_institution``: the figures are of the
+    organization that owns it, whoever asks.
+    """
+    summary = Group("", "")
+    for status, days, n in (
+        Request.objects.filter(organization=institution.organization_id, institution=institution)
+        .values_list("status", "days_to_answer")
+        .annotate(n=Count("*"))
+        .order_by()
+    ):
+        summary.add(status, days, n)
+    return summary
+
+
 def _fill_months(months: dict[date, Month]) -> list[Month]:
     """Every month from the first to the last, empty ones included (a chart needs the gaps)."""
     if not months:

@@ -23,8 +23,6 @@ ROOT = Path(__file__).resolve().parents[3]
 NOT_YET_PROVEN: frozenset[str] = frozenset(
     {
         "evidence.abandoned",
-        "outreach.contact_removed",
-        "outreach.institution_updated",
     }
 )
 

@@ -16,7 +16,7 @@ def seal_letters_apart(apps: Any, schema_editor: Any) -> None:
     Request = apps.get_model("outreach", "Request")
     Identity = apps.get_model("cases", "Identity")
     patterns: dict[Any, Any] = {}
-    requests = Request.objects.filter(case__isnull=False, identity_sealed__isnull=True)
+    requests = Request._default_manager.filter(case__isnull=False, identity_sealed__isnull=True)
     for request in requests.select_related("case").iterator(chunk_size=CHUNK):
         person_id = request.case.person_id
         if person_id not in patterns:
@@ -41,7 +41,7 @@ def join_letters_again(apps: Any, schema_editor: Any) -> None:
     from tropa.crypto.fields import seal, unseal
 
     Request = apps.get_model("outreach", "Request")
-    for request in Request.objects.filter(identity_sealed__isnull=False).iterator(CHUNK):
+    for request in Request._default_manager.filter(identity_sealed__isnull=False).iterator(CHUNK):
         letter = unseal(request, "identity_sealed", request.identity_sealed)
         request.sealed = seal(request, "sealed", letter)
         request.identity_sealed = None

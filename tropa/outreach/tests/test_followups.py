@@ -5,17 +5,21 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
+import pytest
 from django.core.management import call_command
+from django.db.models import QuerySet
 from django.test import Client
 from django.urls import reverse
 from freezegun import freeze_time
 
 from tropa.accounts.models import Organization, User
+from tropa.audit.models import AuditEntry
 from tropa.cases.models import Case, Task
 from tropa.outreach import services
-from tropa.outreach.models import Institution, Request, Status
-from tropa.outreach.tasks import evaluate_followups
+from tropa.outreach.models import Institution, Request, Status, StatusChange
+from tropa.outreach.tasks import evaluate_followups, hourly_followups_task
 
 
 def _embassy(astana: Organization, coordinator: User, kind: str = "embassy") -> Institution:
@@ -117,12 +121,37 @@ def test_it_records_a_late_answer_after_no_answer(astana: Organization, coordina
     assert request.followup_done_at is not None
 
 
-def test_it_lists_due_follow_ups_on_the_dashboard_and_evaluates_them_there(
+def test_the_dashboard_only_reads(
     astana: Organization, coordinator: User, signed_in: Callable[[User], Client]
 ) -> None:
     with freeze_time("2026-03-02"):
         request = _send(astana, coordinator, _embassy(astana, coordinator), group="Astana six")
     with freeze_time("2026-03-20"):
+        client = signed_in(coordinator)
+        entries = AuditEntry.objects.count()
+        client.get(reverse("outreach:index"))
+    request.refresh_from_db()
+    assert request.status == Status.PENDING and request.followup_created_at is None
+    assert not request.changes.exists()
+    assert AuditEntry.objects.count() == entries
+
+
+def test_the_worker_runs_the_rule_every_hour(astana: Organization, coordinator: User) -> None:
+    with freeze_time("2026-03-02"):
+        request = _send(astana, coordinator, _embassy(astana, coordinator))
+    with freeze_time("2026-03-17 08:00"):
+        assert hourly_followups_task.enqueue().return_value == 1
+    request.refresh_from_db()
+    assert request.status == Status.NO_ANSWER
+
+
+def test_it_lists_due_follow_ups_on_the_dashboard_once_the_worker_evaluated_them(
+    astana: Organization, coordinator: User, signed_in: Callable[[User], Client]
+) -> None:
+    with freeze_time("2026-03-02"):
+        request = _send(astana, coordinator, _embassy(astana, coordinator), group="Astana six")
+    with freeze_time("2026-03-20"):
+        hourly_followups_task.enqueue()  # the worker's hourly run (tasks.py)
         client = signed_in(coordinator)
         page = client.get(reverse("outreach:index")).content.decode()
         assert "Astana six" in page and 'class="badge danger">1<' in page
@@ -131,3 +160,41 @@ def test_it_lists_due_follow_ups_on_the_dashboard_and_evaluates_them_there(
     assert "Nothing to follow up." in page
     request.refresh_from_db()
     assert request.status == Status.NO_ANSWER and request.followup_done_at is not None
+
+
+def test_two_workers_claiming_the_same_follow_up_create_one_task(
+    astana: Organization, coordinator: User, canary_case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A deterministic interleaving of two workers: A has read the request as due, then B
+    claims it entirely, then A's conditional UPDATE runs. Only the condition (still pending,
+    not yet claimed) keeps A from a second status change and a second task."""
+    with freeze_time("2026-03-02"):
+        request = _send(astana, coordinator, _embassy(astana, coordinator), case=canary_case)
+    original = QuerySet.update
+    results: list[int] = []
+    b_ran = []
+
+    def interleaved(self: QuerySet[Any], **kwargs: Any) -> int:
+        if self.model is Request and not b_ran:
+            b_ran.append(True)
+            results.append(services.run_followups())  # worker B, between A's read and claim
+        return original(self, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "update", interleaved)
+    with freeze_time("2026-04-01"):
+        results.insert(0, services.run_followups())  # worker A
+    assert results == [0, 1]  # A lost, B won
+    assert Task.objects.filter(case=canary_case).count() == 1
+    assert StatusChange.objects.filter(request=request).count() == 1
+    assert AuditEntry.objects.filter(action="outreach.followup_due").count() == 1
+
+
+def test_tropa_run_schedules_the_hourly_rule(astana: Organization, coordinator: User) -> None:
+    with freeze_time("2026-03-02"):
+        request = _send(astana, coordinator, _embassy(astana, coordinator))
+    out = io.StringIO()
+    with freeze_time("2026-03-17 08:00"):
+        call_command("outreach", "schedule", stdout=out)  # what ``tropa run`` calls
+    assert "hourly follow-up rule queued" in out.getvalue()
+    request.refresh_from_db()
+    assert request.status == Status.NO_ANSWER  # the immediate backend ran it at once

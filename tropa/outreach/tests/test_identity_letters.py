@@ -71,7 +71,7 @@ def identity_letter(
         },
     )
     assert response.status_code == 302
-    return Request.objects.get()
+    return Request.objects.unscoped().get()
 
 
 @pytest.fixture
@@ -260,7 +260,7 @@ def test_the_migration_seals_existing_letters_apart(
     )
     # As the row was before: the letter as written in ``sealed``, nothing apart.
     written = {"subject": f"Виза для {CANARY}а", "body": "Текст"}
-    Request.objects.filter(pk=request.pk).update(
+    Request.objects.unscoped().filter(pk=request.pk).update(
         sealed=seal(request, "sealed", written), identity_sealed=None
     )
     migration.seal_letters_apart(apps, None)

@@ -87,17 +87,22 @@ def test_it_imports_a_windows_1251_semicolon_file_with_russian_headers(
     assert (germany.kind, germany.country) == ("embassy", "DE")
     assert Institution.objects.get(name="Фонд Фридриха Эберта").kind == "foundation"
     assert Institution.objects.get(name="УВКБ ООН (UNHCR)").kind == "un"
-    refused = Request.objects.get(institution=germany, sent_on=date(2022, 11, 1))
+    refused = Request.objects.unscoped().get(institution=germany, sent_on=date(2022, 11, 1))
     assert (refused.status, refused.days_to_answer) == (Status.REFUSED, 1)
     assert "убежище — только в Германии" in read_letter(actor=None, request=refused)["body"]
-    assert Request.objects.get(institution__name="Pro Asyl").status == Status.ASKED_MORE
-    assert Request.objects.get(institution__name="Красный Крест").status == Status.REFERRED
-    assert Request.objects.get(institution__name="Посольство Финляндии").status == Status.MEETING
+    assert Request.objects.unscoped().get(institution__name="Pro Asyl").status == Status.ASKED_MORE
+    assert (
+        Request.objects.unscoped().get(institution__name="Красный Крест").status == Status.REFERRED
+    )
+    assert (
+        Request.objects.unscoped().get(institution__name="Посольство Финляндии").status
+        == Status.MEETING
+    )
     # The spreadsheet's answer text stays with the status change, sealed.
     change = StatusChange.objects.get(request__institution__name="Pro Asyl", status="asked_more")
     assert note_of(change) == "ответили, просят документы"
     # Formulas are kept as the text they are.
-    white_house = Request.objects.get(institution__name__startswith="Белый дом")
+    white_house = Request.objects.unscoped().get(institution__name__startswith="Белый дом")
     assert read_letter(actor=None, request=white_house)["body"] == '=HYPERLINK("x")'
     entry = AuditEntry.objects.get(action="outreach.imported")
     assert entry.detail["rows"] == 29 and "Германии" not in str(entry.detail)
@@ -109,11 +114,13 @@ def test_it_turns_old_unanswered_rows_into_no_answer_without_case_tasks(
 ) -> None:
     _import(_write(tmp_path, [HEADER, *ROWS]), "--case", str(canary_case.code))
 
-    nunciature = Request.objects.get(institution__name="Апостольская нунциатура")
+    nunciature = Request.objects.unscoped().get(institution__name="Апостольская нунциатура")
     assert nunciature.status == Status.PENDING  # sent five days ago: still waiting
-    assert Request.objects.filter(case=canary_case).count() == 29
+    assert Request.objects.unscoped().filter(case=canary_case).count() == 29
     assert not canary_case.tasks.exists()
-    assert not Request.objects.filter(status="no_answer", followup_created_at__isnull=True)
+    assert not Request.objects.unscoped().filter(
+        status="no_answer", followup_created_at__isnull=True
+    )
 
 
 def test_it_refuses_a_malformed_file_and_lists_every_bad_line(
@@ -139,7 +146,7 @@ def test_it_refuses_a_malformed_file_and_lists_every_bad_line(
     assert "line 7: unknown answer “перезвонить в четверг”" in listed
     assert "line 8: “yesterday” is not a date" in listed and "no institution" in listed
     assert "line 2" not in listed and "line 4" not in listed
-    assert not Request.objects.exists() and not Institution.objects.exists()
+    assert not Request.objects.unscoped().exists() and not Institution.objects.exists()
 
 
 def test_it_imports_unknown_answers_once_they_are_mapped(
@@ -153,7 +160,7 @@ def test_it_imports_unknown_answers_once_they_are_mapped(
 def test_it_changes_nothing_on_a_dry_run(astana: Organization, tmp_path: Path) -> None:
     output = _import(_write(tmp_path, [HEADER, *ROWS]), "--dry-run")
     assert "would import 29 rows" in output
-    assert not Request.objects.exists() and not Institution.objects.exists()
+    assert not Request.objects.unscoped().exists() and not Institution.objects.exists()
 
 
 def test_it_names_an_unknown_organization(db: None, tmp_path: Path) -> None:
@@ -172,7 +179,10 @@ def test_it_reads_utf8_with_bom_commas_english_headers_and_iso_dates(
     )
     output = _import(path)
     assert "utf-8, delimiter ','" in output
-    assert Request.objects.get(institution__name="Auswärtiges Amt").contact.name == "Referat 508"
+    assert (
+        Request.objects.unscoped().get(institution__name="Auswärtiges Amt").contact.name
+        == "Referat 508"
+    )
     assert Institution.objects.get(name__startswith="Ombudsman").kind == "ombudsman"
 
 
@@ -190,7 +200,7 @@ def test_it_reads_xlsx_with_german_headers_and_date_cells(
     output = _import(path)
 
     assert "file: xlsx" in output and "imported 2 rows" in output
-    meeting = Request.objects.get(institution__name="Botschaft der Ukraine")
+    meeting = Request.objects.unscoped().get(institution__name="Botschaft der Ukraine")
     assert (meeting.status, meeting.days_to_answer) == ("meeting", 8)
     assert Institution.objects.get(name="Bundestag, MdB").kind == "parliament"
 
@@ -247,7 +257,7 @@ def _upload(client: Client, content: bytes) -> ImportStaging:
         reverse("outreach:import_upload"), {"file": io.BytesIO(content)}, format="multipart"
     )
     assert response.status_code == 302, response.content
-    return ImportStaging.objects.get()
+    return ImportStaging.objects.unscoped().get()
 
 
 def test_it_previews_corrects_the_mapping_and_imports_everything(
@@ -269,13 +279,13 @@ def test_it_previews_corrects_the_mapping_and_imports_everything(
     response = client.post(url, {**form, "answer_0": "no_answer", "action": "import"})
 
     assert response.status_code == 302
-    request = Request.objects.get()
+    request = Request.objects.unscoped().get()
     assert (request.institution.name, request.status, request.sent_by) == (
         "Посольство Швеции",
         "no_answer",
         coordinator,
     )
-    assert not ImportStaging.objects.exists()
+    assert not ImportStaging.objects.unscoped().exists()
 
 
 def test_it_refuses_an_unreadable_upload_with_a_message(
@@ -289,7 +299,7 @@ def test_it_refuses_an_unreadable_upload_with_a_message(
     )
     assert response.status_code == 200
     assert "cannot be opened" in response.content.decode()
-    assert not ImportStaging.objects.exists()
+    assert not ImportStaging.objects.unscoped().exists()
 
 
 def test_it_keeps_the_upload_sealed(coordinator: User, signed_in: Callable[[User], Client]) -> None:
@@ -297,4 +307,4 @@ def test_it_keeps_the_upload_sealed(coordinator: User, signed_in: Callable[[User
     staging = _upload(client, "Дата;Организация\n01.03.2023;Канарейкин-фонд\n".encode())
     assert "Канарейкин".encode() not in bytes(staging.sealed)
     client.post(reverse("outreach:import_preview", args=[staging.code]), {"action": "discard"})
-    assert not ImportStaging.objects.exists()
+    assert not ImportStaging.objects.unscoped().exists()

@@ -89,7 +89,7 @@ def test_the_preview_works_on_sealed_rows_and_never_on_the_file(
         reverse("outreach:import_upload"), {"file": io.BytesIO(content)}, format="multipart"
     )
     assert response.status_code == 302
-    staging = ImportStaging.objects.get()
+    staging = ImportStaging.objects.unscoped().get()
     assert CANARY.encode() not in bytes(staging.sealed)
     kept = unseal(staging, "sealed", staging.sealed)
     # The rows as read at upload, and no copy of the file to parse again.

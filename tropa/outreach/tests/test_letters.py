@@ -121,7 +121,7 @@ def test_it_records_a_sent_letter_sealed_with_text_and_pdf_downloads(
         format="multipart",
     )
     assert response.status_code == 302
-    request = Request.objects.get()
+    request = Request.objects.unscoped().get()
     assert CANARY.encode() not in bytes(request.sealed)
     assert request.sent_by == coordinator and request.case == canary_case
     sent = AuditEntry.objects.get(action="outreach.request_sent")
@@ -140,7 +140,7 @@ def test_it_records_a_sent_letter_sealed_with_text_and_pdf_downloads(
     assert AuditEntry.objects.filter(action="outreach.letter_read").count() == 2
     assert AuditEntry.objects.filter(action="identity.revealed").count() == 1
 
-    attachment = Attachment.objects.get()
+    attachment = Attachment.objects.unscoped().get()
     download = client.get(reverse("outreach:attachment", args=[attachment.code]))
     assert download.content == b"%PDF-1.4 scan of the passport"
     assert download["Content-Type"] == "application/octet-stream"
@@ -281,7 +281,10 @@ def test_it_keeps_uploads_in_memory_and_refuses_large_ones(
     url = reverse("outreach:attachment_add", args=[request.code])
     scan = f"Паспорт {CANARY} ".encode() * 2000
     client.post(url, {"file": io.BytesIO(scan)}, format="multipart")
-    assert services.read_attachment(actor=coordinator, attachment=Attachment.objects.get()) == scan
+    assert (
+        services.read_attachment(actor=coordinator, attachment=Attachment.objects.unscoped().get())
+        == scan
+    )
     spooled = [
         p
         for p in Path(tempfile.gettempdir()).iterdir()
@@ -292,4 +295,37 @@ def test_it_keeps_uploads_in_memory_and_refuses_large_ones(
     too_big = io.BytesIO(b"x" * (services.MAX_ATTACHMENT_BYTES + 1))
     page = client.post(url, {"file": too_big}, format="multipart", follow=True)
     assert "The file is larger than 5.0\xa0MB." in page.content.decode()
-    assert Attachment.objects.count() == 1
+    assert Attachment.objects.unscoped().count() == 1
+
+
+def test_a_request_whose_attachment_fails_leaves_nothing(
+    coordinator: User,
+    starter: Institution,
+    signed_in: Callable[..., Client],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The request and its file are one user action, so one transaction: a file that
+    cannot be kept takes the request (and its audit entry) with it."""
+
+    def broken(self: Attachment, *args: Any, **kwargs: Any) -> None:
+        raise services.OutreachError("the file could not be kept")
+
+    monkeypatch.setattr(Attachment, "save", broken)
+    response = signed_in(coordinator).post(
+        reverse("outreach:request_new"),
+        {
+            "institution": starter.code,
+            "channel": "email",
+            "language": "en",
+            "sent_on": "2026-01-10",
+            "subject": "Humanitarian visa",
+            "body": "Dear Sir or Madam",
+            "attachment": io.BytesIO(b"%PDF-1.4 scan of the passport"),
+        },
+        format="multipart",
+        follow=True,
+    )
+    assert "the file could not be kept" in response.content.decode()
+    assert not Request.objects.filter(organization=starter.organization).exists()
+    assert not AuditEntry.objects.filter(action="outreach.request_sent").exists()
+    assert not AuditEntry.objects.filter(action="outreach.attachment_added").exists()

@@ -56,6 +56,8 @@ class Command(BaseCommand):
             call_command("evidence", "schedule")
             # The daily signed checkpoint of the audit chain, the same way.
             call_command("audit", "schedule")
+            # The follow-up rule of the outreach tracker, hourly (pages only read).
+            call_command("outreach", "schedule")
             worker = subprocess.Popen([sys.executable, "-m", "tropa.cli", "worker"])
         try:
             self._serve(options)

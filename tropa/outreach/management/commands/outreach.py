@@ -1,4 +1,4 @@
-"""``tropa outreach import|followups|load-directory``: the outreach tracker from the shell.
+"""``tropa outreach import|followups|schedule|load-directory``: the outreach tracker from the shell.
 
 ``import FILE --org ORG [--case CODE] [--dry-run]`` reads a CSV or XLSX spreadsheet, maps
 columns and answers as the browser's preview would guess them (``--column`` and ``--answer``
@@ -54,6 +54,7 @@ class Command(BaseCommand):
             help=f"map an answer to a status ({', '.join(Status.values)})",
         )
         sub.add_parser("followups", help="mark unanswered requests and create follow-up tasks")
+        sub.add_parser("schedule", help="queue the hourly follow-up rule for the worker")
         load = sub.add_parser("load-directory", help="load the starter directory and templates")
         load.add_argument("--org", required=True, help="organization (exact name)")
 
@@ -61,6 +62,8 @@ class Command(BaseCommand):
         if options["action"] == "followups":
             count = services.run_followups()
             self.stdout.write(f"{count} requests without an answer; follow-ups created.")
+        elif options["action"] == "schedule":
+            self._schedule()
         elif options["action"] == "load-directory":
             made, templates = services.load_starter_set(
                 actor=None, organization=find_organization(options["org"])
@@ -68,6 +71,21 @@ class Command(BaseCommand):
             self.stdout.write(f"{made} institutions and {templates} letter templates added.")
         else:
             self._import(options)
+
+    def _schedule(self) -> None:
+        from django_tasks_db.models import DBTaskResult
+
+        from tropa.outreach.tasks import hourly_followups_task
+
+        func = hourly_followups_task.func
+        path = f"{func.__module__}.{func.__qualname__}"
+        if DBTaskResult.objects.filter(task_path=path, status__in=["READY", "RUNNING"]).exists():
+            self.stdout.write("the hourly follow-up rule is already scheduled")
+            return
+        hourly_followups_task.enqueue()
+        self.stdout.write(
+            "hourly follow-up rule queued; 'tropa worker' (started by 'tropa run') runs it"
+        )
 
     def _import(self, options: dict[str, Any]) -> None:
         organization = find_organization(options["org"])
