@@ -178,7 +178,7 @@ def test_run_in_production_names_pending_migrations_instead_of_applying_them(
 
 def test_the_demo_has_a_list_to_screen_against_and_an_open_hit(demo: str) -> None:
     watchlist = WatchList.objects.get(name=WATCHLIST_NAME)
-    hits = ScreeningHit.objects.filter(organization__name="Demo Astana")
+    hits = ScreeningHit.objects.filter(organization=Organization.objects.get(name="Demo Astana"))
     assert [(h.case.person.pseudonym, h.status) for h in hits] == [(LISTED_PSEUDONYM, "pending")]
     assert watchlist.is_published
 

@@ -184,7 +184,7 @@ def test_two_workers_claiming_the_same_follow_up_create_one_task(
     with freeze_time("2026-04-01"):
         results.insert(0, services.run_followups())  # worker A
     assert results == [0, 1]  # A lost, B won
-    assert Task.objects.filter(case=canary_case).count() == 1
+    assert Task.objects.unscoped().filter(case=canary_case).count() == 1
     assert StatusChange.objects.filter(request=request).count() == 1
     assert AuditEntry.objects.filter(action="outreach.followup_due").count() == 1
 
