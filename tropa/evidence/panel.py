@@ -14,12 +14,13 @@ from tropa.cases.models import Case
 from tropa.cases.registry import TimelineEntry
 
 from .models import DerivedKind, EvidenceItem, ExportRequest, ExportStatus
-from .services import summarize
 
 
 def panel_context(request: HttpRequest, case: Case) -> dict[str, Any] | None:
     if not can(request.user, Cap.VIEW_EVIDENCE):
         return None
+    from .services import summarize  # loaded when a case page is shown, not at start-up
+
     items = (
         EvidenceItem.objects.filter(case=case).prefetch_related("derived").order_by("-created_at")
     )

@@ -28,6 +28,7 @@ from tropa.evidence.models import (
     ExportRequest,
     ExportStatus,
 )
+from tropa.evidence.storage import get_storage
 
 from .conftest import add_file
 
@@ -223,7 +224,7 @@ def test_an_export_in_the_browser_needs_a_second_person(
 
 
 def _blob_path(blob: str) -> Path:
-    root = Path(services.get_storage().root)  # type: ignore[attr-defined]
+    root = Path(get_storage().root)  # type: ignore[attr-defined]
     return root / blob[:2] / blob
 
 
