@@ -12,6 +12,7 @@ blob for ``sweep``; a committed row always has its complete blob.
 
 from __future__ import annotations
 
+from ..access import may_discard_others_uploads
 from ..errors import EvidenceError
 from ..records import CollectionRecord, read_metadata, read_record
 from .derivatives import (
@@ -61,7 +62,6 @@ from .reading import (
 from .uploads import (
     discard_upload,
     finish_upload,
-    may_discard_others_uploads,
     others_open_uploads,
     receive_chunk,
     start_upload,

@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import TaskContext, task
 
-from tropa.accounts.permissions import Cap, can
 from tropa.audit.actions import Action
 from tropa.audit.services import log_action
 from tropa.cases.models import Case
 
 from .. import bundle, custody, vault
+from ..access import may_decide_export, may_download_export, may_retry_export
 from ..errors import EvidenceError
 from ..models import (
     CustodyAction,
@@ -80,7 +80,7 @@ def decide_export(*, actor: Any, export: ExportRequest, approve: bool) -> None:
             export=str(export.code),
         )
         raise EvidenceError(_("Someone other than the requester must decide on an export."))
-    if not can(actor, Cap.APPROVE_EXPORT):
+    if not may_decide_export(actor, export):
         raise EvidenceError(_("Your role cannot approve exports."))
     with transaction.atomic():
         status = ExportStatus.APPROVED if approve else ExportStatus.REFUSED
@@ -206,7 +206,7 @@ def retry_export(*, actor: Any, export: ExportRequest) -> None:
     """Build a failed export again (after the cause was dealt with), keeping its approval."""
     if export.status != ExportStatus.FAILED or export.expires_at < timezone.now():
         raise EvidenceError(_("Only a failed export that has not expired can be built again."))
-    if export.requested_by_id != actor.pk and not can(actor, Cap.APPROVE_EXPORT):
+    if not may_retry_export(actor, export):
         raise EvidenceError(_("Only the requester or someone who approves exports can retry."))
     with transaction.atomic():
         reopened = ExportRequest.objects.filter(pk=export.pk, status=ExportStatus.FAILED).update(
@@ -222,7 +222,7 @@ def download_export(*, actor: Any, export: ExportRequest) -> Iterator[bytes]:
     """The bundle's bytes; each exported item's custody log records that it left."""
     if export.status != ExportStatus.READY or export.expires_at < timezone.now():
         raise EvidenceError(_("This bundle is not available (not ready, or expired)."))
-    if export.requested_by_id != actor.pk:
+    if not may_download_export(actor, export):
         raise EvidenceError(_("Only the person who requested the export can download it."))
     try:
         key = vault.case_key(export.case)

@@ -12,14 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tropa.accounts.models import Role
-from tropa.accounts.permissions import Cap, can
 from tropa.audit.actions import Action
 from tropa.audit.services import log_action
 from tropa.cases.models import Case
 from tropa.crypto.fields import seal
 
 from .. import vault
+from ..access import may_discard_others_uploads
 from ..errors import EvidenceError
 from ..models import (
     EvidenceItem,
@@ -28,6 +27,7 @@ from ..models import (
 )
 from ..records import CollectionRecord, read_record
 from ..storage import BlobMissing, get_storage
+from .derivatives import queue_processing
 from .ingest import _commit_item, _writable_key
 from .quota import check_limits, max_open_uploads
 
@@ -137,32 +137,10 @@ def finish_upload(*, actor: Any, session: UploadSession) -> EvidenceItem:
         raise EvidenceError(_("The upload is not complete yet."))
     storage = get_storage()
     parts = list(session.parts.order_by("index"))
-
-    def blocks(key: Any) -> Iterator[bytes]:
-        for part in parts:
-            digest = hashlib.sha256()
-            for block in vault.iter_plaintext(storage, key, part.blob):
-                digest.update(block)
-                yield block
-            if digest.hexdigest() != part.sha256:
-                raise vault.Corrupt(f"upload part {part.index} changed in storage")
-
-    try:
-        key = vault.case_key(session.case)
-        stream = _BlockReader(blocks(key))
-        written = vault.write_encrypted(storage, key, stream.read, limit=session.size)
-    except (BlobMissing, vault.Corrupt) as exc:
-        # A finish that ran at the same time may have joined the parts and removed them.
-        done = UploadSession.objects.filter(pk=session.pk).select_related("item").first()
-        if done is not None and done.item is not None:
-            return done.item
-        if isinstance(exc, vault.KeyErased):
-            raise EvidenceError(
-                _("This case's encryption key was destroyed; no evidence can be added to it.")
-            ) from None
-        raise EvidenceError(
-            _("The pieces of this upload could not be read back intact; upload the file again.")
-        ) from None
+    joined = _join_parts(session, parts)
+    if isinstance(joined, EvidenceItem):
+        return joined
+    written = joined
     record_data = read_record(session)
     record = CollectionRecord(
         **{
@@ -185,14 +163,42 @@ def finish_upload(*, actor: Any, session: UploadSession) -> EvidenceItem:
         locked.item = item
         locked.save(update_fields=["item"])
         UploadPart.objects.filter(session=session).delete()
+        queue_processing(item)  # metadata and copies, once the item is committed
     for part in parts:
         storage.delete(part.blob)
     return item
 
 
-def may_discard_others_uploads(user: Any) -> bool:
-    """Coordinators clear unfinished uploads that others left (or use to hold space)."""
-    return can(user, Cap.ADD_EVIDENCE) and getattr(user, "role", None) == Role.COORDINATOR
+def _join_parts(session: UploadSession, parts: list[UploadPart]) -> vault.Written | EvidenceItem:
+    """The parts decrypted, checked and re-encrypted as one original; or the item a finish
+    that ran at the same time already made of them."""
+    storage = get_storage()
+
+    def blocks(key: Any) -> Iterator[bytes]:
+        for part in parts:
+            digest = hashlib.sha256()
+            for block in vault.iter_plaintext(storage, key, part.blob):
+                digest.update(block)
+                yield block
+            if digest.hexdigest() != part.sha256:
+                raise vault.Corrupt(f"upload part {part.index} changed in storage")
+
+    try:
+        key = vault.case_key(session.case)
+        stream = _BlockReader(blocks(key))
+        return vault.write_encrypted(storage, key, stream.read, limit=session.size)
+    except (BlobMissing, vault.Corrupt) as exc:
+        # A finish that ran at the same time may have joined the parts and removed them.
+        done = UploadSession.objects.filter(pk=session.pk).select_related("item").first()
+        if done is not None and done.item is not None:
+            return done.item
+        if isinstance(exc, vault.KeyErased):
+            raise EvidenceError(
+                _("This case's encryption key was destroyed; no evidence can be added to it.")
+            ) from None
+        raise EvidenceError(
+            _("The pieces of this upload could not be read back intact; upload the file again.")
+        ) from None
 
 
 def others_open_uploads(*, actor: Any, case: Case) -> list[UploadSession]:
