@@ -23,7 +23,6 @@ ROOT = Path(__file__).resolve().parents[3]
 NOT_YET_PROVEN: frozenset[str] = frozenset(
     {
         "deployment.removed",
-        "evidence.abandoned",
         "need.reopened",
         "outreach.contact_removed",
         "outreach.institution_updated",
