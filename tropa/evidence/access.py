@@ -54,9 +54,16 @@ def export_rights(user: Any, export: ExportRequest) -> ExportRights:
     )
 
 
+# Each lookup reads by code with ``unscoped()`` and is scoped at once by
+# ``scope_to_visible_cases`` (the user's organization, and their cases for a volunteer).
+
+
 def access_item(user: Any, code: Any, *, cap: Cap = Cap.VIEW_EVIDENCE) -> EvidenceItem:
-    item = scope_to_visible_cases(
-        user, EvidenceItem.objects.select_related("case__person", "organization").filter(code=code)
+    item: EvidenceItem | None = scope_to_visible_cases(
+        user,
+        EvidenceItem.objects.unscoped()
+        .select_related("case__person", "organization")
+        .filter(code=code),
     ).first()
     if item is None:
         raise deny(user, code, "evidence_item")
@@ -67,8 +74,9 @@ def access_item(user: Any, code: Any, *, cap: Cap = Cap.VIEW_EVIDENCE) -> Eviden
 
 def access_upload(user: Any, code: Any) -> UploadSession:
     """An unfinished upload, reachable only by the person who started it."""
-    session = scope_to_visible_cases(
-        user, UploadSession.objects.select_related("case").filter(code=code, created_by=user)
+    session: UploadSession | None = scope_to_visible_cases(
+        user,
+        UploadSession.objects.unscoped().select_related("case").filter(code=code, created_by=user),
     ).first()
     if session is None:
         raise deny(user, code, "evidence_upload")
@@ -80,11 +88,12 @@ def access_upload(user: Any, code: Any) -> UploadSession:
 def access_upload_to_discard(user: Any, code: Any) -> UploadSession:
     """An unfinished upload its owner, or a coordinator of its case, may discard."""
     sessions = scope_to_visible_cases(
-        user, UploadSession.objects.select_related("case", "created_by").filter(code=code)
+        user,
+        UploadSession.objects.unscoped().select_related("case", "created_by").filter(code=code),
     )
     if not may_discard_others_uploads(user):
         sessions = sessions.filter(created_by=user)
-    session = sessions.first()
+    session: UploadSession | None = sessions.first()
     if session is None:
         raise deny(user, code, "evidence_upload")
     if not can(user, Cap.ADD_EVIDENCE):
@@ -93,11 +102,11 @@ def access_upload_to_discard(user: Any, code: Any) -> UploadSession:
 
 
 def access_export(user: Any, code: Any) -> ExportRequest:
-    export = scope_to_visible_cases(
+    export: ExportRequest | None = scope_to_visible_cases(
         user,
-        ExportRequest.objects.select_related("case__person", "requested_by", "decided_by").filter(
-            code=code
-        ),
+        ExportRequest.objects.unscoped()
+        .select_related("case__person", "requested_by", "decided_by")
+        .filter(code=code),
     ).first()
     if export is None:
         raise deny(user, code, "evidence_export")

@@ -63,7 +63,9 @@ def _error(message: str, status: int = 400, **extra: Any) -> JsonResponse:
 
 def _open_uploads(user: Any, case: Any) -> list[dict[str, Any]]:
     """The user's unfinished uploads for this case, for the page's script to resume."""
-    sessions = UploadSession.objects.filter(case=case, created_by=user, item__isnull=True)
+    sessions = UploadSession.objects.filter(
+        organization=case.organization_id, case=case, created_by=user, item__isnull=True
+    )
     rows = []
     for session in sessions:
         record = services.read_record(session)

@@ -94,7 +94,9 @@ def mark_processing_failed(item: EvidenceItem, *, reason: str) -> None:
     """Making the item's metadata and copies was given up (``reason``: ``worker_died`` or
     ``error``); the item page says so and offers to try again."""
     with transaction.atomic():
-        EvidenceItem.objects.filter(pk=item.pk).update(processing_failed_at=timezone.now())
+        EvidenceItem.objects.filter(organization=item.organization_id, pk=item.pk).update(
+            processing_failed_at=timezone.now()
+        )
         log_action(None, Action.EVIDENCE_PROCESSING_FAILED, item, reason=reason)
 
 
@@ -102,7 +104,7 @@ def retry_processing(*, actor: Any, item: EvidenceItem) -> None:
     """Queue the metadata, thumbnail and stripped copy of a given-up item once more."""
     with transaction.atomic():
         reopened = EvidenceItem.objects.filter(
-            pk=item.pk, processing_failed_at__isnull=False
+            organization=item.organization_id, pk=item.pk, processing_failed_at__isnull=False
         ).update(processing_failed_at=None)
         if reopened != 1:
             raise EvidenceError(_("This item is not waiting for another try."))
@@ -112,7 +114,9 @@ def retry_processing(*, actor: Any, item: EvidenceItem) -> None:
 
 
 def _add_derived(item: EvidenceItem, kind: str, data: bytes, mime: str, tool: str) -> None:
-    if DerivedObject.objects.filter(derived_from=item, kind=kind).exists():
+    if DerivedObject.objects.filter(
+        organization=item.organization_id, derived_from=item, kind=kind
+    ).exists():
         return
     storage = get_storage()
     written = vault.write_bytes(storage, vault.case_key(item.case), data)
@@ -158,7 +162,7 @@ def thumbnail_data_uri(item: EvidenceItem) -> str | None:
 @task()
 def process_item_task(item_id: str) -> None:
     """``process_item`` in the background, queued on commit of the ingest (ids, not rows)."""
-    item = EvidenceItem.objects.select_related("case").filter(pk=item_id).first()
+    item = EvidenceItem.objects.unscoped().select_related("case").filter(pk=item_id).first()
     if item is None:
         return
     try:

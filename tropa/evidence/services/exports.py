@@ -40,7 +40,12 @@ def request_export(
     selection = {code: variant for code, variant in selection.items() if variant != "exclude"}
     if not selection:
         raise EvidenceError(_("Choose at least one item to export."))
-    codes = {str(c) for c in EvidenceItem.objects.filter(case=case).values_list("code", flat=True)}
+    codes = {
+        str(c)
+        for c in EvidenceItem.objects.filter(
+            organization=case.organization_id, case=case
+        ).values_list("code", flat=True)
+    }
     if not set(selection) <= codes or not set(selection.values()) <= {"original", "stripped"}:
         raise EvidenceError(_("The selection does not match this case's evidence."))
     recipient = recipient.strip()
@@ -48,7 +53,7 @@ def request_export(
         bundle.parse_recipient(recipient)
     now = timezone.now()
     with transaction.atomic():
-        export = ExportRequest.objects.create(
+        export: ExportRequest = ExportRequest.objects.create(
             organization_id=case.organization_id,
             case=case,
             requested_by=actor,
@@ -84,9 +89,9 @@ def decide_export(*, actor: Any, export: ExportRequest, approve: bool) -> None:
         raise EvidenceError(_("Your role cannot approve exports."))
     with transaction.atomic():
         status = ExportStatus.APPROVED if approve else ExportStatus.REFUSED
-        decided = ExportRequest.objects.filter(pk=export.pk, status=ExportStatus.PENDING).update(
-            status=status, decided_by=actor, decided_at=timezone.now()
-        )
+        decided = ExportRequest.objects.filter(
+            organization=export.organization_id, pk=export.pk, status=ExportStatus.PENDING
+        ).update(status=status, decided_by=actor, decided_at=timezone.now())
         if decided != 1:  # a second approver decided a moment earlier
             raise EvidenceError(_("This export request is no longer waiting for a decision."))
         export.refresh_from_db()
@@ -116,13 +121,18 @@ def build_export(export: ExportRequest, *, resume: bool = False) -> None:
         statuses.append(ExportStatus.BUILDING)
         _abort_unfinished_build(export)
     claimed = ExportRequest.objects.filter(
-        pk=export.pk, status__in=statuses, expires_at__gt=timezone.now()
+        organization=export.organization_id,
+        pk=export.pk,
+        status__in=statuses,
+        expires_at__gt=timezone.now(),
     ).update(status=ExportStatus.BUILDING)
     if claimed != 1:
         return
     items = {
         str(item.code): item
-        for item in EvidenceItem.objects.filter(case=export.case, code__in=list(export.selection))
+        for item in EvidenceItem.objects.filter(
+            organization=export.organization_id, case=export.case, code__in=list(export.selection)
+        )
     }
     storage = get_storage()
     plan = None
@@ -157,7 +167,9 @@ def build_export(export: ExportRequest, *, resume: bool = False) -> None:
             _export_failed(export, ExportFailure.ERROR)
         return
     with transaction.atomic():
-        done = ExportRequest.objects.filter(pk=export.pk, status=ExportStatus.BUILDING).update(
+        done = ExportRequest.objects.filter(
+            organization=export.organization_id, pk=export.pk, status=ExportStatus.BUILDING
+        ).update(
             status=ExportStatus.READY, blob=written.blob, sha256=written.sha256, size=written.size
         )
         if done != 1:  # expired (and swept) while it was being built
@@ -172,7 +184,9 @@ def _abort_unfinished_build(export: ExportRequest) -> None:
     code = str(export.code)
     dangling = [
         item
-        for item in EvidenceItem.objects.filter(case=export.case, code__in=list(export.selection))
+        for item in EvidenceItem.objects.filter(
+            organization=export.organization_id, case=export.case, code__in=list(export.selection)
+        )
         if item.custody.filter(action=CustodyAction.EXPORT, detail__export=code).count()
         > item.custody.filter(action=CustodyAction.EXPORT_ABORTED, detail__export=code).count()
     ]
@@ -189,9 +203,9 @@ def abandon_export_build(export: ExportRequest) -> None:
 
 def _export_failed(export: ExportRequest, failure: ExportFailure, item_code: str = "") -> None:
     with transaction.atomic():
-        ExportRequest.objects.filter(pk=export.pk, status=ExportStatus.BUILDING).update(
-            status=ExportStatus.FAILED, failure=failure, failed_item=item_code
-        )
+        ExportRequest.objects.filter(
+            organization=export.organization_id, pk=export.pk, status=ExportStatus.BUILDING
+        ).update(status=ExportStatus.FAILED, failure=failure, failed_item=item_code)
         log_action(
             None,
             Action.EVIDENCE_EXPORT_FAILED,
@@ -209,9 +223,9 @@ def retry_export(*, actor: Any, export: ExportRequest) -> None:
     if not may_retry_export(actor, export):
         raise EvidenceError(_("Only the requester or someone who approves exports can retry."))
     with transaction.atomic():
-        reopened = ExportRequest.objects.filter(pk=export.pk, status=ExportStatus.FAILED).update(
-            status=ExportStatus.APPROVED, failure="", failed_item=""
-        )
+        reopened = ExportRequest.objects.filter(
+            organization=export.organization_id, pk=export.pk, status=ExportStatus.FAILED
+        ).update(status=ExportStatus.APPROVED, failure="", failed_item="")
         if reopened != 1:  # someone else retried it a moment ago
             return
         log_action(actor, Action.EVIDENCE_EXPORT_RETRIED, export.case, export=str(export.code))
@@ -231,7 +245,7 @@ def download_export(*, actor: Any, export: ExportRequest) -> Iterator[bytes]:
             _("This file can no longer be read: the case's encryption key was destroyed.")
         ) from None
     items = EvidenceItem.objects.filter(
-        case=export.case, code__in=list(export.selection)
+        organization=export.organization_id, case=export.case, code__in=list(export.selection)
     ).prefetch_related("derived")
     with transaction.atomic():
         for item in items:
@@ -252,7 +266,9 @@ def download_export(*, actor: Any, export: ExportRequest) -> Iterator[bytes]:
 def expire_export(export: ExportRequest) -> None:
     with transaction.atomic():
         blob = export.blob
-        ExportRequest.objects.filter(pk=export.pk).update(status=ExportStatus.EXPIRED, blob="")
+        ExportRequest.objects.filter(organization=export.organization_id, pk=export.pk).update(
+            status=ExportStatus.EXPIRED, blob=""
+        )
         log_action(None, Action.EVIDENCE_EXPORT_EXPIRED, export.case, export=str(export.code))
     if blob:
         get_storage().delete(blob)
@@ -260,7 +276,7 @@ def expire_export(export: ExportRequest) -> None:
 
 @task(takes_context=True)
 def build_export_task(context: TaskContext, export_id: str) -> None:
-    export = ExportRequest.objects.select_related("case").filter(pk=export_id).first()
+    export = ExportRequest.objects.unscoped().select_related("case").filter(pk=export_id).first()
     if export is not None:
         # A second or third run is this task again after its worker died (tropa.core.workers).
         build_export(export, resume=context.attempt > 1)

@@ -55,7 +55,7 @@ def _check_blob(item: EvidenceItem, blob: str, expected: str, what: str) -> list
 def _record_failure(item: EvidenceItem, problems: list[str]) -> None:
     with transaction.atomic():
         custody.append(item, CustodyAction.VERIFY_FAILED, None, problems=len(problems))
-        EvidenceItem.objects.filter(pk=item.pk).update(
+        EvidenceItem.objects.filter(organization=item.organization_id, pk=item.pk).update(
             last_verified_at=timezone.now(), last_verified_ok=False
         )
         log_action(None, Action.EVIDENCE_VERIFY_FAILED, item, problems=len(problems))
@@ -73,14 +73,14 @@ def verify_item(*, actor: Any, item: EvidenceItem) -> VerifyResult:
     else:
         with transaction.atomic():
             custody.append(item, CustodyAction.VERIFY, actor)
-            EvidenceItem.objects.filter(pk=item.pk).update(
+            EvidenceItem.objects.filter(organization=item.organization_id, pk=item.pk).update(
                 last_verified_at=timezone.now(), last_verified_ok=True
             )
     return VerifyResult(item, problems)
 
 
 def verify_all(*, actor: Any, case: Case | None = None) -> Iterator[VerifyResult]:
-    items = EvidenceItem.objects.select_related("case").order_by("created_at")
+    items = EvidenceItem.objects.unscoped().select_related("case").order_by("created_at")
     if case is not None:
         items = items.filter(case=case)
     for item in items.iterator(chunk_size=200):

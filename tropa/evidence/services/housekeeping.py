@@ -47,25 +47,27 @@ def sweep(*, older_than: float = 3600) -> SweepResult:
     storage = get_storage()
     cutoff = timezone.now() - timedelta(days=7)
     abandoned = list(
-        UploadSession.objects.filter(item__isnull=True, created_at__lt=cutoff).values_list(
-            "pk", flat=True
-        )
+        UploadSession.objects.unscoped()
+        .filter(item__isnull=True, created_at__lt=cutoff)
+        .values_list("pk", flat=True)
     )
     for session_id in abandoned:
         with transaction.atomic():
             UploadPart.objects.filter(session_id=session_id).delete()
-            UploadSession.objects.filter(pk=session_id).delete()
+            UploadSession.objects.unscoped().filter(pk=session_id).delete()
     expired = 0
-    for export in ExportRequest.objects.filter(expires_at__lt=timezone.now()).exclude(
-        status__in=[ExportStatus.EXPIRED, ExportStatus.REFUSED]
+    for export in (
+        ExportRequest.objects.unscoped()
+        .filter(expires_at__lt=timezone.now())
+        .exclude(status__in=[ExportStatus.EXPIRED, ExportStatus.REFUSED])
     ):
         expire_export(export)
         expired += 1
     known = {
-        *EvidenceItem.objects.values_list("blob", flat=True),
-        *DerivedObject.objects.values_list("blob", flat=True),
+        *EvidenceItem.objects.unscoped().values_list("blob", flat=True),
+        *DerivedObject.objects.unscoped().values_list("blob", flat=True),
         *UploadPart.objects.values_list("blob", flat=True),
-        *ExportRequest.objects.exclude(blob="").values_list("blob", flat=True),
+        *ExportRequest.objects.unscoped().exclude(blob="").values_list("blob", flat=True),
     }
     orphans = sum(1 for _ in storage.orphans(known, older_than))
     return SweepResult(
@@ -107,10 +109,12 @@ def task_abandoned(*, task_path: str, args: list[object], **_kwargs: object) -> 
     except ImportError:
         return
     if given_up is process_item_task:
-        item = EvidenceItem.objects.filter(pk=str(args[0])).first()
+        item = EvidenceItem.objects.unscoped().filter(pk=str(args[0])).first()
         if item is not None:
             mark_processing_failed(item, reason="worker_died")
     elif given_up is build_export_task:
-        export = ExportRequest.objects.select_related("case").filter(pk=str(args[0])).first()
+        export = (
+            ExportRequest.objects.unscoped().select_related("case").filter(pk=str(args[0])).first()
+        )
         if export is not None:
             abandon_export_build(export)

@@ -41,7 +41,9 @@ def start_upload(*, actor: Any, case: Case, size: int, record: CollectionRecord)
     with transaction.atomic():
         # One start at a time per user, so that two at once cannot pass the limit together.
         get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
-        open_uploads = UploadSession.objects.filter(created_by=actor, item__isnull=True).count()
+        open_uploads = UploadSession.objects.filter(
+            organization=case.organization_id, created_by=actor, item__isnull=True
+        ).count()
         if open_uploads >= max_open_uploads():
             raise EvidenceError(
                 _(
@@ -100,7 +102,11 @@ def receive_chunk(
         raise EvidenceError(_("The chunk arrived incomplete; send it again."))
     try:
         with transaction.atomic():
-            locked = UploadSession.objects.select_for_update().filter(pk=session.pk).first()
+            locked: UploadSession | None = (
+                UploadSession.objects.select_for_update()
+                .filter(organization=session.organization_id, pk=session.pk)
+                .first()
+            )
             if locked is None:
                 raise EvidenceError(_("This upload was discarded."))
             if locked.received != offset:
@@ -149,14 +155,18 @@ def finish_upload(*, actor: Any, session: UploadSession) -> EvidenceItem:
         }
     )
     with transaction.atomic():
-        locked = UploadSession.objects.select_for_update().filter(pk=session.pk).first()
+        locked: UploadSession | None = (
+            UploadSession.objects.select_for_update()
+            .filter(organization=session.organization_id, pk=session.pk)
+            .first()
+        )
         if locked is None:  # discarded while it was being joined
             storage.delete(written.blob)
             raise EvidenceError(_("This upload was discarded."))
         if locked.item_id is not None:
             # Another request finished the same upload first: keep its item.
             storage.delete(written.blob)
-            return locked.item  # type: ignore[return-value]
+            return locked.item  # type: ignore[return-value]  # set: item_id is not None
         item = _commit_item(
             actor=actor, case=session.case, written=written, record=record, via="browser"
         )
@@ -189,7 +199,11 @@ def _join_parts(session: UploadSession, parts: list[UploadPart]) -> vault.Writte
         return vault.write_encrypted(storage, key, stream.read, limit=session.size)
     except (BlobMissing, vault.Corrupt) as exc:
         # A finish that ran at the same time may have joined the parts and removed them.
-        done = UploadSession.objects.filter(pk=session.pk).select_related("item").first()
+        done: UploadSession | None = (
+            UploadSession.objects.filter(organization=session.organization_id, pk=session.pk)
+            .select_related("item")
+            .first()
+        )
         if done is not None and done.item is not None:
             return done.item
         if isinstance(exc, vault.KeyErased):
@@ -206,7 +220,9 @@ def others_open_uploads(*, actor: Any, case: Case) -> list[UploadSession]:
     if not may_discard_others_uploads(actor):
         return []
     return list(
-        UploadSession.objects.filter(case=case, item__isnull=True)
+        UploadSession.objects.filter(
+            organization=case.organization_id, case=case, item__isnull=True
+        )
         .exclude(created_by=actor)
         .select_related("created_by")
         .order_by("created_at")
@@ -221,7 +237,11 @@ def discard_upload(*, actor: Any, session: UploadSession) -> None:
     if session.created_by_id != actor.pk and not may_discard_others_uploads(actor):
         raise EvidenceError(_("Only the person who started an upload can discard it."))
     with transaction.atomic():
-        locked = UploadSession.objects.select_for_update().filter(pk=session.pk).first()
+        locked: UploadSession | None = (
+            UploadSession.objects.select_for_update()
+            .filter(organization=session.organization_id, pk=session.pk)
+            .first()
+        )
         if locked is None:
             raise EvidenceError(_("This upload was discarded."))
         if locked.item_id is not None:

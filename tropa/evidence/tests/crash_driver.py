@@ -59,7 +59,7 @@ def main() -> None:
         temps = list((storage / "tmp").iterdir())
         report[point] = {
             "reached": marker.exists(),
-            "items": EvidenceItem.objects.count(),
+            "items": EvidenceItem.objects.unscoped().count(),
             "temp_files": len(temps),
             "plaintext_in_temp": any(big.read_bytes()[:4096] in t.read_bytes() for t in temps),
         }

@@ -204,8 +204,8 @@ def _export_killed_mid_build(
     export = services.request_export(
         actor=coordinator, case=case, selection={str(i.code): "original" for i in items}
     )
-    ExportRequest.objects.filter(pk=export.pk).update(status=ExportStatus.APPROVED)
-    ExportRequest.objects.filter(pk=export.pk).update(status=ExportStatus.BUILDING)
+    ExportRequest.objects.unscoped().filter(pk=export.pk).update(status=ExportStatus.APPROVED)
+    ExportRequest.objects.unscoped().filter(pk=export.pk).update(status=ExportStatus.BUILDING)
     bundle.prepare_bundle(
         case=case,
         variants=dict.fromkeys(items, "original"),
