@@ -154,17 +154,7 @@ def build_export(export: ExportRequest, *, resume: bool = False) -> None:
     except Exception as exc:
         if plan is not None:  # prepare_bundle records its own aborts
             bundle.record_aborted(plan.items, export.requested_by, str(export.code))
-        if isinstance(exc, bundle.ItemUnreadable):
-            _record_failure(items[exc.item_code], [f"export {export.code}: {exc}"])
-            _export_failed(export, ExportFailure(exc.kind), exc.item_code)
-        elif isinstance(exc, vault.KeyErased):
-            _export_failed(export, ExportFailure.KEY)
-        elif isinstance(exc, bundle.NoStrippedCopy):
-            _export_failed(export, ExportFailure.NO_STRIPPED)
-        else:
-            # The type only: an exception's text could quote data (R9).
-            logger.error("export %s: building failed (%s)", export.code, type(exc).__name__)
-            _export_failed(export, ExportFailure.ERROR)
+        _build_failed(export, items, exc)
         return
     with transaction.atomic():
         done = ExportRequest.objects.filter(
@@ -176,6 +166,21 @@ def build_export(export: ExportRequest, *, resume: bool = False) -> None:
             transaction.on_commit(lambda: storage.delete(written.blob))
             return
         log_action(None, Action.EVIDENCE_EXPORT_BUILT, export.case, export=str(export.code))
+
+
+def _build_failed(export: ExportRequest, items: dict[str, EvidenceItem], exc: Exception) -> None:
+    """Mark the export failed with its reason; an unreadable item also fails its fixity."""
+    if isinstance(exc, bundle.ItemUnreadable):
+        _record_failure(items[exc.item_code], [f"export {export.code}: {exc}"])
+        _export_failed(export, ExportFailure(exc.kind), exc.item_code)
+    elif isinstance(exc, vault.KeyErased):
+        _export_failed(export, ExportFailure.KEY)
+    elif isinstance(exc, bundle.NoStrippedCopy):
+        _export_failed(export, ExportFailure.NO_STRIPPED)
+    else:
+        # The type only: an exception's text could quote data (R9).
+        logger.error("export %s: building failed (%s)", export.code, type(exc).__name__)
+        _export_failed(export, ExportFailure.ERROR)
 
 
 def _abort_unfinished_build(export: ExportRequest) -> None:
