@@ -37,7 +37,6 @@ class Action(StrEnum):
     DEPLOYMENT_ADDED = "deployment.added"
     DEPLOYMENT_REMOVED = "deployment.removed"
     # evidence
-    EVIDENCE_ABANDONED = "evidence.abandoned"
     EVIDENCE_ADDED = "evidence.added"
     EVIDENCE_BUNDLE_PREPARED = "evidence.bundle_prepared"
     EVIDENCE_DELETE_REQUESTED = "evidence.delete_requested"

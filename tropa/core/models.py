@@ -56,6 +56,12 @@ class ScopedQuerySet(models.QuerySet[Any]):
             clone._scoped = True
         return clone
 
+    def none(self) -> Self:
+        """Nothing, of no organization: as safe as a scoped query."""
+        clone: Self = super().none()
+        clone._scoped = True
+        return clone
+
     def _check_scoped(self) -> None:
         if not self._scoped:
             raise UnscopedQuery(

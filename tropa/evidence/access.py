@@ -1,77 +1,115 @@
 """Which evidence a user may reach. Another organization's object is always a 404.
 
-Built on ``visible_cases``: evidence is visible exactly where its case is, and only to
-roles with the evidence capabilities; within what a user can see, a missing capability
-is a 403.
+Built on ``scope_to_visible_cases``: evidence is visible exactly where its case is, and
+only to roles with the evidence capabilities; within what a user can see, a missing
+capability is a 403 (``tropa.core.access.forbid``, audited).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-
+from tropa.accounts.models import Role
 from tropa.accounts.permissions import Cap, can
-from tropa.audit.services import log_action
-from tropa.cases.access import deny, visible_cases
+from tropa.cases.access import deny, scope_to_visible_cases
+from tropa.core.access import forbid
 
-from .models import EvidenceItem, ExportRequest, UploadSession
+from .models import EvidenceItem, ExportRequest, ExportStatus, UploadSession
 
 
-def _check(user: Any, obj: Any, cap: Cap) -> None:
-    if not can(user, cap):
-        log_action(user, "access.forbidden", obj, capability=cap.value)
-        raise PermissionDenied
+def may_discard_others_uploads(user: Any) -> bool:
+    """Coordinators clear unfinished uploads that others left (or use to hold space)."""
+    return can(user, Cap.ADD_EVIDENCE) and getattr(user, "role", None) == Role.COORDINATOR
+
+
+def may_decide_export(user: Any, export: ExportRequest) -> bool:
+    """A second person who approves exports; never the requester (R18)."""
+    return export.requested_by_id != user.pk and can(user, Cap.APPROVE_EXPORT)
+
+
+def may_download_export(user: Any, export: ExportRequest) -> bool:
+    return bool(export.requested_by_id == user.pk)
+
+
+def may_retry_export(user: Any, export: ExportRequest) -> bool:
+    return export.requested_by_id == user.pk or can(user, Cap.APPROVE_EXPORT)
+
+
+@dataclass(frozen=True)
+class ExportRights:
+    """What ``user`` may do with ``export`` now (the buttons on its page)."""
+
+    decide: bool
+    download: bool
+    retry: bool
+
+
+def export_rights(user: Any, export: ExportRequest) -> ExportRights:
+    """The same rules the services apply when the button is pressed."""
+    return ExportRights(
+        decide=export.status == ExportStatus.PENDING and may_decide_export(user, export),
+        download=export.status == ExportStatus.READY and may_download_export(user, export),
+        retry=export.status == ExportStatus.FAILED and may_retry_export(user, export),
+    )
+
+
+# Each lookup reads by code with ``unscoped()`` and is scoped at once by
+# ``scope_to_visible_cases`` (the user's organization, and their cases for a volunteer).
 
 
 def access_item(user: Any, code: Any, *, cap: Cap = Cap.VIEW_EVIDENCE) -> EvidenceItem:
-    item = (
-        EvidenceItem.objects.select_related("case__person", "organization")
-        .filter(code=code, case__in=visible_cases(user))
-        .first()
-    )
+    item: EvidenceItem | None = scope_to_visible_cases(
+        user,
+        EvidenceItem.objects.unscoped()
+        .select_related("case__person", "organization")
+        .filter(code=code),
+    ).first()
     if item is None:
         raise deny(user, code, "evidence_item")
-    _check(user, item, cap)
+    if not can(user, cap):
+        forbid(user, cap, item)
     return item
 
 
 def access_upload(user: Any, code: Any) -> UploadSession:
     """An unfinished upload, reachable only by the person who started it."""
-    session = (
-        UploadSession.objects.select_related("case")
-        .filter(code=code, created_by=user, case__in=visible_cases(user))
-        .first()
-    )
+    session: UploadSession | None = scope_to_visible_cases(
+        user,
+        UploadSession.objects.unscoped().select_related("case").filter(code=code, created_by=user),
+    ).first()
     if session is None:
         raise deny(user, code, "evidence_upload")
-    _check(user, session.case, Cap.ADD_EVIDENCE)
+    if not can(user, Cap.ADD_EVIDENCE):
+        forbid(user, Cap.ADD_EVIDENCE, session.case)
     return session
 
 
 def access_upload_to_discard(user: Any, code: Any) -> UploadSession:
     """An unfinished upload its owner, or a coordinator of its case, may discard."""
-    from .services import may_discard_others_uploads  # services imports this module's models
-
-    sessions = UploadSession.objects.select_related("case", "created_by").filter(
-        code=code, case__in=visible_cases(user)
+    sessions = scope_to_visible_cases(
+        user,
+        UploadSession.objects.unscoped().select_related("case", "created_by").filter(code=code),
     )
     if not may_discard_others_uploads(user):
         sessions = sessions.filter(created_by=user)
-    session = sessions.first()
+    session: UploadSession | None = sessions.first()
     if session is None:
         raise deny(user, code, "evidence_upload")
-    _check(user, session.case, Cap.ADD_EVIDENCE)
+    if not can(user, Cap.ADD_EVIDENCE):
+        forbid(user, Cap.ADD_EVIDENCE, session.case)
     return session
 
 
 def access_export(user: Any, code: Any) -> ExportRequest:
-    export = (
-        ExportRequest.objects.select_related("case__person", "requested_by", "decided_by")
-        .filter(code=code, case__in=visible_cases(user))
-        .first()
-    )
+    export: ExportRequest | None = scope_to_visible_cases(
+        user,
+        ExportRequest.objects.unscoped()
+        .select_related("case__person", "requested_by", "decided_by")
+        .filter(code=code),
+    ).first()
     if export is None:
         raise deny(user, code, "evidence_export")
-    _check(user, export.case, Cap.VIEW_EVIDENCE)
+    if not can(user, Cap.VIEW_EVIDENCE):
+        forbid(user, Cap.VIEW_EVIDENCE, export.case)
     return export

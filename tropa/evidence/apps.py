@@ -8,6 +8,8 @@ class EvidenceConfig(AppConfig):
     verbose_name = _("Evidence")
 
     def ready(self) -> None:
+        # Only the registry's entries and two signal handlers: the services, the tools and
+        # the bundle code load when first used, not at ``django.setup()``.
         from tropa.cases.registry import (
             DashboardPanel,
             Panel,
@@ -17,13 +19,12 @@ class EvidenceConfig(AppConfig):
         )
         from tropa.core import workers
 
-        from . import tasks
         from .panel import dashboard_context, panel_context, timeline
 
         # A worker killed while mat2 ran left the photo it worked on in RAM: removed before
         # the next worker takes a task (and by the sweep); a given-up item says so.
         workers.worker_started.connect(_clean_scratch, dispatch_uid="evidence.scratch")
-        workers.task_abandoned.connect(tasks.abandoned, dispatch_uid="evidence.abandoned")
+        workers.task_abandoned.connect(_task_abandoned, dispatch_uid="evidence.task_abandoned")
 
         register_panel(Panel("evidence", "evidence/_panel.html", panel_context, order=50))
         register_timeline("evidence", timeline)
@@ -36,3 +37,9 @@ def _clean_scratch(**_kwargs: object) -> None:
     from . import tools
 
     tools.clean_scratch()
+
+
+def _task_abandoned(**kwargs: object) -> None:
+    from .services.housekeeping import task_abandoned
+
+    task_abandoned(**kwargs)  # type: ignore[arg-type]  # the signal's keywords, as sent

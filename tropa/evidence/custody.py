@@ -44,7 +44,9 @@ def append(
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     with transaction.atomic():
         # Locking the item row serialises writers of the same chain.
-        EvidenceItem.objects.select_for_update().filter(pk=item.pk).values("pk").first()
+        EvidenceItem.objects.select_for_update().filter(
+            organization=item.organization_id, pk=item.pk
+        ).values("pk").first()
         last = CustodyEntry.objects.filter(item=item).order_by("-seq").first()
         entry = CustodyEntry(
             item=item,

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tropa.accounts.models import Organization
 from tropa.cases.models import Case
+from tropa.core.models import OrganizationOwned
 
 
 class CaseKey(models.Model):
@@ -83,10 +84,7 @@ class MetadataStatus(models.TextChoices):
     FAILED = "failed", _("The tools could not read this file")
 
 
-class EvidenceItem(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+class EvidenceItem(OrganizationOwned):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="evidence_items")
     # The original: a storage object named by a random id, never by content or name.
     blob = models.CharField(max_length=64, unique=True, editable=False)
@@ -113,7 +111,7 @@ class EvidenceItem(models.Model):
     last_verified_at = models.DateTimeField(null=True, blank=True)
     last_verified_ok = models.BooleanField(null=True)
 
-    class Meta:
+    class Meta(OrganizationOwned.Meta):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["organization", "case", "-created_at"])]
         verbose_name = _("evidence item")
@@ -137,12 +135,9 @@ class DerivedKind(models.TextChoices):
     STRIPPED = "stripped", _("Copy without metadata")
 
 
-class DerivedObject(models.Model):
+class DerivedObject(OrganizationOwned):
     """A working copy made from an original; never a replacement for it (E1)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
     derived_from = models.ForeignKey(EvidenceItem, on_delete=models.PROTECT, related_name="derived")
     kind = models.CharField(max_length=20, choices=DerivedKind.choices)
     blob = models.CharField(max_length=64, unique=True, editable=False)
@@ -152,7 +147,7 @@ class DerivedObject(models.Model):
     tool = models.CharField(max_length=80)
     created_at = models.DateTimeField()
 
-    class Meta:
+    class Meta(OrganizationOwned.Meta):
         constraints = [
             models.UniqueConstraint(fields=["derived_from", "kind"], name="one_derived_per_kind")
         ]
@@ -207,12 +202,9 @@ class CustodyEntry(models.Model):
         raise RuntimeError("custody entries are append-only")
 
 
-class UploadSession(models.Model):
+class UploadSession(OrganizationOwned):
     """A resumable browser upload: each chunk is encrypted and stored as it arrives."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
@@ -291,16 +283,13 @@ class ExportFailure(models.TextChoices):
     ERROR = "error", _("An unexpected error (for example a full disk) stopped the build.")
 
 
-class ExportRequest(models.Model):
+class ExportRequest(OrganizationOwned):
     """A request to export a case's evidence as a signed bundle (E6).
 
     A non-admin's request waits for a second person's approval; a built bundle is kept
     encrypted with the case key and is purged when the request expires.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -327,7 +316,7 @@ class ExportRequest(models.Model):
     failure = models.CharField(max_length=12, choices=ExportFailure.choices, blank=True)
     failed_item = models.CharField(max_length=36, blank=True)
 
-    class Meta:
+    class Meta(OrganizationOwned.Meta):
         ordering = ["-requested_at"]
 
     def __str__(self) -> str:

@@ -9,25 +9,28 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tropa.accounts.permissions import Cap, can, staff_user
-from tropa.cases.access import visible_cases
+from tropa.cases.access import scope_to_visible_cases
 from tropa.cases.models import Case
 from tropa.cases.registry import TimelineEntry
 
 from .models import DerivedKind, EvidenceItem, ExportRequest, ExportStatus
-from .services import summarize
 
 
 def panel_context(request: HttpRequest, case: Case) -> dict[str, Any] | None:
     if not can(request.user, Cap.VIEW_EVIDENCE):
         return None
+    from .services import summarize  # loaded when a case page is shown, not at start-up
+
     items = (
-        EvidenceItem.objects.filter(case=case).prefetch_related("derived").order_by("-created_at")
+        EvidenceItem.objects.filter(organization=case.organization_id, case=case)
+        .prefetch_related("derived")
+        .order_by("-created_at")
     )
     rows = [
         (summary, any(d.kind == DerivedKind.STRIPPED for d in summary.item.derived.all()))
         for summary in summarize(items)
     ]
-    exports = ExportRequest.objects.filter(case=case).exclude(
+    exports = ExportRequest.objects.filter(organization=case.organization_id, case=case).exclude(
         status__in=[ExportStatus.EXPIRED, ExportStatus.REFUSED]
     )
     return {
@@ -47,7 +50,9 @@ def timeline(request: HttpRequest, case: Case) -> list[TimelineEntry]:
             kind="evidence",
             text=_("Evidence added (%(type)s)") % {"type": item.mime},
         )
-        for item in EvidenceItem.objects.filter(case=case).only("created_at", "mime")
+        for item in EvidenceItem.objects.filter(organization=case.organization_id, case=case).only(
+            "created_at", "mime"
+        )
     ]
 
 
@@ -57,10 +62,11 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any] | None:
     if not can(user, Cap.APPROVE_EXPORT):
         return None
     waiting = (
-        ExportRequest.objects.filter(
-            status=ExportStatus.PENDING,
-            expires_at__gt=timezone.now(),
-            case__in=visible_cases(user),
+        scope_to_visible_cases(
+            user,
+            ExportRequest.objects.unscoped().filter(  # scoped by the next call
+                status=ExportStatus.PENDING, expires_at__gt=timezone.now()
+            ),
         )
         .exclude(requested_by=user)
         .select_related("case__person", "requested_by")

@@ -79,7 +79,7 @@ def case_key(case: Case, *, create: bool = False) -> streaming_aead.StreamingAea
 
 def _had_evidence(case: Case) -> bool:
     return (
-        EvidenceItem.objects.filter(case=case).exists()
+        EvidenceItem.objects.filter(organization=case.organization_id, case=case).exists()
         or UploadPart.objects.filter(session__case=case).exists()
     )
 

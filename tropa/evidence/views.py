@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -27,15 +26,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tropa.accounts.permissions import Cap, can, staff_user
+from tropa.accounts.permissions import Cap, staff_user
+from tropa.audit.actions import Action
 from tropa.audit.services import log_action
 from tropa.cases.access import access_case, visible_cases
+from tropa.core.views import run_action
 
 from . import services, tools, vault
-from .access import access_export, access_item, access_upload, access_upload_to_discard
+from .access import (
+    access_export,
+    access_item,
+    access_upload,
+    access_upload_to_discard,
+    export_rights,
+)
 from .forms import CollectionForm, DeleteRequestForm, ExportForm, StartUploadForm
-from .models import DerivedKind, EvidenceItem, ExportStatus, UploadSession
-from .tasks import process_item_task
+from .models import DerivedKind, EvidenceItem, UploadSession
 
 _RANGE = re.compile(r"^bytes (\d{1,15})-(\d{1,15})/(\d{1,15})$")
 
@@ -57,7 +63,9 @@ def _error(message: str, status: int = 400, **extra: Any) -> JsonResponse:
 
 def _open_uploads(user: Any, case: Any) -> list[dict[str, Any]]:
     """The user's unfinished uploads for this case, for the page's script to resume."""
-    sessions = UploadSession.objects.filter(case=case, created_by=user, item__isnull=True)
+    sessions = UploadSession.objects.filter(
+        organization=case.organization_id, case=case, created_by=user, item__isnull=True
+    )
     rows = []
     for session in sessions:
         record = services.read_record(session)
@@ -87,16 +95,7 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
             "case": case,
             "form": CollectionForm(),
             "open_uploads": _open_uploads(user, case),
-            "others_uploads": [
-                {
-                    "by": session.created_by.get_username(),
-                    "started": session.created_at,
-                    "received_human": services.human_size(session.received),
-                    "size_human": services.human_size(session.size),
-                    "discard": reverse("evidence:upload_discard", args=[session.code]),
-                }
-                for session in services.others_open_uploads(actor=user, case=case)
-            ],
+            "others_uploads": _others_uploads(user, case),
             "chunk_size": 8 * 1024 * 1024,
             "missing_tools": tools.missing(),
             "space": services.space_summary(case.organization),
@@ -105,9 +104,33 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
     form = StartUploadForm(request.POST)
     if not form.is_valid():
         return _error(" ".join(str(e) for errors in form.errors.values() for e in errors))
-    data = form.cleaned_data
+    record = _browser_record(form.cleaned_data, user.get_username())
+    try:
+        session = services.start_upload(
+            actor=user, case=case, size=form.cleaned_data["size"], record=record
+        )
+    except services.EvidenceError as exc:
+        return _error(str(exc))
+    return JsonResponse({"upload": _session_urls(session), "offset": 0})
+
+
+def _others_uploads(user: Any, case: Any) -> list[dict[str, Any]]:
+    """The unfinished uploads others left on the case, for a coordinator to discard."""
+    return [
+        {
+            "by": session.created_by.get_username(),
+            "started": session.created_at,
+            "received_human": services.human_size(session.received),
+            "size_human": services.human_size(session.size),
+            "discard": reverse("evidence:upload_discard", args=[session.code]),
+        }
+        for session in services.others_open_uploads(actor=user, case=case)
+    ]
+
+
+def _browser_record(data: dict[str, Any], username: str) -> services.CollectionRecord:
     modified = data.get("modified")
-    record = services.CollectionRecord(
+    return services.CollectionRecord(
         method=data["method"],
         received_at=data["received_at"],
         source=data["source"],
@@ -120,14 +143,9 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
         taken_on=data["taken_on"].isoformat() if data["taken_on"] else "",
         note=data["note"],
         tool="browser upload",
-        received_by=user.get_username(),
+        received_by=username,
         extra={"modified_ms": modified},
     )
-    try:
-        session = services.start_upload(actor=user, case=case, size=data["size"], record=record)
-    except services.EvidenceError as exc:
-        return _error(str(exc))
-    return JsonResponse({"upload": _session_urls(session), "offset": 0})
 
 
 def _session_urls(session: UploadSession) -> dict[str, Any]:
@@ -169,30 +187,26 @@ def upload_chunk(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def upload_discard(request: HttpRequest, code: str) -> HttpResponse:
-    session = access_upload_to_discard(staff_user(request), code)
-    return _act(
+    user = staff_user(request)
+    session = access_upload_to_discard(user, code)
+    run_action(
         request,
-        lambda: services.discard_upload(actor=request.user, session=session),
+        lambda: services.discard_upload(actor=user, session=session),
         _("The unfinished upload was discarded."),
-        reverse("evidence:upload", args=[session.case.code]),
     )
+    return redirect(reverse("evidence:upload", args=[session.case.code]))
 
 
 @require_POST
 def upload_finish(request: HttpRequest, code: str) -> HttpResponse:
-    session = access_upload(staff_user(request), code)
+    user = staff_user(request)
+    session = access_upload(user, code)
     try:
-        item = services.finish_upload(actor=request.user, session=session)
+        item = services.finish_upload(actor=user, session=session)
     except services.EvidenceError as exc:
         return _error(str(exc), status=409, offset=session.received)
-    transaction.on_commit(lambda: process_item_task.enqueue(str(item.pk)))
     # The same bytes already stored are pointed out, never refused (E16).
-    same = (
-        EvidenceItem.objects.filter(sha256=item.sha256, case__in=visible_cases(request.user))
-        .exclude(pk=item.pk)
-        .order_by("created_at")
-        .first()
-    )
+    same = _duplicates(user, item).order_by("created_at").first()
     return JsonResponse(
         {
             "item": item.get_absolute_url(),
@@ -217,12 +231,16 @@ def _space_line(case: Any) -> str:
 def item_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = staff_user(request)
     item = access_item(user, code)
+    services.log_item_viewed(actor=user, item=item)
+    return render(request, "evidence/item_detail.html", _item_context(user, item))
+
+
+def _item_context(user: Any, item: EvidenceItem) -> dict[str, Any]:
     record = services.read_record(item)
     metadata = services.read_metadata(item)
     normalized = metadata.get("normalized") or {}
-    conflicts = tools.conflicts(normalized, received_at=item.received_at, stated=record)
-    services.log_item_viewed(actor=user, item=item)
-    context = {
+    derived = list(item.derived.all())
+    return {
         "item": item,
         "case": item.case,
         "record": record,
@@ -234,31 +252,24 @@ def item_detail(request: HttpRequest, code: str) -> HttpResponse:
         "raw": json.dumps(
             {k: metadata.get(k) for k in ("exiftool", "ffprobe")}, indent=1, ensure_ascii=False
         ),
-        "conflicts": conflicts,
-        "derived": list(item.derived.all()),
-        "stripped": item.derived.filter(kind=DerivedKind.STRIPPED).first(),
+        "conflicts": tools.conflicts(normalized, received_at=item.received_at, stated=record),
+        "derived": derived,
+        "stripped": next((d for d in derived if d.kind == DerivedKind.STRIPPED), None),
         "thumbnail": services.thumbnail_data_uri(item),
         "custody": item.custody.order_by("seq"),
         "missing_tools": item.missing_tools,
         # Exact duplicates are shown for review, never rejected (E16).
-        "duplicates": EvidenceItem.objects.filter(sha256=item.sha256, case__in=visible_cases(user))
-        .exclude(pk=item.pk)
-        .select_related("case__person"),
+        "duplicates": _duplicates(user, item).select_related("case__person"),
         "delete_form": DeleteRequestForm(),
         "deletion_requests": services.deletion_requests(item),
     }
-    return render(request, "evidence/item_detail.html", context)
 
 
-def _act(request: HttpRequest, action: Callable[[], object], done: str, then: str) -> HttpResponse:
-    """Run one service action for a form button: its refusal or ``done`` as a message."""
-    try:
-        action()
-    except services.EvidenceError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, done)
-    return redirect(then)
+def _duplicates(user: Any, item: EvidenceItem) -> Any:
+    """Other items with the same bytes, in cases the user can see."""
+    return EvidenceItem.objects.filter(
+        organization=item.organization_id, sha256=item.sha256, case__in=visible_cases(user)
+    ).exclude(pk=item.pk)
 
 
 def _parsed(value: Any, parse: Any) -> Any:
@@ -317,27 +328,30 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def retry_processing(request: HttpRequest, code: str) -> HttpResponse:
-    item = access_item(staff_user(request), code, cap=Cap.ADD_EVIDENCE)
-    return _act(
+    user = staff_user(request)
+    item = access_item(user, code, cap=Cap.ADD_EVIDENCE)
+    run_action(
         request,
-        lambda: services.retry_processing(actor=request.user, item=item),
+        lambda: services.retry_processing(actor=user, item=item),
         _("The metadata and copies of this item are being made again."),
-        item.get_absolute_url(),
     )
+    return redirect(item.get_absolute_url())
 
 
 @require_POST
 def delete_request(request: HttpRequest, code: str) -> HttpResponse:
-    item = access_item(staff_user(request), code, cap=Cap.ADD_EVIDENCE)
+    user = staff_user(request)
+    item = access_item(user, code, cap=Cap.ADD_EVIDENCE)
     form = DeleteRequestForm(request.POST)
-    try:
+
+    def request_deletion() -> None:
         if not form.is_valid():
             raise services.EvidenceError(_("Say why the item should be deleted."))
-        services.request_deletion(actor=request.user, item=item, reason=form.cleaned_data["reason"])
-    except services.EvidenceError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Deletion requested. It is recorded in the custody log."))
+        services.request_deletion(actor=user, item=item, reason=form.cleaned_data["reason"])
+
+    run_action(
+        request, request_deletion, _("Deletion requested. It is recorded in the custody log.")
+    )
     return redirect(item.get_absolute_url())
 
 
@@ -348,28 +362,28 @@ def delete_request(request: HttpRequest, code: str) -> HttpResponse:
 def export_new(request: HttpRequest, code: str) -> HttpResponse:
     user = staff_user(request)
     case = access_case(user, code, cap=Cap.VIEW_EVIDENCE)
-    items = services.summarize(EvidenceItem.objects.filter(case=case).order_by("-created_at"))
-    log_action(user, "evidence.export_form_viewed", case, items=len(items))
+    case_items = EvidenceItem.objects.filter(organization=case.organization_id, case=case)
+    items = services.summarize(case_items.prefetch_related("derived").order_by("-created_at"))
+    log_action(user, Action.EVIDENCE_EXPORT_FORM_VIEWED, case, items=len(items))
     stripped = {
-        str(c)
-        for c in EvidenceItem.objects.filter(case=case)
-        .filter(derived__kind=DerivedKind.STRIPPED)
-        .values_list("code", flat=True)
+        str(s.item.code)
+        for s in items
+        if any(d.kind == DerivedKind.STRIPPED for d in s.item.derived.all())
     }
     form = ExportForm(request.POST or None, items=items, stripped=stripped)
-    if request.method == "POST" and form.is_valid():
-        try:
-            export = services.request_export(
-                actor=user,
-                case=case,
-                selection=form.selection(),
-                recipient=form.cleaned_data["recipient"],
+    made: list[Any] = []
+
+    def request_export() -> None:
+        recipient = form.cleaned_data["recipient"]
+        made.append(
+            services.request_export(
+                actor=user, case=case, selection=form.selection(), recipient=recipient
             )
-        except (services.EvidenceError, ValueError) as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("Export requested. A second person must approve it."))
-            return redirect(export.get_absolute_url())
+        )
+
+    done = _("Export requested. A second person must approve it.")
+    if request.method == "POST" and form.is_valid() and run_action(request, request_export, done):
+        return redirect(made[0].get_absolute_url())
     return render(request, "evidence/export_new.html", {"case": case, "form": form})
 
 
@@ -378,22 +392,22 @@ def export_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = staff_user(request)
     export = access_export(user, code)
     chosen = services.summarize(
-        EvidenceItem.objects.filter(case=export.case, code__in=list(export.selection)).order_by(
-            "-created_at"
-        )
+        EvidenceItem.objects.filter(
+            organization=export.organization_id,
+            case=export.case,
+            code__in=list(export.selection),
+        ).order_by("-created_at")
     )
-    log_action(user, "evidence.export_viewed", export.case, export=str(export.code))
+    log_action(user, Action.EVIDENCE_EXPORT_VIEWED, export.case, export=str(export.code))
+    rights = export_rights(user, export)  # the services apply the same rules on POST
     context = {
         "export": export,
         "chosen": [(summary, export.selection[str(summary.item.code)]) for summary in chosen],
         "case": export.case,
         "expired": export.expires_at < timezone.now(),
-        "may_decide": export.status == ExportStatus.PENDING
-        and export.requested_by_id != user.pk
-        and can(user, Cap.APPROVE_EXPORT),
-        "may_download": export.status == ExportStatus.READY and export.requested_by_id == user.pk,
-        "may_retry": export.status == ExportStatus.FAILED
-        and (export.requested_by_id == user.pk or can(user, Cap.APPROVE_EXPORT)),
+        "may_decide": rights.decide,
+        "may_download": rights.download,
+        "may_retry": rights.retry,
         "items": len(export.selection),
     }
     return render(request, "evidence/export_detail.html", context)
@@ -401,25 +415,27 @@ def export_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def export_decide(request: HttpRequest, code: str) -> HttpResponse:
-    export = access_export(staff_user(request), code)
+    user = staff_user(request)
+    export = access_export(user, code)
     approve = request.POST.get("decision") == "approve"
-    return _act(
+    run_action(
         request,
-        lambda: services.decide_export(actor=request.user, export=export, approve=approve),
+        lambda: services.decide_export(actor=user, export=export, approve=approve),
         _("Export approved. The bundle is being built.") if approve else _("Export refused."),
-        export.get_absolute_url(),
     )
+    return redirect(export.get_absolute_url())
 
 
 @require_POST
 def export_retry(request: HttpRequest, code: str) -> HttpResponse:
-    export = access_export(staff_user(request), code)
-    return _act(
+    user = staff_user(request)
+    export = access_export(user, code)
+    run_action(
         request,
-        lambda: services.retry_export(actor=request.user, export=export),
+        lambda: services.retry_export(actor=user, export=export),
         _("The bundle is being built again."),
-        export.get_absolute_url(),
     )
+    return redirect(export.get_absolute_url())
 
 
 @require_POST

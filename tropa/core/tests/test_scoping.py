@@ -44,3 +44,9 @@ def test_scoped_related_and_unscoped_reads_work(
     assert Case.objects.unscoped().get(code=canary_case.code) == canary_case
     # Django's own machinery uses the plain default manager.
     assert Case._default_manager.get(pk=canary_case.pk) == canary_case
+
+
+def test_nothing_needs_no_organization(db: None) -> None:
+    """An access helper answers "no cases" to a user without an organization with none()."""
+    assert list(Case.objects.none()) == []
+    assert Case.objects.none().count() == 0

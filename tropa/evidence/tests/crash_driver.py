@@ -59,7 +59,7 @@ def main() -> None:
         temps = list((storage / "tmp").iterdir())
         report[point] = {
             "reached": marker.exists(),
-            "items": EvidenceItem.objects.count(),
+            "items": EvidenceItem.objects.unscoped().count(),
             "temp_files": len(temps),
             "plaintext_in_temp": any(big.read_bytes()[:4096] in t.read_bytes() for t in temps),
         }
@@ -82,7 +82,8 @@ def main() -> None:
 def _pause_at(point: str, marker: Path) -> None:
     """In the child: stop at ``point`` (after the first encrypted block was written, or
     after the blob was renamed into place but before the item is committed) until killed."""
-    from tropa.evidence import services, vault
+    from tropa.evidence import vault
+    from tropa.evidence.services import ingest
 
     def stop() -> None:
         marker.write_text(point)
@@ -95,15 +96,15 @@ def _pause_at(point: str, marker: Path) -> None:
             kwargs["on_block"] = lambda _size: stop()
             return write(*args, **kwargs)
 
-        services.vault.write_encrypted = write_and_stop  # type: ignore[assignment]
+        vault.write_encrypted = write_and_stop  # type: ignore[assignment]
     else:
-        commit = services._commit_item
+        commit = ingest._commit_item
 
         def stop_then_commit(**kwargs: Any) -> Any:
             stop()
             return commit(**kwargs)
 
-        services._commit_item = stop_then_commit
+        ingest._commit_item = stop_then_commit
 
 
 if __name__ == "__main__":

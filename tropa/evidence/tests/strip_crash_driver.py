@@ -98,7 +98,7 @@ def main() -> None:
             "item_failed": item.processing_failed_at is not None,
             "plaintext": _ram_holds(ram, canary.encode()),
         }
-    report["items"] = EvidenceItem.objects.count()
+    report["items"] = EvidenceItem.objects.unscoped().count()
     from tropa.evidence import tools
 
     root = tools.scratch_root(create=False)

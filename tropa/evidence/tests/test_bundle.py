@@ -28,6 +28,7 @@ from tropa.evidence.models import (
     ExportRequest,
     ExportStatus,
 )
+from tropa.evidence.storage import get_storage
 
 from .conftest import add_file
 
@@ -223,7 +224,7 @@ def test_an_export_in_the_browser_needs_a_second_person(
 
 
 def _blob_path(blob: str) -> Path:
-    root = Path(services.get_storage().root)  # type: ignore[attr-defined]
+    root = Path(get_storage().root)  # type: ignore[attr-defined]
     return root / blob[:2] / blob
 
 
@@ -245,9 +246,9 @@ def test_a_failed_build_is_shown_and_can_be_retried(
         # The row points at another blob of the same case: it decrypts, but it is the
         # wrong file (the photo's thumbnail).
         other = photo.derived.get(kind=DerivedKind.THUMBNAIL).blob
-        EvidenceItem.objects.filter(pk=video.pk).update(blob=other)
+        EvidenceItem.objects.unscoped().filter(pk=video.pk).update(blob=other)
     else:
-        EvidenceItem.objects.filter(pk=video.pk).update(sha256="0" * 64)
+        EvidenceItem.objects.unscoped().filter(pk=video.pk).update(sha256="0" * 64)
     requester, approver = signed_in(coordinator), signed_in(verifier)
     form = {f"item_{i.code}": "original" for i in three_items}
     requester.post(reverse("evidence:export_new", args=[canary_case.code]), form)
@@ -275,7 +276,7 @@ def test_a_failed_build_is_shown_and_can_be_retried(
     if damage == "missing":
         _blob_path(blob).write_bytes(stored)
     elif damage == "swapped":
-        EvidenceItem.objects.filter(pk=video.pk).update(blob=blob)
+        EvidenceItem.objects.unscoped().filter(pk=video.pk).update(blob=blob)
     with django_capture_on_commit_callbacks(execute=True) as queued:  # type: ignore[operator]
         requester.post(reverse("evidence:export_retry", args=[export.code]))
         requester.post(reverse("evidence:export_retry", args=[export.code]))  # a double click
@@ -301,7 +302,7 @@ def test_only_a_failed_export_can_be_built_again(
     )
     with pytest.raises(services.EvidenceError):
         services.retry_export(actor=coordinator, export=export)  # pending, not failed
-    ExportRequest.objects.filter(pk=export.pk).update(status=ExportStatus.FAILED)
+    ExportRequest.objects.unscoped().filter(pk=export.pk).update(status=ExportStatus.FAILED)
     export.refresh_from_db()
     with pytest.raises(services.EvidenceError):
         services.retry_export(actor=volunteer, export=export)  # neither requester nor approver

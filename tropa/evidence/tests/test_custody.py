@@ -72,6 +72,33 @@ def test_an_edited_custody_row_breaks_the_chain(canary_case: Case, coordinator: 
     assert result.problems == ["custody log entry #2: content altered (hash mismatch)"]
 
 
+def test_a_chain_that_starts_from_other_bytes_fails_verification(
+    canary_case: Case, coordinator: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A whole, internally valid chain is not enough: its ingest entry must name the item's
+    own SHA-256, or the log could be one of another file's (a swapped or rebuilt chain)."""
+    append = custody.append
+    other = "0" * 64
+
+    def ingest_of_other_bytes(
+        item: EvidenceItem, action: str, *args: object, **kw: object
+    ) -> object:
+        if action == CustodyAction.INGEST:
+            kw["object_sha256"] = other
+        return append(item, action, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(custody, "append", ingest_of_other_bytes)
+    item = _item(canary_case, coordinator)
+    monkeypatch.setattr(custody, "append", append)
+    assert item.custody.get(seq=1).object_sha256 == other
+    assert custody.verify_entries(str(item.code), custody.as_dicts(item)) is None  # chain intact
+    result = services.verify_item(actor=None, item=item)
+    assert result.problems == ["custody log entry #1: ingest hash differs from the item's hash"]
+    item.refresh_from_db()
+    assert item.last_verified_ok is False
+    assert item.custody.last().action == CustodyAction.VERIFY_FAILED  # type: ignore[union-attr]
+
+
 def test_a_download_without_a_custody_entry_is_impossible(
     canary_case: Case,
     coordinator: User,
@@ -100,7 +127,7 @@ def test_a_deletion_request_is_recorded_not_carried_out(
     reason = "sent twice by Канарейкин's brother"
     client.post(reverse("evidence:delete_request", args=[item.code]), {"reason": reason})
     assert item.custody.filter(action=CustodyAction.DELETE_REQUEST).exists()
-    assert EvidenceItem.objects.filter(pk=item.pk).exists()
+    assert EvidenceItem.objects.unscoped().filter(pk=item.pk).exists()
     # The reason is kept (sealed: it may name people) and shown on the item's page.
     stored = DeletionRequest.objects.get(item=item)
     assert stored.requested_by == coordinator

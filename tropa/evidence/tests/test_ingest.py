@@ -91,7 +91,7 @@ def test_it_prints_item_code_and_sha256_from_the_command_line(
     assert len(lines) == 2
     for line, path in zip(lines, files, strict=True):
         code, sha, name = line.split("  ")
-        item = EvidenceItem.objects.get(code=code)
+        item = EvidenceItem.objects.unscoped().get(code=code)
         assert sha == item.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
         assert name == str(path)
         assert services.read_record(item)["note"] == "from Funker"
@@ -114,7 +114,7 @@ def test_it_refuses_a_file_over_the_quota_with_a_clear_message(
         services.add_evidence(
             actor=coordinator, case=canary_case, source=io.BytesIO(b"x" * 2000), record=record()
         )
-    assert not EvidenceItem.objects.exists()
+    assert not EvidenceItem.objects.unscoped().exists()
 
 
 def test_an_organization_can_have_its_own_quota(

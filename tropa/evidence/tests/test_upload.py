@@ -79,7 +79,7 @@ def test_it_uploads_in_chunks_and_resumes_where_it_stopped(
         _chunk(client, urls["chunk"], data[start : start + CHUNK], start, len(data))
     done = client.post(urls["finish"]).json()
     assert done["sha256"] == hashlib.sha256(data).hexdigest()
-    item = EvidenceItem.objects.get(code=done["code"])
+    item = EvidenceItem.objects.unscoped().get(code=done["code"])
     assert item.mime == "video/mp4" and item.size == len(data)
     assert item.custody.first().action == CustodyAction.INGEST  # type: ignore[union-attr]
     # If the answer to "finish" was lost, the client asks and learns the upload is done;
@@ -87,16 +87,16 @@ def test_it_uploads_in_chunks_and_resumes_where_it_stopped(
     status = client.get(urls["chunk"]).json()
     assert status["item"] == item.get_absolute_url() and status["sha256"] == item.sha256
     assert client.post(urls["finish"]).json()["code"] == done["code"]
-    assert EvidenceItem.objects.filter(case=canary_case).count() == 1
+    assert EvidenceItem.objects.unscoped().filter(case=canary_case).count() == 1
     # A finish that started before the first one ended (a stale view of the upload)
     # also ends with the same item, not an error and not a second item.
     from tropa.evidence import services
     from tropa.evidence.models import UploadSession
 
-    stale = UploadSession.objects.get(code=urls["chunk"].rstrip("/").split("/")[-1])
+    stale = UploadSession.objects.unscoped().get(code=urls["chunk"].rstrip("/").split("/")[-1])
     stale.item_id = None
     assert services.finish_upload(actor=coordinator, session=stale).code == item.code
-    assert EvidenceItem.objects.filter(case=canary_case).count() == 1
+    assert EvidenceItem.objects.unscoped().filter(case=canary_case).count() == 1
 
 
 def test_it_refuses_chunks_without_a_valid_range(
@@ -122,7 +122,7 @@ def test_downloads_are_attachments_with_a_generic_name_and_logged(
     assert response["Content-Disposition"] == f'attachment; filename="{done["code"]}.txt"'
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content) == data  # type: ignore[attr-defined]
-    item = EvidenceItem.objects.get(code=done["code"])
+    item = EvidenceItem.objects.unscoped().get(code=done["code"])
     actions = list(item.custody.values_list("action", flat=True))
     assert actions == [CustodyAction.INGEST, CustodyAction.DOWNLOAD]
     # Downloads are deliberate: never by a GET that a browser might prefetch.
@@ -136,7 +136,7 @@ def test_the_item_page_shows_metadata_record_and_conflicts(
 
     client = signed_in(coordinator)
     done = upload(client, canary_case, "IMG_2024.jpg", (sample_dir / "photo.jpg").read_bytes())
-    services.process_item(EvidenceItem.objects.get(code=done["code"]))
+    services.process_item(EvidenceItem.objects.unscoped().get(code=done["code"]))
     html = client.get(reverse("evidence:item", args=[done["code"]])).content.decode()
     assert done["sha256"] in html
     assert "IMG_2024.jpg" in html and "Funker" in html
@@ -146,7 +146,7 @@ def test_the_item_page_shows_metadata_record_and_conflicts(
     assert 'class="conflicts"' not in html
     case_page = client.get(canary_case.get_absolute_url()).content.decode()
     assert reverse("evidence:item", args=[done["code"]]) in case_page
-    item = EvidenceItem.objects.get(code=done["code"])
+    item = EvidenceItem.objects.unscoped().get(code=done["code"])
     assert item.custody.filter(action=CustodyAction.VIEW).count() == 1
 
 
@@ -199,14 +199,16 @@ def test_the_canary_never_reaches_the_disk_in_plaintext(
     client = signed_in(coordinator)
     text = (f"Рапорт. Я, {CANARY} Алексей, отказываюсь участвовать. " * 4000).encode()
     done = upload(client, canary_case, f"{CANARY}.txt", text, chunk=100_000)
-    item = EvidenceItem.objects.get(code=done["code"])
+    item = EvidenceItem.objects.unscoped().get(code=done["code"])
     services.process_item(item)
     client.post(reverse("evidence:download", args=[done["code"]]))
     needles = [CANARY.encode(), CANARY.encode("utf-16-le"), text[:40]]
     roots = [settings.DATA_DIR, _private_storage, Path(tempfile.gettempdir()), Path("/dev/shm")]
     assert _scan(roots, needles, since) == []
     # The database holds it sealed only: the original name is not in any column.
-    assert CANARY not in json.dumps(list(EvidenceItem.objects.values("mime", "extension")))
+    assert CANARY not in json.dumps(
+        list(EvidenceItem.objects.unscoped().values("mime", "extension"))
+    )
 
 
 def test_an_exact_duplicate_is_shown_for_review_not_rejected(
@@ -241,10 +243,10 @@ def test_an_unfinished_upload_is_shown_and_can_be_discarded(
     assert "2.0 KB of 6.0 KB received" in page
     blobs = [p for p in _private_storage.glob("*/*") if p.parent.name != "tmp"]
     assert len(blobs) == 1
-    session = UploadSession.objects.get()
+    session = UploadSession.objects.unscoped().get()
     response = client.post(reverse("evidence:upload_discard", args=[session.code]))
     assert response.status_code == 302
-    assert not UploadSession.objects.exists() and not blobs[0].exists()
+    assert not UploadSession.objects.unscoped().exists() and not blobs[0].exists()
     assert services.used_bytes(canary_case.organization) == 0
     page = client.get(reverse("evidence:upload", args=[canary_case.code])).content.decode()
     assert "Unfinished uploads" not in page

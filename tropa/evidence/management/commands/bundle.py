@@ -56,7 +56,7 @@ class Command(BaseCommand):
     def _export(self, options: dict[str, Any]) -> None:
         case = find_case(options["case"])
         actor = find_user(options["by"], case)
-        items = list(EvidenceItem.objects.filter(case=case))
+        items = list(EvidenceItem.objects.filter(organization=case.organization_id, case=case))
         if not items:
             raise CommandError("this case has no evidence")
         stripped = set(options["stripped"])

@@ -18,7 +18,6 @@ from django.utils import timezone
 from tropa.accounts.cli import find_organization
 from tropa.evidence import services
 from tropa.evidence.models import Method, StorageQuota
-from tropa.evidence.tasks import scheduled_verify_task
 
 from ._common import find_case, find_user
 
@@ -101,9 +100,7 @@ class Command(BaseCommand):
                 continue
             self.stdout.write(f"{item.code}  {item.sha256}  {name}")
             if options["defer_metadata"]:
-                from tropa.evidence.tasks import process_item_task
-
-                process_item_task.enqueue(str(item.pk))
+                services.queue_processing(item)
             else:
                 services.process_item(item)
         if failed:
@@ -160,11 +157,15 @@ class Command(BaseCommand):
     def _schedule(self, options: dict[str, Any]) -> None:
         from django_tasks_db.models import DBTaskResult
 
-        path = f"{scheduled_verify_task.func.__module__}.{scheduled_verify_task.func.__qualname__}"
-        if DBTaskResult.objects.filter(task_path=path, status__in=["READY", "RUNNING"]).exists():
+        task = services.scheduled_verify_task
+        # Its path since the tasks moved beside their services, and the one queued before.
+        paths = [task.module_path, "tropa.evidence.tasks.scheduled_verify_task"]
+        if DBTaskResult.objects.filter(
+            task_path__in=paths, status__in=["READY", "RUNNING"]
+        ).exists():
             self.stdout.write("the fixity check is already scheduled")
             return
-        scheduled_verify_task.enqueue()
+        services.scheduled_verify_task.enqueue()
         self.stdout.write(
             "fixity check queued; 'tropa worker' (started by 'tropa run') runs it and "
             "re-queues it daily"

@@ -1,0 +1,182 @@
+"""Metadata and derived objects (E1, E7), and the task that makes them after ingest."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from tropa.audit.actions import Action
+from tropa.audit.services import log_action
+from tropa.crypto.fields import seal
+
+from .. import custody, tools, vault
+from ..errors import EvidenceError
+from ..models import (
+    CustodyAction,
+    DerivedKind,
+    DerivedObject,
+    EvidenceItem,
+    MetadataStatus,
+)
+from ..storage import BlobMissing, get_storage
+
+
+def _is_visual(item: EvidenceItem) -> bool:
+    return item.mime.startswith(("image/", "video/"))
+
+
+def is_strippable(item: EvidenceItem) -> bool:
+    """Only media and PDF get a copy without metadata: mat2 would unpack archives (and
+    office files, which are zips), and nothing is unpacked on the server (R16)."""
+    return _is_visual(item) or item.mime.startswith("audio/") or item.mime == "application/pdf"
+
+
+def process_item(item: EvidenceItem) -> None:
+    """Read metadata and make the thumbnail or poster and the stripped copy.
+
+    Runs after ingest, in the background; a missing or failing tool never undoes an
+    ingest, it only leaves the item with less.
+    """
+    storage = get_storage()
+    key = vault.case_key(item.case)
+
+    def blocks() -> Iterator[bytes]:
+        return vault.iter_plaintext(storage, key, item.blob)
+
+    missing = [t for t in ("exiftool", "ffprobe", "ffmpeg", "mat2") if not tools.available(t)]
+    exif = tools.exiftool_json(blocks()) if "exiftool" not in missing else None
+    wants_probe = item.mime.startswith(("video/", "audio/"))
+    probe = tools.ffprobe_json(blocks()) if wants_probe and "ffprobe" not in missing else None
+    metadata = {
+        "exiftool": exif,
+        "ffprobe": probe,
+        "normalized": tools.normalize(exif, probe),
+        "tools": {t: tools.version(t) for t in ("exiftool", "ffprobe") if t not in missing},
+        "read_at": timezone.now().isoformat(timespec="seconds"),
+    }
+    if exif is None and probe is None:
+        status = MetadataStatus.FAILED if not missing else MetadataStatus.PARTIAL
+    else:
+        status = MetadataStatus.PARTIAL if missing else MetadataStatus.DONE
+    with transaction.atomic():
+        item.sealed_metadata = seal(item, "sealed_metadata", metadata)
+        item.metadata_status = status
+        item.missing_tools = missing
+        item.save(update_fields=["sealed_metadata", "metadata_status", "missing_tools"])
+        log_action(None, Action.EVIDENCE_METADATA_READ, item, status=status)
+    if _is_visual(item) and "ffmpeg" not in missing:
+        picture = tools.thumbnail(blocks())
+        if picture:
+            kind = DerivedKind.POSTER if item.mime.startswith("video/") else DerivedKind.THUMBNAIL
+            _add_derived(item, kind, picture, "image/jpeg", tools.version("ffmpeg") or "ffmpeg")
+    strippable = is_strippable(item)
+    stripped, tool = None, ""
+    if strippable and tools.mat2_usable(item.size):
+        stripped, tool = tools.mat2_strip(blocks(), item.extension), tools.version("mat2") or ""
+    if stripped is None and strippable and "exiftool" not in missing:
+        stripped, tool = tools.exiftool_strip(blocks()), tools.version("exiftool") or ""
+    turned = tools.orientation(exif)
+    if stripped and turned and tool.startswith("mat2") and "exiftool" not in missing:
+        kept = tools.restore_orientation(stripped, turned)
+        if kept:
+            stripped, tool = kept, f"{tool} + {tools.version('exiftool')} -Orientation"
+    if stripped:
+        _add_derived(item, DerivedKind.STRIPPED, stripped, item.mime, tool)
+
+
+def mark_processing_failed(item: EvidenceItem, *, reason: str) -> None:
+    """Making the item's metadata and copies was given up (``reason``: ``worker_died`` or
+    ``error``); the item page says so and offers to try again."""
+    with transaction.atomic():
+        EvidenceItem.objects.filter(organization=item.organization_id, pk=item.pk).update(
+            processing_failed_at=timezone.now()
+        )
+        log_action(None, Action.EVIDENCE_PROCESSING_FAILED, item, reason=reason)
+
+
+def retry_processing(*, actor: Any, item: EvidenceItem) -> None:
+    """Queue the metadata, thumbnail and stripped copy of a given-up item once more."""
+    with transaction.atomic():
+        reopened = EvidenceItem.objects.filter(
+            organization=item.organization_id, pk=item.pk, processing_failed_at__isnull=False
+        ).update(processing_failed_at=None)
+        if reopened != 1:
+            raise EvidenceError(_("This item is not waiting for another try."))
+        log_action(actor, Action.EVIDENCE_PROCESSING_RETRIED, item)
+        queue_processing(item)
+    item.processing_failed_at = None
+
+
+def _add_derived(item: EvidenceItem, kind: str, data: bytes, mime: str, tool: str) -> None:
+    if DerivedObject.objects.filter(
+        organization=item.organization_id, derived_from=item, kind=kind
+    ).exists():
+        return
+    storage = get_storage()
+    written = vault.write_bytes(storage, vault.case_key(item.case), data)
+    try:
+        with transaction.atomic():
+            derived = DerivedObject.objects.create(
+                organization_id=item.organization_id,
+                derived_from=item,
+                kind=kind,
+                blob=written.blob,
+                sha256=written.sha256,
+                size=written.size,
+                mime=mime,
+                tool=tool[:80],
+                created_at=timezone.now(),
+            )
+            custody.append(
+                item,
+                CustodyAction.DERIVE,
+                None,
+                object_sha256=derived.sha256,
+                derived=str(derived.code),
+                kind=kind,
+                tool=derived.tool,
+            )
+    except BaseException:
+        storage.delete(written.blob)
+        raise
+
+
+def thumbnail_data_uri(item: EvidenceItem) -> str | None:
+    """The thumbnail or poster inline (``data:``), so the page needs no image endpoint."""
+    derived = item.derived.filter(kind__in=[DerivedKind.THUMBNAIL, DerivedKind.POSTER]).first()
+    if derived is None:
+        return None
+    try:
+        data = vault.read_all(get_storage(), vault.case_key(item.case), derived.blob)
+    except (vault.Corrupt, BlobMissing):
+        return None
+    return "data:image/jpeg;base64," + base64.b64encode(data).decode()
+
+
+@task()
+def process_item_task(item_id: str) -> None:
+    """``process_item`` in the background, queued on commit of the ingest (ids, not rows)."""
+    item = EvidenceItem.objects.unscoped().select_related("case").filter(pk=item_id).first()
+    if item is None:
+        return
+    try:
+        process_item(item)
+    except Exception:
+        # Shown on the item page, with a button to try again; the task fails as well.
+        mark_processing_failed(item, reason="error")
+        raise
+
+
+def queue_processing(item: EvidenceItem) -> None:
+    """Make the item's metadata and copies in the background, once the ingest commits.
+
+    The one place that queues it: the upload, the command line and the retry button.
+    """
+    item_id = str(item.pk)
+    transaction.on_commit(lambda: process_item_task.enqueue(item_id))
