@@ -27,6 +27,10 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["seq"]
         verbose_name_plural = "audit entries"
+        # The hourly reveal cap counts one user's reveals of the last hour on every reveal.
+        indexes = [
+            models.Index(fields=["actor_code", "action", "at"], name="audit_actor_action_at")
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"
