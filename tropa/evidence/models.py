@@ -97,6 +97,10 @@ class EvidenceItem(OrganizationOwned):
     # Original name and times, source pseudonym, note: the collection record (E8).
     sealed_record = models.BinaryField()
     sealed_metadata = models.BinaryField(null=True, blank=True)
+    # The original name and whether the file records a position (E8, E7), sealed apart so
+    # the case page opens one small value per item, not the record and the metadata.
+    # Written at ingest and when the metadata is read; null only on a row neither reached.
+    sealed_summary = models.BinaryField(null=True, blank=True)
     metadata_status = models.CharField(
         max_length=10, choices=MetadataStatus.choices, default=MetadataStatus.PENDING
     )

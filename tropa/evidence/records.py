@@ -12,7 +12,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tropa.crypto.fields import unseal
+from tropa.crypto.fields import seal, unseal
 
 from .errors import EvidenceError
 from .models import EvidenceItem, Method, UploadSession
@@ -65,3 +65,24 @@ def read_record(item: EvidenceItem | UploadSession) -> dict[str, Any]:
 
 def read_metadata(item: EvidenceItem) -> dict[str, Any]:
     return dict(unseal(item, "sealed_metadata", item.sealed_metadata) or {})
+
+
+def summary_values(original_name: str, metadata: dict[str, Any] | None) -> dict[str, Any]:
+    """What the case page shows of an item's sealed record and metadata: its original name
+    and whether the file records a position."""
+    return {
+        "name": str(original_name or ""),
+        "gps": bool(((metadata or {}).get("normalized") or {}).get("gps")),
+    }
+
+
+def seal_summary(item: EvidenceItem, original_name: str, metadata: dict[str, Any] | None) -> bytes:
+    return seal(item, "sealed_summary", summary_values(original_name, metadata))
+
+
+def read_summary(item: EvidenceItem) -> dict[str, Any]:
+    """The item's summary: one decryption, or, on a row without one, the record and the
+    metadata as before."""
+    if item.sealed_summary:
+        return dict(unseal(item, "sealed_summary", item.sealed_summary))
+    return summary_values(read_record(item).get("original_name", ""), read_metadata(item))

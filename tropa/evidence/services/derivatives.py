@@ -24,6 +24,7 @@ from ..models import (
     EvidenceItem,
     MetadataStatus,
 )
+from ..records import read_summary, seal_summary
 from ..storage import BlobMissing, get_storage
 
 
@@ -64,11 +65,15 @@ def process_item(item: EvidenceItem) -> None:
         status = MetadataStatus.FAILED if not missing else MetadataStatus.PARTIAL
     else:
         status = MetadataStatus.PARTIAL if missing else MetadataStatus.DONE
+    name = read_summary(item)["name"]  # the record's name, from the summary if there is one
     with transaction.atomic():
         item.sealed_metadata = seal(item, "sealed_metadata", metadata)
+        item.sealed_summary = seal_summary(item, name, metadata)
         item.metadata_status = status
         item.missing_tools = missing
-        item.save(update_fields=["sealed_metadata", "metadata_status", "missing_tools"])
+        item.save(
+            update_fields=["sealed_metadata", "sealed_summary", "metadata_status", "missing_tools"]
+        )
         log_action(None, Action.EVIDENCE_METADATA_READ, item, status=status)
     if _is_visual(item) and "ffmpeg" not in missing:
         picture = tools.thumbnail(blocks())

@@ -25,7 +25,7 @@ from ..models import (
     CustodyAction,
     EvidenceItem,
 )
-from ..records import CollectionRecord
+from ..records import CollectionRecord, seal_summary
 from ..storage import get_storage
 from .quota import check_limits, max_file_bytes, quota_bytes, used_bytes
 
@@ -70,6 +70,7 @@ def _commit_item(
         created_at=timezone.now(),
     )
     item.sealed_record = seal(item, "sealed_record", record.sealed_dict())
+    item.sealed_summary = seal_summary(item, record.original_name, None)
     try:
         with transaction.atomic():
             item.save(force_insert=True)

@@ -23,7 +23,7 @@ from ..models import (
     DerivedObject,
     EvidenceItem,
 )
-from ..records import read_metadata, read_record
+from ..records import read_summary
 from ..storage import BlobMissing, get_storage
 from .fixity import _record_failure
 
@@ -38,16 +38,13 @@ class ItemSummary:
 
 
 def summarize(items: Iterable[EvidenceItem]) -> list[ItemSummary]:
-    """Original names and whether each file records a position (decrypted; the caller
-    audits the page that shows them)."""
-    return [
-        ItemSummary(
-            item=item,
-            name=str(read_record(item).get("original_name") or ""),
-            has_position=bool((read_metadata(item).get("normalized") or {}).get("gps")),
-        )
-        for item in items
-    ]
+    """Original names and whether each file records a position (decrypted, one sealed
+    summary per item; the caller audits the page that shows them)."""
+    summaries = []
+    for item in items:
+        summary = read_summary(item)
+        summaries.append(ItemSummary(item=item, name=summary["name"], has_position=summary["gps"]))
+    return summaries
 
 
 def log_item_viewed(*, actor: Any, item: EvidenceItem) -> None:
