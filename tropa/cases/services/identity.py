@@ -1,0 +1,184 @@
+"""Identity: saving it, the audited reveals and their hourly cap, the document index."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tropa.accounts.models import Organization, User
+from tropa.audit.actions import Action
+from tropa.audit.models import AuditEntry
+from tropa.audit.services import log_action
+from tropa.crypto.fields import blind_index, seal, unseal
+
+from ..models import DocumentIndex, Identity, Person
+from .common import CaseError, _now
+
+IDENTITY_FIELDS = (
+    "surname",
+    "given_name",
+    "patronymic",
+    "surname_latin",
+    "given_name_latin",
+    "other_spellings",
+    "birth_date",
+    "birthplace",
+    "documents",
+    "phone",
+    "messengers",
+)
+
+
+def _normalize_document(number: str) -> str:
+    return re.sub(r"[\s\-./№#]", "", number).upper()
+
+
+def save_identity(*, actor: User | None, person: Person, data: dict[str, Any]) -> Identity:
+    unknown = set(data) - set(IDENTITY_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown identity fields: {sorted(unknown)}")
+    clean: dict[str, Any] = {
+        k: data.get(k) for k in IDENTITY_FIELDS if data.get(k) not in (None, "", [])
+    }
+    if isinstance(clean.get("birth_date"), date):
+        clean["birth_date"] = clean["birth_date"].isoformat()
+    with transaction.atomic():
+        identity = Identity.objects.filter(person=person).first()
+        created = identity is None
+        if identity is None:
+            identity = Identity(person=person, organization_id=person.organization_id)
+        identity.sealed = seal(identity, "sealed", clean)
+        identity.save()
+        identity.doc_index.all().delete()
+        DocumentIndex.objects.bulk_create(
+            [
+                DocumentIndex(
+                    organization_id=person.organization_id,
+                    identity=identity,
+                    digest=blind_index(
+                        person.organization_id, "document", _normalize_document(doc["number"])
+                    ),
+                )
+                for doc in clean.get("documents", [])
+                if doc.get("number")
+            ]
+        )
+        log_action(
+            actor,
+            Action.IDENTITY_CREATED if created else Action.IDENTITY_UPDATED,
+            person,
+            fields=sorted(clean),
+        )
+    return identity
+
+
+def has_identity(person: Person) -> bool:
+    return Identity.objects.filter(person=person).exists()
+
+
+# Reveals that put an identity in front of a person; they count towards the hourly cap:
+# the case page, its edit form, a letter composed with it, the names on a screening hit or a
+# duplicate pair, a letter as written, and each person named in an export with identities.
+# "screening" and "duplicates" compare names in memory and show none of them.
+CAPPED_PURPOSES = (
+    "view",
+    "edit",
+    "letter",
+    "screening_hit",
+    "duplicate_view",
+    "outreach_letter",
+    "outreach_export",
+)
+REVEAL_REFUSED = Action.IDENTITY_REVEAL_REFUSED
+
+
+class RevealLimitReached(CaseError):
+    """The user made ``TROPA_REVEAL_LIMIT_PER_HOUR`` reveals in the last hour."""
+
+
+def reveals_in_last_hour(actor: User) -> int:
+    since = _now() - timedelta(hours=1)
+    return AuditEntry.objects.filter(
+        action=Action.IDENTITY_REVEALED,
+        actor_code=str(actor.code),
+        at__gt=since,
+        detail__purpose__in=CAPPED_PURPOSES,
+    ).count()
+
+
+def _over_reveal_limit(actor: User | None, purpose: str, count: int) -> bool:
+    """True if ``count`` more reveals would pass the hourly cap. Call inside the reveals'
+    transaction."""
+    if purpose not in CAPPED_PURPOSES or actor is None:
+        return False  # the shell and background work act without a user
+    # Lock the user's row: two reveals at once must not both count 19 and both pass.
+    list(User.objects.select_for_update().filter(pk=actor.pk).values_list("pk"))
+    limit: int = settings.TROPA_REVEAL_LIMIT_PER_HOUR
+    return reveals_in_last_hour(actor) + count > limit
+
+
+def record_reveals(
+    *, actor: User | None, people: list[Person], purpose: str, **detail: Any
+) -> None:
+    """Log that ``actor`` is shown the identities of ``people``, all or none.
+
+    Every way of putting an identity in front of a person goes through here, so that one
+    hourly cap (``TROPA_REVEAL_LIMIT_PER_HOUR``, R17) counts them all. Past the cap, the
+    refusal is logged and RevealLimitReached raised; nothing is revealed.
+    """
+    if not people:
+        return
+    with transaction.atomic():
+        refused = _over_reveal_limit(actor, purpose, len(people))
+        if not refused:
+            for person in people:
+                log_action(actor, Action.IDENTITY_REVEALED, person, purpose=purpose, **detail)
+    if refused:
+        limit = settings.TROPA_REVEAL_LIMIT_PER_HOUR
+        # Outside the block above, so that the refusal stays in the log when the caller
+        # handles the exception.
+        log_action(
+            actor, REVEAL_REFUSED, people[0], purpose=purpose, limit=limit, people=len(people)
+        )
+        raise RevealLimitReached(
+            _(
+                "You reached the limit of %(limit)d identity reveals per hour. This was "
+                "recorded and your administrators see it. Try again later."
+            )
+            % {"limit": limit}
+        )
+
+
+def reveal_identity(*, actor: User | None, person: Person, purpose: str = "view") -> dict[str, Any]:
+    """Decrypt a person's identity for ``actor``; every call is an audited reveal.
+
+    Past the hourly cap (see ``record_reveals``) raises RevealLimitReached.
+    """
+    identity = Identity.objects.filter(person=person).first()
+    record_reveals(actor=actor, people=[person], purpose=purpose, present=identity is not None)
+    if identity is None:
+        return {}
+    data: dict[str, Any] = unseal(identity, "sealed", identity.sealed)
+    if data.get("birth_date"):
+        data["birth_date"] = date.fromisoformat(data["birth_date"])
+    return data
+
+
+def find_by_document(
+    *, actor: User | None, organization: Organization, number: str
+) -> list[Person]:
+    digest = blind_index(organization.pk, "document", _normalize_document(number))
+    people = list(
+        Person.objects.filter(
+            organization=organization, identity__doc_index__digest=digest
+        ).distinct()
+    )
+    log_action(
+        actor, Action.IDENTITY_SEARCHED_BY_DOCUMENT, organization=organization, found=len(people)
+    )
+    return people

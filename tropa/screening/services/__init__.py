@@ -1,0 +1,68 @@
+"""Every write of the screening app, each audited: list imports, screening runs, decisions.
+
+Names are decrypted only in memory, for the length of a run; what is stored of a match (the
+engine's explanation) is sealed, and the audit records codes and counts, never names.
+
+One module per section; this package re-exports their public names, so that callers write
+``from tropa.screening import services`` and ``services.screen_case(...)``. ``tasks.py`` looks
+``run_duplicate_search`` up here, so a test may replace it on this package.
+"""
+
+from __future__ import annotations
+
+# The name engine (tropa.lib.screening, followthemoney, rigour: about 1.6 s to import) is
+# imported by the functions that run it, never at start-up: every `tropa` command, worker and
+# page would pay for it otherwise (tropa/screening/tests/test_startup.py).
+from .decisions import CONFIRMED_HIT_RISK, decide, decide_hit, pending_hits, read_hit, read_reason
+from .duplicates import (
+    PROGRESS_EVERY,
+    active_duplicate_run,
+    decide_duplicate,
+    fail_duplicate_search,
+    find_duplicate_people,
+    last_duplicate_run,
+    open_duplicates,
+    read_duplicate,
+    run_duplicate_search,
+    start_duplicate_search,
+)
+from .errors import ScreeningError
+from .hits import HitFacts, HitRow, hit_facts, hit_index, hit_rows
+from .lists import ImportReport, entry_caption, import_list, visible_lists
+
+# The migration test driver computes an entry digest as the import does.
+from .lists import _canonical as _canonical
+from .screening import HITS_PER_LIST, last_run, screen_case, screen_cases_for_list
+
+__all__ = [
+    "CONFIRMED_HIT_RISK",
+    "HITS_PER_LIST",
+    "PROGRESS_EVERY",
+    "HitFacts",
+    "HitRow",
+    "ImportReport",
+    "ScreeningError",
+    "active_duplicate_run",
+    "decide",
+    "decide_duplicate",
+    "decide_hit",
+    "entry_caption",
+    "fail_duplicate_search",
+    "find_duplicate_people",
+    "hit_facts",
+    "hit_index",
+    "hit_rows",
+    "import_list",
+    "last_duplicate_run",
+    "last_run",
+    "open_duplicates",
+    "pending_hits",
+    "read_duplicate",
+    "read_hit",
+    "read_reason",
+    "run_duplicate_search",
+    "screen_case",
+    "screen_cases_for_list",
+    "start_duplicate_search",
+    "visible_lists",
+]
