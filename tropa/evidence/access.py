@@ -10,30 +10,37 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tropa.accounts.models import Role
+from tropa.accounts.models import Role, User
 from tropa.accounts.permissions import Cap, can
-from tropa.cases.access import deny, scope_to_visible_cases
+from tropa.cases.access import Viewer, deny, scope_to_visible_cases
 from tropa.core.access import forbid
 
 from .models import EvidenceItem, ExportRequest, ExportStatus, UploadSession
 
 
-def may_discard_others_uploads(user: Any) -> bool:
+def may_discard_others_uploads(user: Viewer) -> bool:
     """Coordinators clear unfinished uploads that others left (or use to hold space)."""
     return can(user, Cap.ADD_EVIDENCE) and getattr(user, "role", None) == Role.COORDINATOR
 
 
-def may_decide_export(user: Any, export: ExportRequest) -> bool:
+def may_decide_export(user: Viewer, export: ExportRequest) -> bool:
     """A second person who approves exports; never the requester (R18)."""
-    return export.requested_by_id != user.pk and can(user, Cap.APPROVE_EXPORT)
+    # Only a signed-in person decides, and never the one who asked.
+    return (
+        isinstance(user, User)
+        and export.requested_by_id != user.pk
+        and can(user, Cap.APPROVE_EXPORT)
+    )
 
 
-def may_download_export(user: Any, export: ExportRequest) -> bool:
-    return bool(export.requested_by_id == user.pk)
+def may_download_export(user: Viewer, export: ExportRequest) -> bool:
+    return isinstance(user, User) and export.requested_by_id == user.pk
 
 
-def may_retry_export(user: Any, export: ExportRequest) -> bool:
-    return export.requested_by_id == user.pk or can(user, Cap.APPROVE_EXPORT)
+def may_retry_export(user: Viewer, export: ExportRequest) -> bool:
+    return (isinstance(user, User) and export.requested_by_id == user.pk) or can(
+        user, Cap.APPROVE_EXPORT
+    )
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,7 @@ class ExportRights:
     retry: bool
 
 
-def export_rights(user: Any, export: ExportRequest) -> ExportRights:
+def export_rights(user: Viewer, export: ExportRequest) -> ExportRights:
     """The same rules the services apply when the button is pressed."""
     return ExportRights(
         decide=export.status == ExportStatus.PENDING and may_decide_export(user, export),
@@ -58,7 +65,7 @@ def export_rights(user: Any, export: ExportRequest) -> ExportRights:
 # ``scope_to_visible_cases`` (the user's organization, and their cases for a volunteer).
 
 
-def access_item(user: Any, code: Any, *, cap: Cap = Cap.VIEW_EVIDENCE) -> EvidenceItem:
+def access_item(user: Viewer, code: Any, *, cap: Cap = Cap.VIEW_EVIDENCE) -> EvidenceItem:
     item: EvidenceItem | None = scope_to_visible_cases(
         user,
         EvidenceItem.objects.unscoped()
@@ -72,7 +79,7 @@ def access_item(user: Any, code: Any, *, cap: Cap = Cap.VIEW_EVIDENCE) -> Eviden
     return item
 
 
-def access_upload(user: Any, code: Any) -> UploadSession:
+def access_upload(user: Viewer, code: Any) -> UploadSession:
     """An unfinished upload, reachable only by the person who started it."""
     session: UploadSession | None = scope_to_visible_cases(
         user,
@@ -85,7 +92,7 @@ def access_upload(user: Any, code: Any) -> UploadSession:
     return session
 
 
-def access_upload_to_discard(user: Any, code: Any) -> UploadSession:
+def access_upload_to_discard(user: Viewer, code: Any) -> UploadSession:
     """An unfinished upload its owner, or a coordinator of its case, may discard."""
     sessions = scope_to_visible_cases(
         user,
@@ -101,7 +108,7 @@ def access_upload_to_discard(user: Any, code: Any) -> UploadSession:
     return session
 
 
-def access_export(user: Any, code: Any) -> ExportRequest:
+def access_export(user: Viewer, code: Any) -> ExportRequest:
     export: ExportRequest | None = scope_to_visible_cases(
         user,
         ExportRequest.objects.unscoped()

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from tropa.accounts.models import User
 from tropa.lib.hashchain import ChainProblem, Link, link_hash, walk
 
 from .models import CustodyEntry, EvidenceItem
@@ -38,10 +39,9 @@ def entry_fields(item_code: str, entry: CustodyEntry | dict[str, Any]) -> dict[s
 
 
 def append(
-    item: EvidenceItem, action: str, actor: Any, *, object_sha256: str = "", **detail: Any
+    item: EvidenceItem, action: str, actor: User | None, *, object_sha256: str = "", **detail: Any
 ) -> CustodyEntry:
     """Append an entry to ``item``'s chain; call inside the transaction of what it records."""
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
     with transaction.atomic():
         # Locking the item row serialises writers of the same chain.
         EvidenceItem.objects.select_for_update().filter(
@@ -53,8 +53,8 @@ def append(
             seq=(last.seq + 1) if last else 1,
             at=timezone.now().replace(microsecond=0),
             action=action,
-            actor_code=str(actor.code) if is_user else "",
-            actor_name=actor.get_username() if is_user else "",
+            actor_code=str(actor.code) if actor is not None else "",
+            actor_name=actor.get_username() if actor is not None else "",
             object_sha256=object_sha256 or item.sha256,
             detail=detail,
             prev_hash=last.hash if last else genesis(str(item.code)),

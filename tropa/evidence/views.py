@@ -26,10 +26,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tropa.accounts.permissions import Cap, staff_user
+from tropa.accounts.models import User
+from tropa.accounts.permissions import AuthenticatedHttpRequest, Cap, staff_view
 from tropa.audit.actions import Action
 from tropa.audit.services import log_action
 from tropa.cases.access import access_case, visible_cases
+from tropa.cases.models import Case
 from tropa.core.views import run_action
 
 from . import services, tools, vault
@@ -61,7 +63,7 @@ def _error(message: str, status: int = 400, **extra: Any) -> JsonResponse:
 # Uploads ------------------------------------------------------------------------------------
 
 
-def _open_uploads(user: Any, case: Any) -> list[dict[str, Any]]:
+def _open_uploads(user: User, case: Case) -> list[dict[str, Any]]:
     """The user's unfinished uploads for this case, for the page's script to resume."""
     sessions = UploadSession.objects.filter(
         organization=case.organization_id, case=case, created_by=user, item__isnull=True
@@ -86,9 +88,10 @@ def _open_uploads(user: Any, case: Any) -> list[dict[str, Any]]:
 
 
 @require_http_methods(["GET", "POST"])
-def upload(request: HttpRequest, code: str) -> HttpResponse:
+@staff_view
+def upload(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """GET: the upload page. POST: start one file's upload session (JSON)."""
-    user = staff_user(request)
+    user = request.user
     case = access_case(user, code, cap=Cap.ADD_EVIDENCE)
     if request.method == "GET":
         context = {
@@ -114,7 +117,7 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
     return JsonResponse({"upload": _session_urls(session), "offset": 0})
 
 
-def _others_uploads(user: Any, case: Any) -> list[dict[str, Any]]:
+def _others_uploads(user: User, case: Case) -> list[dict[str, Any]]:
     """The unfinished uploads others left on the case, for a coordinator to discard."""
     return [
         {
@@ -156,9 +159,10 @@ def _session_urls(session: UploadSession) -> dict[str, Any]:
 
 
 @require_http_methods(["GET", "POST"])
-def upload_chunk(request: HttpRequest, code: str) -> HttpResponse:
+@staff_view
+def upload_chunk(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """GET: where to resume. POST: one chunk, its place given by ``Content-Range``."""
-    session = access_upload(staff_user(request), code)
+    session = access_upload(request.user, code)
     if request.method == "GET":
         status: dict[str, Any] = {"offset": session.received, "size": session.size}
         if session.item is not None:
@@ -186,8 +190,9 @@ def upload_chunk(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def upload_discard(request: HttpRequest, code: str) -> HttpResponse:
-    user = staff_user(request)
+@staff_view
+def upload_discard(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    user = request.user
     session = access_upload_to_discard(user, code)
     run_action(
         request,
@@ -198,8 +203,9 @@ def upload_discard(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def upload_finish(request: HttpRequest, code: str) -> HttpResponse:
-    user = staff_user(request)
+@staff_view
+def upload_finish(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    user = request.user
     session = access_upload(user, code)
     try:
         item = services.finish_upload(actor=user, session=session)
@@ -218,7 +224,7 @@ def upload_finish(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _space_line(case: Any) -> str:
+def _space_line(case: Case) -> str:
     return _("Your organization's evidence: %(used)s of %(quota)s used, %(free)s free.") % (
         services.space_summary(case.organization)
     )
@@ -228,14 +234,15 @@ def _space_line(case: Any) -> str:
 
 
 @require_GET
-def item_detail(request: HttpRequest, code: str) -> HttpResponse:
-    user = staff_user(request)
+@staff_view
+def item_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    user = request.user
     item = access_item(user, code)
     services.log_item_viewed(actor=user, item=item)
     return render(request, "evidence/item_detail.html", _item_context(user, item))
 
 
-def _item_context(user: Any, item: EvidenceItem) -> dict[str, Any]:
+def _item_context(user: User, item: EvidenceItem) -> dict[str, Any]:
     record = services.read_record(item)
     metadata = services.read_metadata(item)
     normalized = metadata.get("normalized") or {}
@@ -265,7 +272,7 @@ def _item_context(user: Any, item: EvidenceItem) -> dict[str, Any]:
     }
 
 
-def _duplicates(user: Any, item: EvidenceItem) -> Any:
+def _duplicates(user: User, item: EvidenceItem) -> Any:
     """Other items with the same bytes, in cases the user can see."""
     return EvidenceItem.objects.filter(
         organization=item.organization_id, sha256=item.sha256, case__in=visible_cases(user)
@@ -288,8 +295,9 @@ def _key_erased(request: HttpRequest, item: EvidenceItem) -> HttpResponseBase:
 
 
 @require_POST
-def download(request: HttpRequest, code: str) -> HttpResponseBase:
-    item = access_item(staff_user(request), code)
+@staff_view
+def download(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBase:
+    item = access_item(request.user, code)
     try:
         blocks = services.download(actor=request.user, item=item)
     except vault.KeyErased:
@@ -298,8 +306,9 @@ def download(request: HttpRequest, code: str) -> HttpResponseBase:
 
 
 @require_POST
-def download_stripped(request: HttpRequest, code: str) -> HttpResponseBase:
-    item = access_item(staff_user(request), code)
+@staff_view
+def download_stripped(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBase:
+    item = access_item(request.user, code)
     stripped = item.derived.filter(kind=DerivedKind.STRIPPED).first()
     if stripped is None:
         messages.error(request, _("There is no copy without metadata for this item."))
@@ -313,8 +322,9 @@ def download_stripped(request: HttpRequest, code: str) -> HttpResponseBase:
 
 
 @require_POST
-def verify(request: HttpRequest, code: str) -> HttpResponse:
-    item = access_item(staff_user(request), code)
+@staff_view
+def verify(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    item = access_item(request.user, code)
     result = services.verify_item(actor=request.user, item=item)
     if result.ok:
         messages.success(request, _("Verified: the stored file matches its SHA-256."))
@@ -327,8 +337,9 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def retry_processing(request: HttpRequest, code: str) -> HttpResponse:
-    user = staff_user(request)
+@staff_view
+def retry_processing(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    user = request.user
     item = access_item(user, code, cap=Cap.ADD_EVIDENCE)
     run_action(
         request,
@@ -339,8 +350,9 @@ def retry_processing(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def delete_request(request: HttpRequest, code: str) -> HttpResponse:
-    user = staff_user(request)
+@staff_view
+def delete_request(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    user = request.user
     item = access_item(user, code, cap=Cap.ADD_EVIDENCE)
     form = DeleteRequestForm(request.POST)
 
@@ -359,8 +371,9 @@ def delete_request(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def export_new(request: HttpRequest, code: str) -> HttpResponse:
-    user = staff_user(request)
+@staff_view
+def export_new(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    user = request.user
     case = access_case(user, code, cap=Cap.VIEW_EVIDENCE)
     case_items = EvidenceItem.objects.filter(organization=case.organization_id, case=case)
     items = services.summarize(case_items.prefetch_related("derived").order_by("-created_at"))
@@ -388,8 +401,9 @@ def export_new(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
-def export_detail(request: HttpRequest, code: str) -> HttpResponse:
-    user = staff_user(request)
+@staff_view
+def export_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    user = request.user
     export = access_export(user, code)
     chosen = services.summarize(
         EvidenceItem.objects.filter(
@@ -414,8 +428,9 @@ def export_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def export_decide(request: HttpRequest, code: str) -> HttpResponse:
-    user = staff_user(request)
+@staff_view
+def export_decide(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    user = request.user
     export = access_export(user, code)
     approve = request.POST.get("decision") == "approve"
     run_action(
@@ -427,8 +442,9 @@ def export_decide(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def export_retry(request: HttpRequest, code: str) -> HttpResponse:
-    user = staff_user(request)
+@staff_view
+def export_retry(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    user = request.user
     export = access_export(user, code)
     run_action(
         request,
@@ -439,8 +455,9 @@ def export_retry(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def export_download(request: HttpRequest, code: str) -> HttpResponseBase:
-    export = access_export(staff_user(request), code)
+@staff_view
+def export_download(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBase:
+    export = access_export(request.user, code)
     try:
         blocks = services.download_export(actor=request.user, export=export)
     except services.EvidenceError as exc:

@@ -18,7 +18,7 @@ from tropa.accounts.models import Organization
 from tropa.accounts.permissions import Cap, can
 from tropa.audit.actions import Action
 from tropa.audit.services import log_action
-from tropa.cases.access import deny, visible_cases
+from tropa.cases.access import Viewer, deny, visible_cases
 from tropa.core.access import forbid
 
 from .models import Attachment, Contact, ImportStaging, Institution, LetterTemplate, Request
@@ -26,7 +26,7 @@ from .models import Attachment, Contact, ImportStaging, Institution, LetterTempl
 M = TypeVar("M", bound=models.Model)
 
 
-def outreach_organization(user: Any, cap: Cap = Cap.VIEW_OUTREACH) -> Organization:
+def outreach_organization(user: Viewer, cap: Cap = Cap.VIEW_OUTREACH) -> Organization:
     """The user's organization, for pages without an object; 403 without ``cap``."""
     organization: Organization | None = getattr(user, "organization", None)
     if organization is None or not can(user, cap):
@@ -34,7 +34,7 @@ def outreach_organization(user: Any, cap: Cap = Cap.VIEW_OUTREACH) -> Organizati
     return organization
 
 
-def query_code(user: Any, params: Any, name: str) -> uuid.UUID | None:
+def query_code(user: Viewer, params: Any, name: str) -> uuid.UUID | None:
     """The code in query parameter ``name`` (``?case=…``), or None when it is absent.
 
     A value that is no code at all is a 404 before it reaches a query (a database would
@@ -50,12 +50,12 @@ def query_code(user: Any, params: Any, name: str) -> uuid.UUID | None:
         return _malformed(user, name)
 
 
-def _malformed(user: Any, name: str) -> uuid.UUID:
+def _malformed(user: Viewer, name: str) -> uuid.UUID:
     log_action(user, Action.ACCESS_DENIED, requested="malformed", kind=name)
     raise Http404
 
 
-def _access(user: Any, queryset: models.QuerySet[M], code: Any, cap: Cap) -> M:
+def _access(user: Viewer, queryset: models.QuerySet[M], code: Any, cap: Cap) -> M:
     organization = getattr(user, "organization", None)
     item = queryset.filter(organization=organization, code=code).first() if organization else None
     if item is None:
@@ -69,15 +69,15 @@ def _cap(write: bool) -> Cap:
     return Cap.WRITE_OUTREACH if write else Cap.VIEW_OUTREACH
 
 
-def access_institution(user: Any, code: Any, *, write: bool = False) -> Institution:
+def access_institution(user: Viewer, code: Any, *, write: bool = False) -> Institution:
     return _access(user, Institution.objects.all(), code, _cap(write))
 
 
-def access_contact(user: Any, code: Any) -> Contact:
+def access_contact(user: Viewer, code: Any) -> Contact:
     return _access(user, Contact.objects.select_related("institution"), code, Cap.WRITE_OUTREACH)
 
 
-def _case_visible(user: Any) -> Q:
+def _case_visible(user: Viewer) -> Q:
     # A request's case is always of the request's organization (``record_request``), so a
     # role that sees every case of it needs no subquery.
     if can(user, Cap.SEE_ALL_CASES):
@@ -85,14 +85,14 @@ def _case_visible(user: Any) -> Q:
     return Q(case__isnull=True) | Q(case__in=visible_cases(user))
 
 
-def visible_requests(user: Any) -> models.QuerySet[Request]:
+def visible_requests(user: Viewer) -> models.QuerySet[Request]:
     organization = getattr(user, "organization", None)
     if organization is None or not can(user, Cap.VIEW_OUTREACH):
         return Request.objects.none()
     return Request.objects.filter(_case_visible(user), organization=organization)
 
 
-def access_request(user: Any, code: Any, *, write: bool = False) -> Request:
+def access_request(user: Viewer, code: Any, *, write: bool = False) -> Request:
     queryset: models.QuerySet[Request] = Request.objects.filter(_case_visible(user))
     return _access(
         user,
@@ -102,7 +102,7 @@ def access_request(user: Any, code: Any, *, write: bool = False) -> Request:
     )
 
 
-def access_attachment(user: Any, code: Any) -> Attachment:
+def access_attachment(user: Viewer, code: Any) -> Attachment:
     queryset: models.QuerySet[Attachment] = Attachment.objects.select_related("request")
     attachment = _access(user, queryset, code, Cap.VIEW_OUTREACH)
     # The attachment is as visible as its request (and so as its case).
@@ -110,11 +110,11 @@ def access_attachment(user: Any, code: Any) -> Attachment:
     return attachment
 
 
-def access_template(user: Any, code: Any, *, write: bool = False) -> LetterTemplate:
+def access_template(user: Viewer, code: Any, *, write: bool = False) -> LetterTemplate:
     return _access(user, LetterTemplate.objects.all(), code, _cap(write))
 
 
-def access_staging(user: Any, code: Any) -> ImportStaging:
+def access_staging(user: Viewer, code: Any) -> ImportStaging:
     """An upload waiting for confirmation: only its uploader may see or confirm it."""
     queryset: models.QuerySet[ImportStaging] = ImportStaging.objects.filter(
         created_by=user

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from tropa.accounts.permissions import Cap, can
-from tropa.cases.access import deny, scope_to_visible_cases
+from tropa.cases.access import Viewer, deny, scope_to_visible_cases
 from tropa.core.access import forbid
 
 from .models import DuplicateCandidate, ScreeningHit, WatchList
@@ -20,13 +20,13 @@ from .services import visible_lists
 READ_CAPS = (Cap.SCREEN, Cap.REVIEW_SCREENING)
 
 
-def require(user: Any, *caps: Cap) -> None:
+def require(user: Viewer, *caps: Cap) -> None:
     """403 (audited) unless the user holds one of ``caps``."""
     if not any(can(user, cap) for cap in caps):
         forbid(user, caps[0])
 
 
-def access_watchlist(user: Any, code: Any) -> WatchList:
+def access_watchlist(user: Viewer, code: Any) -> WatchList:
     watchlist = visible_lists(getattr(user, "organization", None)).filter(code=code).first()
     if watchlist is None:
         raise deny(user, code, "watchlist")
@@ -34,7 +34,7 @@ def access_watchlist(user: Any, code: Any) -> WatchList:
     return watchlist
 
 
-def access_hit(user: Any, code: Any, *, decide: bool = False) -> ScreeningHit:
+def access_hit(user: Viewer, code: Any, *, decide: bool = False) -> ScreeningHit:
     # By code across organizations: scope_to_visible_cases narrows it to the user's own.
     hits = ScreeningHit.objects.unscoped().filter(code=code)
     visible = scope_to_visible_cases(user, hits).select_related("case__person", "decided_by")
@@ -45,7 +45,7 @@ def access_hit(user: Any, code: Any, *, decide: bool = False) -> ScreeningHit:
     return hit
 
 
-def access_duplicate(user: Any, code: Any, *, decide: bool = False) -> DuplicateCandidate:
+def access_duplicate(user: Viewer, code: Any, *, decide: bool = False) -> DuplicateCandidate:
     organization = getattr(user, "organization", None)
     candidate: DuplicateCandidate | None = (
         DuplicateCandidate.objects.for_organization(organization)

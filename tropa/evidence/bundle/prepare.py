@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from tropa.accounts.models import User
 from tropa.audit.actions import Action
 from tropa.audit.services import log_action
 from tropa.cases.models import Case
@@ -46,8 +47,8 @@ def prepare_bundle(
     *,
     case: Case,
     variants: dict[EvidenceItem, str],
-    actor: Any,
-    approved_by: Any = None,
+    actor: User | None,
+    approved_by: User | None = None,
     export_code: str = "",
 ) -> BundlePlan:
     """Record the export in each item's custody log and lay out the bundle."""
@@ -83,7 +84,7 @@ def prepare_bundle(
 
 
 def _record_custody(
-    item: EvidenceItem, variant: str, actor: Any, export_code: str
+    item: EvidenceItem, variant: str, actor: User | None, export_code: str
 ) -> DerivedObject | None:
     """The item's custody log says it leaves; its stripped copy, if it has one."""
     stripped = item.derived.filter(kind=DerivedKind.STRIPPED).first()
@@ -145,8 +146,8 @@ def _entry(
 def _manifest(
     case: Case,
     when: datetime,
-    actor: Any,
-    approved_by: Any,
+    actor: User | None,
+    approved_by: User | None,
     public_key: str,
     entries: list[dict[str, Any]],
 ) -> dict[str, Any]:
@@ -155,7 +156,7 @@ def _manifest(
         "case": str(case.code),
         "organization": case.organization.name,
         "exported_at": when.isoformat(),
-        "exported_by": actor.get_username() if getattr(actor, "is_authenticated", False) else "",
+        "exported_by": actor.get_username() if actor is not None else "",
         "approved_by": approved_by.get_username() if approved_by is not None else "",
         "signing_key": {
             "algorithm": "Ed25519",
@@ -193,7 +194,7 @@ def _members(
     ]
 
 
-def record_aborted(items: list[EvidenceItem], actor: Any, export_code: str) -> None:
+def record_aborted(items: list[EvidenceItem], actor: User | None, export_code: str) -> None:
     """The custody logs already say these items went into a bundle: say that none left."""
     with transaction.atomic():
         for item in items:

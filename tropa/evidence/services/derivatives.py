@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from tropa.accounts.models import User
 from tropa.audit.actions import Action
 from tropa.audit.services import log_action
 from tropa.crypto.fields import seal
@@ -105,7 +105,7 @@ def mark_processing_failed(item: EvidenceItem, *, reason: str) -> None:
         log_action(None, Action.EVIDENCE_PROCESSING_FAILED, item, reason=reason)
 
 
-def retry_processing(*, actor: Any, item: EvidenceItem) -> None:
+def retry_processing(*, actor: User | None, item: EvidenceItem) -> None:
     """Queue the metadata, thumbnail and stripped copy of a given-up item once more."""
     with transaction.atomic():
         reopened = EvidenceItem.objects.filter(

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import TaskContext, task
 
+from tropa.accounts.models import User
 from tropa.audit.actions import Action
 from tropa.audit.services import log_action
 from tropa.cases.models import Case
@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 
 def request_export(
-    *, actor: Any, case: Case, selection: dict[str, str], recipient: str = ""
+    *, actor: User | None, case: Case, selection: dict[str, str], recipient: str = ""
 ) -> ExportRequest:
     selection = {code: variant for code, variant in selection.items() if variant != "exclude"}
     if not selection:
@@ -73,7 +73,7 @@ def request_export(
     return export
 
 
-def decide_export(*, actor: Any, export: ExportRequest, approve: bool) -> None:
+def decide_export(*, actor: User, export: ExportRequest, approve: bool) -> None:
     """A second person approves or refuses; the requester never decides their own (R18)."""
     if export.status != ExportStatus.PENDING or export.expires_at < timezone.now():
         raise EvidenceError(_("This export request is no longer waiting for a decision."))
@@ -221,7 +221,7 @@ def _export_failed(export: ExportRequest, failure: ExportFailure, item_code: str
         )
 
 
-def retry_export(*, actor: Any, export: ExportRequest) -> None:
+def retry_export(*, actor: User | None, export: ExportRequest) -> None:
     """Build a failed export again (after the cause was dealt with), keeping its approval."""
     if export.status != ExportStatus.FAILED or export.expires_at < timezone.now():
         raise EvidenceError(_("Only a failed export that has not expired can be built again."))
@@ -237,7 +237,7 @@ def retry_export(*, actor: Any, export: ExportRequest) -> None:
         transaction.on_commit(lambda: build_export_task.enqueue(str(export.pk)))
 
 
-def download_export(*, actor: Any, export: ExportRequest) -> Iterator[bytes]:
+def download_export(*, actor: User | None, export: ExportRequest) -> Iterator[bytes]:
     """The bundle's bytes; each exported item's custody log records that it left."""
     if export.status != ExportStatus.READY or export.expires_at < timezone.now():
         raise EvidenceError(_("This bundle is not available (not ready, or expired)."))

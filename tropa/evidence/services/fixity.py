@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tropa.accounts.models import User
 from tropa.audit.actions import Action
 from tropa.audit.services import log_action
 from tropa.cases.models import Case
@@ -61,7 +61,7 @@ def _record_failure(item: EvidenceItem, problems: list[str]) -> None:
         log_action(None, Action.EVIDENCE_VERIFY_FAILED, item, problems=len(problems))
 
 
-def verify_item(*, actor: Any, item: EvidenceItem) -> VerifyResult:
+def verify_item(*, actor: User | None, item: EvidenceItem) -> VerifyResult:
     problems = _check_blob(item, item.blob, item.sha256, _("original"))
     for derived in item.derived.all():
         problems += _check_blob(item, derived.blob, derived.sha256, str(derived.get_kind_display()))
@@ -79,7 +79,7 @@ def verify_item(*, actor: Any, item: EvidenceItem) -> VerifyResult:
     return VerifyResult(item, problems)
 
 
-def verify_all(*, actor: Any, case: Case | None = None) -> Iterator[VerifyResult]:
+def verify_all(*, actor: User | None, case: Case | None = None) -> Iterator[VerifyResult]:
     items = EvidenceItem.objects.unscoped().select_related("case").order_by("created_at")
     if case is not None:
         items = items.filter(case=case)

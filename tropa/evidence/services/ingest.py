@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tropa.accounts.models import User
 from tropa.audit.actions import Action
 from tropa.audit.services import log_action
 from tropa.cases.models import Case
@@ -53,7 +54,7 @@ def _is_utf8(head: bytes) -> bool:
 
 
 def _commit_item(
-    *, actor: Any, case: Case, written: vault.Written, record: CollectionRecord, via: str
+    *, actor: User | None, case: Case, written: vault.Written, record: CollectionRecord, via: str
 ) -> EvidenceItem:
     mime, extension = _detect(written.head)
     item = EvidenceItem(
@@ -101,7 +102,7 @@ def _writable_key(case: Case) -> Any:
 
 def add_evidence(
     *,
-    actor: Any,
+    actor: User | None,
     case: Case,
     source: BinaryIO,
     record: CollectionRecord,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -12,7 +11,7 @@ from django.db.models import Sum
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from tropa.accounts.models import Organization
+from tropa.accounts.models import Organization, User
 from tropa.audit.actions import Action
 from tropa.audit.services import log_action
 
@@ -64,7 +63,7 @@ def parse_size(text: str) -> int:
     return size
 
 
-def set_quota(*, actor: Any, organization: Organization, size: int | None) -> None:
+def set_quota(*, actor: User | None, organization: Organization, size: int | None) -> None:
     """Give the organization its own quota, or (``None``) return it to the default."""
     with transaction.atomic():
         if size is None:

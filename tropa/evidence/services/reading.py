@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tropa.accounts.models import User
 from tropa.audit.actions import Action
 from tropa.audit.services import log_action
 from tropa.crypto.fields import seal, unseal
@@ -47,14 +47,14 @@ def summarize(items: Iterable[EvidenceItem]) -> list[ItemSummary]:
     return summaries
 
 
-def log_item_viewed(*, actor: Any, item: EvidenceItem) -> None:
+def log_item_viewed(*, actor: User | None, item: EvidenceItem) -> None:
     with transaction.atomic():
         custody.append(item, CustodyAction.VIEW, actor)
         log_action(actor, Action.EVIDENCE_VIEWED, item)
 
 
 def download(
-    *, actor: Any, item: EvidenceItem, derived: DerivedObject | None = None
+    *, actor: User | None, item: EvidenceItem, derived: DerivedObject | None = None
 ) -> Iterator[bytes]:
     """The plaintext of an original or a derived copy, as a stream of blocks.
 
@@ -85,7 +85,7 @@ def download(
     return stream()
 
 
-def request_deletion(*, actor: Any, item: EvidenceItem, reason: str) -> DeletionRequest:
+def request_deletion(*, actor: User | None, item: EvidenceItem, reason: str) -> DeletionRequest:
     """Record a wish to delete, with its reason; deleting evidence is a decision for later,
     never silent."""
     reason = reason.strip()

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tropa.accounts.models import User
 from tropa.audit.actions import Action
 from tropa.audit.services import log_action
 from tropa.cases.models import Case
@@ -32,7 +33,7 @@ from .ingest import _commit_item, _writable_key
 from .quota import check_limits, max_open_uploads
 
 
-def start_upload(*, actor: Any, case: Case, size: int, record: CollectionRecord) -> UploadSession:
+def start_upload(*, actor: User, case: Case, size: int, record: CollectionRecord) -> UploadSession:
     record.clean()
     if size <= 0:
         raise EvidenceError(_("The file is empty."))
@@ -131,7 +132,7 @@ def receive_chunk(
     return session.received
 
 
-def finish_upload(*, actor: Any, session: UploadSession) -> EvidenceItem:
+def finish_upload(*, actor: User | None, session: UploadSession) -> EvidenceItem:
     """Join the encrypted chunks into one original and commit the item.
 
     The item's SHA-256 is taken over the received bytes as they come out of the
@@ -215,7 +216,7 @@ def _join_parts(session: UploadSession, parts: list[UploadPart]) -> vault.Writte
         ) from None
 
 
-def others_open_uploads(*, actor: Any, case: Case) -> list[UploadSession]:
+def others_open_uploads(*, actor: User | None, case: Case) -> list[UploadSession]:
     """The unfinished uploads other people left on ``case``, for a coordinator to review."""
     if not may_discard_others_uploads(actor):
         return []
@@ -229,7 +230,7 @@ def others_open_uploads(*, actor: Any, case: Case) -> list[UploadSession]:
     )
 
 
-def discard_upload(*, actor: Any, session: UploadSession) -> None:
+def discard_upload(*, actor: User, session: UploadSession) -> None:
     """Give up an unfinished upload: its pieces are deleted and its space is free again.
 
     Its owner may, and a coordinator may discard anyone's (the owner is in the audit entry).
