@@ -85,12 +85,8 @@ def _first(data: dict[str, Any], *keys: str) -> Any:
     return None
 
 
-def normalize(exif: dict[str, Any] | None, probe: dict[str, Any] | None) -> dict[str, Any]:
-    """Capture time (with or without a zone), GPS position and device, as the file states them."""
-    exif = exif or {}
-    tags = dict((probe or {}).get("format", {}).get("tags", {}))
-    captured: datetime | None = None
-    source = ""
+def _captured(exif: dict[str, Any], tags: dict[str, Any]) -> tuple[datetime | None, str]:
+    """When the file says it was taken, and which tag said so (EXIF, QuickTime, ffprobe)."""
     for key, offset_key in (
         ("ExifIFD:DateTimeOriginal", "ExifIFD:OffsetTimeOriginal"),
         ("ExifIFD:CreateDate", "ExifIFD:OffsetTimeDigitized"),
@@ -100,29 +96,41 @@ def normalize(exif: dict[str, Any] | None, probe: dict[str, Any] | None) -> dict
     ):
         captured = _parse_exif_time(exif.get(key), exif.get(offset_key))
         if captured is not None:
-            source = key
-            break
-    if captured is None:
-        # QuickTime stores UTC by specification.
-        quicktime = _parse_exif_time(exif.get("QuickTime:CreateDate"))
-        if quicktime is not None:
-            captured, source = quicktime.replace(tzinfo=UTC), "QuickTime:CreateDate"
-    if captured is None and tags.get("creation_time"):
+            return captured, key
+    # QuickTime stores UTC by specification.
+    quicktime = _parse_exif_time(exif.get("QuickTime:CreateDate"))
+    if quicktime is not None:
+        return quicktime.replace(tzinfo=UTC), "QuickTime:CreateDate"
+    if tags.get("creation_time"):
         with suppress(ValueError):
-            captured = datetime.fromisoformat(str(tags["creation_time"]).replace("Z", "+00:00"))
-            source = "ffprobe:creation_time"
+            stated = str(tags["creation_time"]).replace("Z", "+00:00")
+            return datetime.fromisoformat(stated), "ffprobe:creation_time"
+    return None, ""
+
+
+def _gps(exif: dict[str, Any]) -> dict[str, float] | None:
+    """The stated position, signed by its hemisphere references, with altitude if any."""
     latitude = _first(exif, "Composite:GPSLatitude", "GPS:GPSLatitude")
     longitude = _first(exif, "Composite:GPSLongitude", "GPS:GPSLongitude")
-    gps = None
-    if isinstance(latitude, int | float) and isinstance(longitude, int | float):
-        if exif.get("GPS:GPSLatitudeRef") == "S" and latitude > 0:
-            latitude = -latitude
-        if exif.get("GPS:GPSLongitudeRef") == "W" and longitude > 0:
-            longitude = -longitude
-        gps = {"latitude": round(float(latitude), 6), "longitude": round(float(longitude), 6)}
-        altitude = exif.get("Composite:GPSAltitude")
-        if isinstance(altitude, int | float):
-            gps["altitude"] = round(float(altitude), 1)
+    if not (isinstance(latitude, int | float) and isinstance(longitude, int | float)):
+        return None
+    if exif.get("GPS:GPSLatitudeRef") == "S" and latitude > 0:
+        latitude = -latitude
+    if exif.get("GPS:GPSLongitudeRef") == "W" and longitude > 0:
+        longitude = -longitude
+    gps = {"latitude": round(float(latitude), 6), "longitude": round(float(longitude), 6)}
+    altitude = exif.get("Composite:GPSAltitude")
+    if isinstance(altitude, int | float):
+        gps["altitude"] = round(float(altitude), 1)
+    return gps
+
+
+def normalize(exif: dict[str, Any] | None, probe: dict[str, Any] | None) -> dict[str, Any]:
+    """Capture time (with or without a zone), GPS position and device, as the file states them."""
+    exif = exif or {}
+    tags = dict((probe or {}).get("format", {}).get("tags", {}))
+    captured, source = _captured(exif, tags)
+    gps = _gps(exif)
     make = _first(exif, "IFD0:Make", "Keys:Make", "UserData:Make") or tags.get(
         "com.apple.quicktime.make"
     )
