@@ -613,7 +613,12 @@ def _add_case(org: Organization, person: DemoPerson, staff: dict[str, User], act
 def _enrich_astana(by_name: dict[str, Case], staff: dict[str, User]) -> None:
     coordinator, volunteer = staff["astana-coordinator"], staff["astana-volunteer"]
     today = timezone.localdate()
-    funker = by_name["Funker"]
+    _enrich_funker(by_name["Funker"], coordinator, volunteer, today)
+    _enrich_astana_arrivals(by_name, coordinator, volunteer, today)
+
+
+def _enrich_funker(funker: Case, coordinator: User, volunteer: User, today: date) -> None:
+    """The settled case: deployments, notes, needs, support given, family and tasks."""
     cases.add_deployment(
         actor=coordinator,
         person=funker.person,
@@ -672,6 +677,11 @@ def _enrich_astana(by_name: dict[str, Case], staff: dict[str, User]) -> None:
         assignee=volunteer,
     )
 
+
+def _enrich_astana_arrivals(
+    by_name: dict[str, Case], coordinator: User, volunteer: User, today: date
+) -> None:
+    """The urgent cases: one detained and facing extradition, one who arrived yesterday."""
     rambo = by_name["Rambo"]
     alert = cases.raise_alert(
         actor=coordinator,

@@ -105,15 +105,8 @@ def decide_export(*, actor: User, export: ExportRequest, approve: bool) -> None:
             transaction.on_commit(lambda: build_export_task.enqueue(str(export.pk)))
 
 
-def build_export(export: ExportRequest, *, resume: bool = False) -> None:
-    """Write the approved bundle, encrypted with the case key, for the requester to fetch.
-
-    The build claims the export first (approved → being built), so two workers or two
-    retries never build it twice. A build that cannot finish marks the export as failed
-    with the reason and the item (shown on its page, where it can be retried), records
-    in each item's custody log that nothing left, and records a missing or altered file
-    as failing its fixity check.
-    """
+def _claim(export: ExportRequest, *, resume: bool) -> bool:
+    """Move the export from approved (or, on resume, being built) to being built, once."""
     statuses = [ExportStatus.APPROVED]
     if resume:
         # The same task run again after its worker died mid-build: what that run recorded
@@ -126,7 +119,19 @@ def build_export(export: ExportRequest, *, resume: bool = False) -> None:
         status__in=statuses,
         expires_at__gt=timezone.now(),
     ).update(status=ExportStatus.BUILDING)
-    if claimed != 1:
+    return claimed == 1
+
+
+def build_export(export: ExportRequest, *, resume: bool = False) -> None:
+    """Write the approved bundle, encrypted with the case key, for the requester to fetch.
+
+    The build claims the export first (approved → being built), so two workers or two
+    retries never build it twice. A build that cannot finish marks the export as failed
+    with the reason and the item (shown on its page, where it can be retried), records
+    in each item's custody log that nothing left, and records a missing or altered file
+    as failing its fixity check.
+    """
+    if not _claim(export, resume=resume):
         return
     items = {
         str(item.code): item

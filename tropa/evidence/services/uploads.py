@@ -69,14 +69,8 @@ def start_upload(*, actor: User, case: Case, size: int, record: CollectionRecord
     return session
 
 
-def receive_chunk(
-    *, actor: Any, session: UploadSession, offset: int, length: int, read: Callable[[int], bytes]
-) -> int:
-    """Store one chunk at ``offset`` (encrypted, fsynced, renamed, committed); the new offset.
-
-    A chunk at any other offset than the next expected one is refused, so a client that
-    lost track asks for the offset and resumes from there.
-    """
+def _check_chunk(session: UploadSession, offset: int, length: int) -> None:
+    """Refuse a chunk that is not the next one, does not fit the file, or exceeds the space."""
     if session.item_id is not None:
         raise EvidenceError(_("This upload is already finished."))
     if offset != session.received:
@@ -87,6 +81,12 @@ def receive_chunk(
         raise EvidenceError(_("The chunk does not fit the announced file size."))
     # Space is taken by what arrives, so it is checked as it arrives: the rest of the file.
     check_limits(session.case.organization, 0, rest_of=session.size - offset)
+
+
+def _write_chunk(
+    session: UploadSession, length: int, read: Callable[[int], bytes]
+) -> vault.Written:
+    """Encrypt exactly ``length`` bytes from ``read`` into a new blob; a short one is dropped."""
     remaining = length
 
     def bounded(n: int) -> bytes:
@@ -101,30 +101,48 @@ def receive_chunk(
     if written.size != length:
         get_storage().delete(written.blob)
         raise EvidenceError(_("The chunk arrived incomplete; send it again."))
+    return written
+
+
+def _record_part(session: UploadSession, offset: int, length: int, written: vault.Written) -> None:
+    """Commit the chunk as the session's next part, unless another request got there first."""
+    with transaction.atomic():
+        locked: UploadSession | None = (
+            UploadSession.objects.select_for_update()
+            .filter(organization=session.organization_id, pk=session.pk)
+            .first()
+        )
+        if locked is None:
+            raise EvidenceError(_("This upload was discarded."))
+        if locked.received != offset:
+            raise EvidenceError(
+                _("Expected the upload to continue at byte %(offset)s.")
+                % {"offset": locked.received}
+            )
+        UploadPart.objects.create(
+            session=locked,
+            index=locked.parts.count(),
+            offset=offset,
+            size=length,
+            sha256=written.sha256,
+            blob=written.blob,
+        )
+        locked.received = offset + length
+        locked.save(update_fields=["received"])
+
+
+def receive_chunk(
+    *, actor: Any, session: UploadSession, offset: int, length: int, read: Callable[[int], bytes]
+) -> int:
+    """Store one chunk at ``offset`` (encrypted, fsynced, renamed, committed); the new offset.
+
+    A chunk at any other offset than the next expected one is refused, so a client that
+    lost track asks for the offset and resumes from there.
+    """
+    _check_chunk(session, offset, length)
+    written = _write_chunk(session, length, read)
     try:
-        with transaction.atomic():
-            locked: UploadSession | None = (
-                UploadSession.objects.select_for_update()
-                .filter(organization=session.organization_id, pk=session.pk)
-                .first()
-            )
-            if locked is None:
-                raise EvidenceError(_("This upload was discarded."))
-            if locked.received != offset:
-                raise EvidenceError(
-                    _("Expected the upload to continue at byte %(offset)s.")
-                    % {"offset": locked.received}
-                )
-            UploadPart.objects.create(
-                session=locked,
-                index=locked.parts.count(),
-                offset=offset,
-                size=length,
-                sha256=written.sha256,
-                blob=written.blob,
-            )
-            locked.received = offset + length
-            locked.save(update_fields=["received"])
+        _record_part(session, offset, length, written)
     except BaseException:
         get_storage().delete(written.blob)
         raise

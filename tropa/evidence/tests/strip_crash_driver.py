@@ -120,9 +120,9 @@ def _worker(*, pause_at_mat2: bool) -> tuple[int, str | None]:
     if child == 0:
         os.close(read_end)
         if pause_at_mat2:
-            from tropa.evidence import tools
+            from tropa.evidence.tools import strip  # where mat2_strip looks _command up
 
-            command = tools._command
+            command = strip._command
 
             def pause_at(args: list[str]) -> list[str]:
                 if args and args[0] == "mat2":
@@ -130,7 +130,7 @@ def _worker(*, pause_at_mat2: bool) -> tuple[int, str | None]:
                     signal.pause()
                 return command(args)
 
-            tools._command = pause_at
+            strip._command = pause_at
         try:
             call_command("worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
         finally:

@@ -237,6 +237,20 @@ def _weight(query: Token, candidate: Token, roles: tuple[Role, Role]) -> float:
     return _WEIGHT_FULL
 
 
+def _word_pairs(
+    query: PersonName, candidate: PersonName
+) -> list[tuple[float, int, int, TokenMatch]]:
+    """Every query word against every list word that scores enough to align, best first."""
+    pairs = []
+    for i, q in enumerate(query.tokens):
+        for j, c in enumerate(candidate.tokens):
+            found = compare_tokens(q, c)
+            if found.score >= _ALIGN_MIN:
+                pairs.append((-found.score, i, j, found))
+    pairs.sort()  # best first; (i, j) are unique, so matches themselves are never compared
+    return pairs
+
+
 def compare_names(query: PersonName, candidate: PersonName) -> NameComparison:
     """Align the words of two names regardless of order, then score the alignment.
 
@@ -245,13 +259,7 @@ def compare_names(query: PersonName, candidate: PersonName) -> NameComparison:
        list words left over a little (lists carry extra names), patronymics not at all.
     3. Patronymics left over on both sides mean two different fathers: a namesake.
     """
-    pairs = []
-    for i, q in enumerate(query.tokens):
-        for j, c in enumerate(candidate.tokens):
-            found = compare_tokens(q, c)
-            if found.score >= _ALIGN_MIN:
-                pairs.append((-found.score, i, j, found))
-    pairs.sort()  # best first; (i, j) are unique, so matches themselves are never compared
+    pairs = _word_pairs(query, candidate)
     used_q: set[int] = set()
     used_c: set[int] = set()
     parts: list[PartMatch] = []

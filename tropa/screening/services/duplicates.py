@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -74,6 +75,54 @@ def find_duplicate_people(*, actor: User | None, organization: Organization) -> 
     return run_duplicate_search(run)
 
 
+def _read_queries(run: ScreeningRun, people: list[Person]) -> list[Any]:
+    """One engine query per person (an audited reveal each), progress on the run as it goes."""
+    from .. import engine
+
+    queries = []
+    for number, person in enumerate(people, 1):
+        identity = cases.reveal_identity(actor=run.by, person=person, purpose="duplicates")
+        queries.append(
+            engine.identity_query(
+                str(person.pk), identity, unit=_unit_of(person), pseudonym=person.pseudonym
+            )
+        )
+        if number % PROGRESS_EVERY == 0:
+            run.done = number
+            run.save(update_fields=["done"])
+    return queries
+
+
+def _store_candidates(organization: Organization, results: list[Any], now: datetime) -> int:
+    """Create or refresh a candidate per pair (in the caller's transaction); returns new ones.
+
+    A pair already decided keeps its decision: only its screening time moves.
+    """
+    existing = {
+        (str(c.person_a_id), str(c.person_b_id)): c
+        for c in DuplicateCandidate.objects.for_organization(organization).select_for_update()
+    }
+    new = 0
+    for result in results:
+        a, b = _ordered(result.query_id, result.candidate_id)
+        candidate = existing.get((a, b))
+        if candidate is None:
+            candidate = DuplicateCandidate(
+                organization=organization, person_a_id=a, person_b_id=b, found_at=now
+            )
+            new += 1
+        elif candidate.is_decided:
+            candidate.screened_at = now
+            candidate.save(update_fields=["screened_at"])
+            continue
+        candidate.score, candidate.decision = result.score, result.decision
+        candidate.screened_at = now
+        explanation = {"query_person": result.query_id, **result.explanation()}
+        candidate.sealed = seal(candidate, "sealed", explanation)
+        candidate.save()
+    return new
+
+
 def run_duplicate_search(run: ScreeningRun) -> ScreeningRun:
     """Look for people registered twice (under other spellings) and offer them for review.
 
@@ -84,49 +133,15 @@ def run_duplicate_search(run: ScreeningRun) -> ScreeningRun:
     """
     from tropa.lib.screening.index import find_duplicates
 
-    from .. import engine
-
     organization, actor = run.organization, run.by
     people = list(Person.objects.filter(organization=organization).order_by("pk"))
     run.state, run.total, run.done = RunState.RUNNING, len(people), 0
     run.save(update_fields=["state", "total", "done"])
-    queries = []
-    for number, person in enumerate(people, 1):
-        identity = cases.reveal_identity(actor=actor, person=person, purpose="duplicates")
-        queries.append(
-            engine.identity_query(
-                str(person.pk), identity, unit=_unit_of(person), pseudonym=person.pseudonym
-            )
-        )
-        if number % PROGRESS_EVERY == 0:
-            run.done = number
-            run.save(update_fields=["done"])
-    results = find_duplicates(queries)
+    results = find_duplicates(_read_queries(run, people))
     now = timezone.now()
     with transaction.atomic():
         Organization.objects.select_for_update().filter(pk=organization.pk).first()
-        existing = {
-            (str(c.person_a_id), str(c.person_b_id)): c
-            for c in DuplicateCandidate.objects.for_organization(organization).select_for_update()
-        }
-        new = 0
-        for result in results:
-            a, b = _ordered(result.query_id, result.candidate_id)
-            candidate = existing.get((a, b))
-            if candidate is None:
-                candidate = DuplicateCandidate(
-                    organization=organization, person_a_id=a, person_b_id=b, found_at=now
-                )
-                new += 1
-            elif candidate.is_decided:
-                candidate.screened_at = now
-                candidate.save(update_fields=["screened_at"])
-                continue
-            candidate.score, candidate.decision = result.score, result.decision
-            candidate.screened_at = now
-            explanation = {"query_person": result.query_id, **result.explanation()}
-            candidate.sealed = seal(candidate, "sealed", explanation)
-            candidate.save()
+        new = _store_candidates(organization, results, now)
         run.state, run.done, run.candidates = RunState.DONE, len(people), len(results)
         run.save(update_fields=["state", "done", "candidates"])
         run.found = len(results)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -41,6 +42,82 @@ def _unit_of(person: Person) -> str:
     return record.unit if record else ""
 
 
+def _find_hits(
+    organization: Organization, case: Case, identity: dict[str, Any], lists: list[WatchList]
+) -> dict[str, tuple[MatchResult, ListEntry, WatchList]]:
+    """Match every spelling of the person's name against each list: candidates by hit index."""
+    from tropa.lib.screening.score import REVIEW_THRESHOLD
+
+    from .. import engine
+
+    results: dict[str, tuple[MatchResult, ListEntry, WatchList]] = {}
+    query = engine.identity_query(str(case.person.pk), identity, unit=_unit_of(case.person))
+    for watchlist in lists:
+        found = engine.index_for(watchlist).screen(
+            query, threshold=REVIEW_THRESHOLD, limit=HITS_PER_LIST
+        )
+        entries = ListEntry.objects.in_bulk([uuid.UUID(r.candidate_id) for r in found])
+        for result in found:
+            entry = entries.get(uuid.UUID(result.candidate_id))
+            if entry is None:  # dropped from the list since the index was built
+                continue
+            index = hit_index(organization.pk, case.person_id, watchlist.pk, entry.key)
+            results[index] = (result, entry, watchlist)
+    return results
+
+
+def _store_hits(
+    case: Case,
+    results: dict[str, tuple[MatchResult, ListEntry, WatchList]],
+    now: datetime,
+) -> tuple[int, int]:
+    """Create or update one hit per candidate (inside the caller's transaction): (new, reopened).
+
+    A dismissed hit is reopened only if the list entry changed since the dismissal.
+    """
+    from .. import engine
+
+    organization = case.organization
+    known = {
+        h.entry_index: h
+        for h in ScreeningHit.objects.select_for_update().filter(
+            organization=organization, person=case.person, entry_index__in=list(results)
+        )
+    }
+    new = reopened = 0
+    for index, (result, entry, watchlist) in results.items():
+        hit = known.get(index)
+        found_at, decided = now, ""
+        if hit is None:
+            hit = ScreeningHit(
+                organization=organization, case=case, person=case.person, entry_index=index
+            )
+            new += 1
+        else:
+            before = hit_facts(hit)
+            found_at, decided = before.found_at, before.decided_digest
+            if hit.status == HitStatus.DISMISSED and decided != entry.digest:
+                hit.reopen()
+                reopened += 1
+        facts = HitFacts(
+            watchlist_id=str(watchlist.pk),
+            entry_key=entry.key,
+            digest=entry.digest,
+            entry=engine.read_entry(entry),
+            score=result.score,
+            match=result.match,
+            decision=result.decision,
+            explanation=result.explanation(),
+            found_at=found_at,
+            screened_at=now,
+            decided_digest=decided,
+        )
+        hit.case = case
+        hit.sealed = seal(hit, "sealed", facts.as_json())
+        hit.save()
+    return new, reopened
+
+
 def screen_case(
     *,
     actor: User | None,
@@ -54,27 +131,10 @@ def screen_case(
     same person and entry is updated, not duplicated; a dismissed hit comes back for review
     only if the list entry changed since the dismissal.
     """
-    from tropa.lib.screening.score import REVIEW_THRESHOLD
-
-    from .. import engine
-
     organization = case.organization
     lists = list(watchlists if watchlists is not None else visible_lists(organization))
     identity = cases.reveal_identity(actor=actor, person=case.person, purpose="screening")
-    results: dict[str, tuple[MatchResult, ListEntry, WatchList]] = {}
-    if identity:
-        query = engine.identity_query(str(case.person.pk), identity, unit=_unit_of(case.person))
-        for watchlist in lists:
-            found = engine.index_for(watchlist).screen(
-                query, threshold=REVIEW_THRESHOLD, limit=HITS_PER_LIST
-            )
-            entries = ListEntry.objects.in_bulk([uuid.UUID(r.candidate_id) for r in found])
-            for result in found:
-                entry = entries.get(uuid.UUID(result.candidate_id))
-                if entry is None:  # dropped from the list since the index was built
-                    continue
-                index = hit_index(organization.pk, case.person_id, watchlist.pk, entry.key)
-                results[index] = (result, entry, watchlist)
+    results = _find_hits(organization, case, identity, lists) if identity else {}
     now = timezone.now()
     with transaction.atomic():
         # One screening of a person at a time (on demand and after an import may overlap):
@@ -82,43 +142,7 @@ def screen_case(
         Person.objects.select_for_update().filter(
             organization_id=case.organization_id, pk=case.person_id
         ).first()
-        known = {
-            h.entry_index: h
-            for h in ScreeningHit.objects.select_for_update().filter(
-                organization=organization, person=case.person, entry_index__in=list(results)
-            )
-        }
-        new = reopened = 0
-        for index, (result, entry, watchlist) in results.items():
-            hit = known.get(index)
-            found_at, decided = now, ""
-            if hit is None:
-                hit = ScreeningHit(
-                    organization=organization, case=case, person=case.person, entry_index=index
-                )
-                new += 1
-            else:
-                before = hit_facts(hit)
-                found_at, decided = before.found_at, before.decided_digest
-                if hit.status == HitStatus.DISMISSED and decided != entry.digest:
-                    hit.reopen()
-                    reopened += 1
-            facts = HitFacts(
-                watchlist_id=str(watchlist.pk),
-                entry_key=entry.key,
-                digest=entry.digest,
-                entry=engine.read_entry(entry),
-                score=result.score,
-                match=result.match,
-                decision=result.decision,
-                explanation=result.explanation(),
-                found_at=found_at,
-                screened_at=now,
-                decided_digest=decided,
-            )
-            hit.case = case
-            hit.sealed = seal(hit, "sealed", facts.as_json())
-            hit.save()
+        new, reopened = _store_hits(case, results, now)
         run = ScreeningRun.objects.create(
             organization=organization,
             case=case,
