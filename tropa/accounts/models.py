@@ -127,7 +127,7 @@ class RoleRequestStatus(models.TextChoices):
     PENDING = "pending", _("waiting for approval")
     APPROVED = "approved", _("approved")
     REFUSED = "refused", _("refused")
-    WITHDRAWN = "withdrawn", _("replaced by a later request")
+    WITHDRAWN = "withdrawn", _("withdrawn or replaced by a later request")
 
 
 class RoleRequest(models.Model):
