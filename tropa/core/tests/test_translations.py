@@ -100,3 +100,27 @@ def test_the_language_buttons_are_named_in_their_own_language(page_language: str
         "uk": "Українська",
         "fr": "Français",
     }
+
+
+# One word per thing in Russian. An evidence item is «материал» (never «доказательство»: whether
+# it proves anything is for a court), handing a signed bundle out is «экспорт», and «передача» is
+# kept for what it means to a detainee's family: a care package.
+RUSSIAN_WORDS = (
+    (re.compile(r"доказательств", re.IGNORECASE), lambda msgid: True, "«материал(ы)»"),
+    (re.compile(r"передач|передат", re.IGNORECASE), lambda msgid: "xport" in msgid, "«экспорт»"),
+)
+
+
+@pytest.mark.parametrize(
+    "po_path",
+    [p for p in CATALOGS if p.parts[-3] == "ru"],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_russian_uses_one_word_per_thing(po_path: Path) -> None:
+    problems = []
+    for entry in polib.pofile(str(po_path)):
+        texts = list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
+        for pattern, applies, wanted in RUSSIAN_WORDS:
+            if applies(entry.msgid) and any(pattern.search(t) for t in texts):
+                problems.append(f"{entry.msgid!r}: say {wanted}")
+    assert problems == []
