@@ -1,7 +1,7 @@
 """The ``tropa`` command.
 
-``tropa screen`` runs without Django or a database; every other sub-command is a Django
-management command (``tropa run``, ``tropa demo``, ``tropa cases list``, ``tropa audit
+``tropa screen`` and ``tropa stay`` run without Django or a database; every other sub-command is
+a Django management command (``tropa run``, ``tropa demo``, ``tropa cases list``, ``tropa audit
 verify``, ``tropa migrate``...).
 """
 
@@ -19,6 +19,10 @@ def main(argv: list[str] | None = None) -> int:
         from tropa.lib.screening.cli import main as screen
 
         return screen(args[1:])
+    if args and args[0] == "stay":
+        from tropa.lib.stay.cli import main as stay
+
+        return stay(args[1:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tropa.settings")
     from django.core.management import execute_from_command_line
 
