@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable, Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -173,6 +174,23 @@ def canary_case(astana: Organization, coordinator: User) -> Case:
         actor=coordinator, case=case, kind="detained", details=f"{CANARY} задержан"
     )
     cases.tick_alert_item(actor=coordinator, alert=alert, item="lawyer_informed")
+    from tropa.pathways import services as pathways
+
+    pathways.add_trip(
+        actor=coordinator,
+        case=case,
+        country="KZ",
+        entry=date(2026, 1, 5),
+        exit=None,
+        border_point=f"с {CANARY} через Жана-Жол",
+    )
+    pathways.add_deadline(
+        actor=coordinator,
+        case=case,
+        kind="passport",
+        due_on=date(2027, 1, 5),
+        note=f"паспорт на имя {CANARY}",
+    )
     return case
 
 

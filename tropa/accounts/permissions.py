@@ -34,6 +34,8 @@ class Cap(StrEnum):
     REVIEW_SCREENING = "review_screening"
     VIEW_OUTREACH = "view_outreach"
     WRITE_OUTREACH = "write_outreach"
+    # pathways: coordinators keep the organization's copy of countries, pathways and facts
+    EDIT_PATHWAYS = "edit_pathways"
 
 
 _CASE_STAFF = {
@@ -60,7 +62,9 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
     Role.ADMIN: frozenset({Cap.MANAGE_USERS}),
     # The coordinator leads the desk, decides on screening hits, and is the second person
     # for every role change an administrator asks for.
-    Role.COORDINATOR: frozenset({*_CASE_STAFF, Cap.REVIEW_SCREENING, Cap.APPROVE_ROLES}),
+    Role.COORDINATOR: frozenset(
+        {*_CASE_STAFF, Cap.REVIEW_SCREENING, Cap.APPROVE_ROLES, Cap.EDIT_PATHWAYS}
+    ),
     Role.CASEWORKER: frozenset(_CASE_STAFF),
     Role.LAWYER: frozenset(_CASE_STAFF),
     Role.VERIFIER: frozenset(

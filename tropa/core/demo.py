@@ -726,6 +726,9 @@ def load_demo() -> list[tuple[str, str, str, str, str]]:
                 "astana-coordinator" if org_name == ASTANA else "yerevan-coordinator"
             ]
             by_name = {p.pseudonym: _add_case(org, p, staff, coordinator) for p in people}
+            from tropa.pathways.demo import enrich as enrich_pathways
+
+            enrich_pathways(org, by_name, coordinator)
             if org_name == ASTANA:
                 _enrich_astana(by_name, staff)
                 _screen_against_the_demo_list(by_name[LISTED_PSEUDONYM], coordinator)

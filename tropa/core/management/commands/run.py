@@ -58,6 +58,8 @@ class Command(BaseCommand):
             call_command("audit", "schedule")
             # The follow-up rule of the outreach tracker, hourly (pages only read).
             call_command("outreach", "schedule")
+            # Reminders of stay limits and document deadlines, 14, 7 and 3 days before.
+            call_command("pathways", "schedule")
             worker = subprocess.Popen([sys.executable, "-m", "tropa.cli", "worker"])
         try:
             self._serve(options)

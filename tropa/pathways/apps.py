@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PathwaysConfig(AppConfig):
+    name = "tropa.pathways"
+    label = "pathways"
+    verbose_name = _("Pathways")
+
+    def ready(self) -> None:
+        from tropa.cases.registry import (
+            DashboardPanel,
+            Panel,
+            register_dashboard_panel,
+            register_panel,
+        )
+
+        from .panel import case_panel, dashboard_panel
+
+        register_panel(Panel("pathways", "pathways/_case_panel.html", case_panel, order=70))
+        register_dashboard_panel(
+            DashboardPanel("deadlines", "pathways/_dashboard.html", dashboard_panel, order=20)
+        )
