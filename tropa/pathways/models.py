@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tropa.cases.models import Case
@@ -45,9 +45,9 @@ DERIVED_REQUIREMENTS = {Requirement.VETTING, Requirement.LETTER}
 
 
 class PathwayState(models.TextChoices):
-    OPEN = "open", _("Open")
-    SUSPENDED = "suspended", _("Suspended")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("pathway state", "Open")
+    SUSPENDED = "suspended", pgettext_lazy("pathway state", "Suspended")
+    CLOSED = "closed", pgettext_lazy("pathway state", "Closed")
 
 
 class CountryRisk(models.TextChoices):
