@@ -58,6 +58,7 @@ def case_panel(request: HttpRequest, case: Case) -> dict[str, Any] | None:
             },
         )
         context["briefings"] = [(b, country_name(b.country)) for b in case.briefings_given.all()]
+        context["risks"] = services.transit_risks(case.organization)
     else:
         context["trips"] = [(t, country_name(t.country), "") for t in trips]
     if can(request.user, Cap.VIEW_SERVICE_RECORD):

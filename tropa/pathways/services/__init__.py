@@ -27,6 +27,7 @@ from .data import (
     load_starter,
     retire_fact,
     starter_data,
+    transit_risks,
     validate_stay_rule,
 )
 from .fit import Fit, categories, drop, fits, mark_requirement, pursue
@@ -62,5 +63,6 @@ __all__ = [
     "retire_fact",
     "set_deadline_done",
     "starter_data",
+    "transit_risks",
     "validate_stay_rule",
 ]

@@ -302,3 +302,17 @@ def history(obj: Any) -> list[EditRecord]:
             organization_id=obj.organization_id, target_code=obj.code
         ).select_related("by")[:50]
     )
+
+
+def transit_risks(organization: Organization) -> list[tuple[CountryProfile, str, Fact | None]]:
+    """Each transit country with its risk and its latest incident, where a move is planned."""
+    from ..countries import country_name
+
+    profiles = list(CountryProfile.objects.for_organization(organization).filter(transit=True))
+    latest: dict[str, Fact] = {}
+    incidents = Fact.objects.for_organization(organization).filter(
+        topic=Topic.INCIDENT, retired_at=None
+    )
+    for fact in incidents.order_by("-event_on"):
+        latest.setdefault(fact.country, fact)
+    return [(p, country_name(p.country), latest.get(p.country)) for p in profiles]

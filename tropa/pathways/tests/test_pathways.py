@@ -409,6 +409,8 @@ def test_volunteer_sees_deadlines_but_no_border_point_nor_pathways(
     assert "Deadlines this week" in dashboard and "Kolya" in dashboard
     full = signed_in(coordinator).get(reverse("cases:detail", args=[case.code])).content.decode()
     assert "Хоргос" in full and "Pursue this pathway" in full
+    # Where a move is planned: each transit country's risk and its latest incident.
+    assert "Bazhukov was handed" in full and "Print the briefing for Kazakhstan" in full
     assert _actions("pathways.clocks_viewed") == ["pathways.clocks_viewed"]
 
 
