@@ -117,7 +117,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             time.sleep(0.2)
     yield server
     process.terminate()
-    process.wait(timeout=30)
+    try:
+        # Gunicorn lets running requests finish (30 s), then `tropa run` stops its worker.
+        process.wait(timeout=90)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
     log.close()
 
 
