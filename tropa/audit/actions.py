@@ -131,3 +131,6 @@ class Action(StrEnum):
     USER_TWO_FACTOR_ENABLED = "user.two_factor_enabled"
     USER_TWO_FACTOR_SETUP_STARTED = "user.two_factor_setup_started"
     USER_TWO_FACTOR_RESET = "user.two_factor_reset"
+    # cases and accounts (issue 19: the case desk's small things)
+    ALERT_ITEM_UNDONE = "alert.item_undone"
+    ORGANIZATION_SETTINGS_CHANGED = "organization.settings_changed"
