@@ -4,7 +4,8 @@
 some out, to place them by hand with ``{% form_field form.a %}``). A field with an error gets
 ``aria-invalid`` and ``aria-describedby`` pointing at its message (Django's own), and the
 first field in error gets ``autofocus``, so that the browser scrolls to it and a screen reader
-reads it first. Errors of the whole form (a service's refusal, see
+reads it first (so the form's ``action`` carries no ``#fragment``: a fragment in the page's
+URL turns autofocus off). Errors of the whole form (a service's refusal, see
 ``tropa.core.views.submit``) stand above the fields in a focusable ``role="alert"`` box.
 """
 
