@@ -220,6 +220,8 @@ LANGUAGES = [
     ("fr", _("French")),
 ]
 LOCALE_PATHS = [BASE_DIR / "tropa" / "locale"]
+# Unambiguous English dates ("1 Dec 2026"): tropa/formats/en/formats.py.
+FORMAT_MODULE_PATH = ["tropa.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"

@@ -355,23 +355,23 @@ def test_moving_a_case_through_stages_and_closing_needs_a_reason(
     badge = page.locator("h1 .stage")
     expect(badge).to_have_text("Intake")
 
-    stage.locator("#id_stage").select_option("vetting")
+    stage.locator("#stage_stage").select_option("vetting")
     stage.get_by_role("button", name="Move").click()
     expect(page.locator("main ul.messages")).to_contain_text("Stage changed.")
     expect(badge).to_have_text("Vetting")
 
-    # Closing without a reason: refused with a visible error; the stage stays.
-    stage.locator("#id_stage").select_option("closed")
-    stage.locator("#id_reason").select_option("")
+    # Closing without a reason: refused with the error at the reason, which has the focus;
+    # the stage chosen is kept, and the case's stage stays.
+    stage.locator("#stage_stage").select_option("closed")
+    stage.locator("#stage_reason").select_option("")
     stage.get_by_role("button", name="Move").click()
-    expect(page.locator("main ul.messages li.error")).to_contain_text(
-        "Choose why the case is closed."
-    )
+    expect(stage.locator("#stage_reason_error")).to_contain_text("Choose why the case is closed.")
+    expect(stage.locator("#stage_reason")).to_be_focused()
+    expect(stage.locator("#stage_stage")).to_have_value("closed")
     expect(badge).to_have_text("Vetting")
     shot(page, "04-close-without-reason")
 
-    stage.locator("#id_stage").select_option("closed")
-    stage.locator("#id_reason").select_option("protected_elsewhere")
+    stage.locator("#stage_reason").select_option("protected_elsewhere")
     stage.get_by_role("button", name="Move").click()
     expect(page.locator("main ul.messages")).to_contain_text("Stage changed.")
     expect(badge).to_have_text("Closed")
@@ -441,8 +441,16 @@ def test_a_detention_alert_reaches_every_coordinator_and_is_worked_off(
     page.goto(url)
     shot(page, "05-alert-ticked")
 
-    page.locator("#alerts").get_by_role("button", name="Mark resolved").click()
+    # Resolving asks how it ended, and for a confirmation.
+    page.locator("#alerts").get_by_role("link", name="Resolve…").click()
+    expect(page.locator("main")).to_contain_text("Care package arranged")  # not ticked
+    page.get_by_label("Released from detention").check()
+    page.get_by_role("button", name="Resolve the alert").click()
+    expect(page.locator("#id_confirm_error")).to_be_visible()
+    page.get_by_label("Yes, resolve the alert").check()
+    page.get_by_role("button", name="Resolve the alert").click()
     expect(page.locator("main ul.messages")).to_contain_text("Alert resolved.")
+    expect(page.locator("#alerts .alert-block").first).to_contain_text("Released from detention")
     expect(page.locator("#alerts .alert-block.active")).to_have_count(0)
     expect(page.locator("#alerts .alert-block")).to_contain_text("resolved by astana-coordinator")
     expect(page.locator("#alerts")).not_to_have_class(re.compile(r"\bdanger\b"))

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
+from tropa.core.currency import Currency
+
 from .models import Role
 
 
@@ -119,3 +121,11 @@ class EnrolmentForm(_StrengthUnderThePassword, SetPasswordForm):  # type: ignore
             self.fields[name].widget = forms.PasswordInput(
                 render_value=True, attrs={"autocomplete": "new-password"}
             )
+
+
+class OrganizationSettingsForm(forms.Form):
+    default_currency = forms.ChoiceField(
+        label=_("Default currency"),
+        choices=Currency.choices,
+        help_text=_("Preselected whenever someone records an amount of money on a case."),
+    )

@@ -7,10 +7,16 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tropa.core.currency import Currency
+
 
 class Organization(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=120, unique=True)
+    # Preselected wherever an amount is recorded (support given and received).
+    default_currency = models.CharField(
+        _("default currency"), max_length=3, choices=Currency.choices, default=Currency.EUR
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tropa.audit.actions import Action
 from tropa.audit.services import log_action
+from tropa.core.currency import Currency
 from tropa.core.errors import ServiceError
 from tropa.crypto.fields import create_organization_keys
 
@@ -373,6 +374,30 @@ def set_language(*, actor: User | None, user: User, language: str) -> None:
         user.language = language
         user.save(update_fields=["language"])
         log_action(actor, Action.USER_LANGUAGE_CHANGED, user, language=language)
+
+
+def set_organization_settings(
+    *, actor: User | None, organization: Organization, default_currency: str
+) -> list[str]:
+    """An administrator's settings of their organization; returns the names that changed."""
+    if default_currency not in Currency.values:
+        raise AccountError(_("Choose a currency from the list."))
+    with transaction.atomic():
+        changed = []
+        if organization.default_currency != default_currency:
+            organization.default_currency = default_currency
+            organization.save(update_fields=["default_currency"])
+            changed.append("default_currency")
+        if changed:
+            log_action(
+                actor,
+                Action.ORGANIZATION_SETTINGS_CHANGED,
+                organization,
+                organization=organization,
+                fields=changed,
+                default_currency=default_currency,
+            )
+    return changed
 
 
 def set_time_zone(*, actor: User | None, user: User, time_zone: str) -> None:

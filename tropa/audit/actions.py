@@ -151,3 +151,6 @@ class Action(StrEnum):
     DEADLINE_REOPENED = "pathways.deadline_reopened"
     DEADLINE_REMINDED = "pathways.deadline_reminded"
     BRIEFING_GIVEN = "pathways.briefing_given"
+    # cases and accounts (issue 19: the case desk's small things)
+    ALERT_ITEM_UNDONE = "alert.item_undone"
+    ORGANIZATION_SETTINGS_CHANGED = "organization.settings_changed"

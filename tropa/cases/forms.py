@@ -10,8 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from tropa.accounts.models import Organization, Role, User
 
+from . import places
 from .models import (
     AlertKind,
+    AlertOutcome,
     Article,
     Branch,
     ClosedReason,
@@ -63,12 +65,37 @@ def staff_of(organization: Organization) -> models.QuerySet[User]:
     )
 
 
+def city_choices(first_country: str | None = None) -> list[Any]:
+    """The reference cities grouped by country, in the user's language (the group of
+    ``first_country`` first): a grouped select that works without JavaScript."""
+    groups = []
+    for value, label in Country.choices:
+        cities = sorted(places.cities_in(value), key=lambda c: c.name())
+        if cities:
+            groups.append((str(label), [(c.code, c.name()) for c in cities], value))
+    groups.sort(key=lambda group: group[2] != first_country)
+    return [("", "—"), *((label, options) for label, options, _value in groups)]
+
+
 class CaseForm(forms.Form):
     pseudonym = forms.CharField(
         label=_("Pseudonym"), max_length=80, help_text=_("A nickname, never the real name.")
     )
-    country = forms.ChoiceField(label=_("Transit country"), choices=Country.choices)
-    city = forms.CharField(label=_("City"), max_length=80, required=False)
+    same_pseudonym = forms.BooleanField(
+        label=_("Yes, use this pseudonym for one more case"), required=False
+    )
+    country = forms.ChoiceField(
+        label=_("Transit country"),
+        choices=Country.choices,
+        widget=forms.Select(attrs={"data-city-country": ""}),
+    )
+    city_code = forms.ChoiceField(
+        label=_("City"),
+        required=False,
+        help_text=_("Choose the country first; a city not on the list goes below."),
+        widget=forms.Select(attrs={"data-city-select": ""}),
+    )
+    city = forms.CharField(label=_("Another city (not on the list)"), max_length=80, required=False)
     arrived_on = forms.DateField(
         label=_("Arrived in the transit country"),
         required=False,
@@ -85,6 +112,26 @@ class CaseForm(forms.Form):
         assignee = self.fields["assignee"]
         assert isinstance(assignee, StaffChoiceField)
         assignee.queryset = staff_of(organization)
+        country = self.data.get("country") if self.is_bound else self.initial.get("country")
+        city = self.fields["city_code"]
+        assert isinstance(city, forms.ChoiceField)
+        city.choices = city_choices(country or Country.KZ)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        code, country = data.get("city_code"), data.get("country")
+        if code and country and places.BY_CODE[code].country != country:
+            self.add_error(
+                "city_code",
+                _(
+                    "%(city)s is not in %(country)s: choose a city of that country, "
+                    "or type it below."
+                )
+                % {"city": places.city_name(code), "country": Country(country).label},
+            )
+        if code:
+            data["city"] = ""  # the list wins over a typed name
+        return data
 
 
 class StageForm(forms.Form):
@@ -295,6 +342,29 @@ class AlertForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class AlertResolveForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("How did it end?"), choices=AlertOutcome.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("Note on the outcome"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Stored encrypted; only colleagues who read notes see it."),
+    )
+    confirm = forms.BooleanField(
+        label=_("Yes, resolve the alert: it leaves every coordinator's dashboard."),
+        error_messages={"required": _("Tick the box to confirm that the alert is over.")},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("outcome") == AlertOutcome.OTHER and not data.get("note", "").strip():
+            self.add_error("note", _("Say in the note how it ended."))
+        return data
 
 
 class CaseFilterForm(forms.Form):

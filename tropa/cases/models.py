@@ -18,7 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tropa.accounts.models import Organization
+from tropa.core.currency import Currency
 from tropa.core.models import OrganizationOwned, ScopedManager, ScopedQuerySet
+
+from . import places
+
+__all__ = ["Currency"]  # re-exported: it used to live here
 
 
 class Stage(models.TextChoices):
@@ -61,6 +66,10 @@ class Country(models.TextChoices):
     RS = "RS", _("Serbia")
     TR = "TR", _("Turkey")
     UA = "UA", _("Ukraine")
+    MN = "MN", _("Mongolia")
+    IL = "IL", _("Israel")
+    DE = "DE", _("Germany")
+    FR = "FR", _("France")
     OTHER = "XX", _("Other")
 
 
@@ -71,10 +80,15 @@ class Person(OrganizationOwned):
         max_length=80,
         help_text=_("The name used everywhere instead of the real one."),
     )
+    # The pseudonym case-folded, to tell a user that it is already used ("Funker" = "FUNKER").
+    pseudonym_folded = models.CharField(max_length=80, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta(OrganizationOwned.Meta):
-        indexes = [models.Index(fields=["organization", "pseudonym"])]
+        indexes = [
+            models.Index(fields=["organization", "pseudonym"]),
+            models.Index(fields=["organization", "pseudonym_folded"]),
+        ]
         verbose_name = _("person")
         verbose_name_plural = _("people")
 
@@ -256,7 +270,10 @@ class Case(OrganizationOwned):
     country = models.CharField(
         _("transit country"), max_length=2, choices=Country.choices, default=Country.KZ
     )
-    city = models.CharField(_("city"), max_length=80, blank=True)
+    # A city of the reference list (tropa/cases/places.py) by its code, or, for a place not on
+    # it, its name as typed (``city``).
+    city_code = models.CharField(_("city"), max_length=40, blank=True)
+    city = models.CharField(_("city (not on the list)"), max_length=80, blank=True)
     arrived_on = models.DateField(_("arrived in the transit country"), null=True, blank=True)
     next_action = models.CharField(_("next action"), max_length=200, blank=True)
     next_action_on = models.DateField(_("next action by"), null=True, blank=True)
@@ -294,6 +311,11 @@ class Case(OrganizationOwned):
 
     def get_absolute_url(self) -> str:
         return reverse("cases:detail", args=[self.code])
+
+    @property
+    def city_name(self) -> str:
+        """The city in the user's language, or as typed when it is not on the list."""
+        return places.city_name(self.city_code) or self.city
 
     def days_in_limbo(self, today: date | None = None) -> int | None:
         if self.arrived_on is None or self.stage in (Stage.PROTECTED, Stage.CLOSED):
@@ -385,15 +407,6 @@ class Need(OrganizationOwned):
         return self.kind
 
 
-class Currency(models.TextChoices):
-    KZT = "KZT", "KZT ₸"
-    AMD = "AMD", "AMD ֏"
-    GEL = "GEL", "GEL ₾"
-    RUB = "RUB", "RUB ₽"
-    EUR = "EUR", "EUR €"
-    USD = "USD", "USD $"
-
-
 class SupportKind(models.TextChoices):
     LODGING = "lodging", _("Lodging provided")
     MONEY_OUT = "money_out", _("Money handed out")
@@ -458,6 +471,16 @@ class ChecklistItem(models.TextChoices):
     FAMILY = "family_told", _("Family told")
 
 
+class AlertOutcome(models.TextChoices):
+    SAFE = "safe", _("He is safe")
+    RELEASED = "released", _("Released from detention")
+    STILL_DETAINED = "detained", _("Still detained, in a lawyer's hands")
+    DEPORTED = "deported", _("Deported or extradited")
+    LEFT = "left", _("Left for another country")
+    FALSE_ALARM = "false_alarm", _("False alarm")
+    OTHER = "other", _("Other (say what in the note)")
+
+
 class Alert(OrganizationOwned):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="alerts")
     kind = models.CharField(_("alert"), max_length=20, choices=AlertKind.choices)
@@ -470,6 +493,11 @@ class Alert(OrganizationOwned):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=AlertOutcome.choices, blank=True
+    )
+    # What the resolver wrote about the outcome: may name places or people, so sealed.
+    sealed_outcome = models.BinaryField(blank=True, null=True)
 
     class Meta(OrganizationOwned.Meta):
         ordering = ["-raised_at"]
@@ -484,17 +512,27 @@ class Alert(OrganizationOwned):
 
 
 class AlertAction(models.Model):
-    """One checklist item done for an alert, with who did it and when."""
+    """One checklist item ticked for an alert, with who did it and when; and, if it was
+    ticked by mistake, who unticked it and when. An unticked row stays (the history); ticking
+    the item again adds a new row."""
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="actions")
     item = models.CharField(max_length=30, choices=ChecklistItem.choices)
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
     done_at = models.DateTimeField()
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["done_at"]
+        ordering = ["done_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["alert", "item"], name="one_action_per_item")
+            models.UniqueConstraint(
+                fields=["alert", "item"],
+                condition=models.Q(undone_at__isnull=True),
+                name="one_ticked_action_per_item",
+            )
         ]
 
     def __str__(self) -> str:

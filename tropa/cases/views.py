@@ -9,7 +9,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Prefetch
+from django.forms import BaseForm
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,7 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tropa.accounts.permissions import AuthenticatedHttpRequest, Cap, can, staff_view
-from tropa.core.views import form_errors, run_action
+from tropa.core.views import run_action, submit
 
 from . import services
 from .access import (
@@ -35,6 +36,7 @@ from .access import (
 )
 from .forms import (
     AlertForm,
+    AlertResolveForm,
     CaseFilterForm,
     CaseForm,
     DeploymentForm,
@@ -47,7 +49,7 @@ from .forms import (
     SupportForm,
     TaskForm,
 )
-from .models import Alert, Case, ChecklistItem, Stage, Task
+from .models import Alert, AlertAction, Case, ChecklistItem, Stage, Task
 from .registry import dashboard_panels_for, panels_for, timeline_for
 
 PAGE_SIZE = 50
@@ -71,7 +73,9 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     alerts = (
         scope_to_visible_cases(user, Alert.objects.filter(resolved_at__isnull=True))
         .select_related("case__person", "raised_by")
-        .prefetch_related("actions")
+        .prefetch_related(
+            Prefetch("actions", queryset=AlertAction.objects.filter(undone_at__isnull=True))
+        )
     )
     tasks = (
         scope_to_visible_cases(user, Task.objects.filter(assignee=user, done_at__isnull=True))
@@ -155,25 +159,56 @@ def my_tasks(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @staff_view
 def case_new(request: AuthenticatedHttpRequest) -> HttpResponse:
-    user = request.user
-    if not can(user, Cap.WRITE_CASES) or user.organization is None:
+    user, org = request.user, request.user.organization
+    if not can(user, Cap.WRITE_CASES) or org is None:
         return redirect("cases:list")
-    form = CaseForm(request.POST or None, organization=user.organization)
+    # Whoever opens a case looks after it, unless they choose a colleague.
+    form = CaseForm(request.POST or None, organization=org, initial={"assignee": user})
+    same: list[Case] = []
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        case = services.create_case(
-            actor=user, organization=user.organization, pseudonym=data.pop("pseudonym"), **data
-        )
-        messages.success(request, _("Case created."))
-        return redirect(case.get_absolute_url())
-    return render(request, "cases/case_form.html", {"form": form})
+        pseudonym = data.pop("pseudonym")
+        if not data.pop("same_pseudonym"):
+            same = services.cases_with_pseudonym(org, pseudonym)
+        if not same:
+            case = services.create_case(actor=user, organization=org, pseudonym=pseudonym, **data)
+            messages.success(request, _("Case created."))
+            return redirect(case.get_absolute_url())
+    return render(request, "cases/case_form.html", {"form": form, "same_pseudonym": same})
 
 
-@require_GET
-@staff_view
-def case_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    case = access_case(request.user, code)
+def _blank_form(request: AuthenticatedHttpRequest, case: Case, what: str) -> BaseForm:
+    return _case_form(request, case, what, None)
+
+
+def _case_form(request: AuthenticatedHttpRequest, case: Case, what: str, data: Any) -> BaseForm:
+    """One of the case page's small forms, bound to ``data`` (a POST) or blank. Each gets its
+    own id prefix: several share field names (kind, details), and a label and an error must
+    point at the field of their own form."""
+    kwargs: dict[str, Any] = {"auto_id": f"{what}_%s"}
+    if what == "task":
+        kwargs["organization"] = case.organization
+    elif what == "support":
+        organization = request.user.organization
+        kwargs["initial"] = {
+            "given_on": timezone.localdate(),
+            "currency": organization.default_currency if organization else "",
+        }
+    elif what == "stage":
+        kwargs["initial"] = {"stage": case.stage}
+    form: BaseForm = PAGE_FORMS[what](data, **kwargs)
+    return form
+
+
+def _case_page(
+    request: AuthenticatedHttpRequest, case: Case, bound: BaseForm | None = None, what: str = ""
+) -> HttpResponse:
+    """The case page; ``bound`` is the form of ``what`` that came back with errors: it is
+    shown with its errors next to its fields and what the user typed, its section open."""
     sheet = services.read_case_sheet(actor=request.user, case=case)
+    forms = {name: _blank_form(request, case, name) for name in PAGE_FORMS if name != what}
+    if bound is not None:
+        forms[what] = bound
     context: dict[str, Any] = {
         "case": case,
         "today": timezone.localdate(),
@@ -187,24 +222,19 @@ def case_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         "checklist": ChecklistItem.choices,
         "tasks": case.tasks.select_related("assignee"),
         "history": case.stage_changes.select_related("by"),
-        "stage_form": StageForm(initial={"stage": case.stage}),
-        # Each form gets its own id prefix: several share field names (kind, details), and a
-        # label must point at the field of its own form.
-        "forms": {
-            "note": NoteForm(auto_id="note_%s"),
-            "task": TaskForm(organization=case.organization, auto_id="task_%s"),
-            "need": NeedForm(auto_id="need_%s"),
-            "support": SupportForm(
-                initial={"given_on": timezone.localdate()}, auto_id="support_%s"
-            ),
-            "family": FamilyForm(auto_id="family_%s"),
-            "alert": AlertForm(auto_id="alert_%s"),
-            "deployment": DeploymentForm(auto_id="deployment_%s"),
-        },
+        "forms": forms,
         "panels": panels_for(request, case),
         "timeline": timeline_for(request, case),
+        # A page that answers a POST: the language switch returns to the case page.
+        "language_next": case.get_absolute_url(),
     }
     return render(request, "cases/case_detail.html", context)
+
+
+@require_GET
+@staff_view
+def case_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    return _case_page(request, access_case(request.user, code))
 
 
 @require_http_methods(["GET", "POST"])
@@ -215,7 +245,9 @@ def case_edit(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     initial["pseudonym"] = case.person.pseudonym
     form = CaseForm(request.POST or None, initial=initial, organization=case.organization)
     if request.method == "POST" and form.is_valid():
-        services.update_case(actor=request.user, case=case, **form.cleaned_data)
+        data = dict(form.cleaned_data)
+        data.pop("same_pseudonym")  # asked about on a new case only
+        services.update_case(actor=request.user, case=case, **data)
         messages.success(request, _("Case saved."))
         return _back(case)
     return render(request, "cases/case_form.html", {"form": form, "case": case})
@@ -225,21 +257,17 @@ def case_edit(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 @staff_view
 def case_stage(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     case = access_case(request.user, code, cap=Cap.WRITE_CASES)
-    form = StageForm(request.POST)
-    if not form.is_valid():
-        form_errors(request, form)
-        return _back(case)
-    run_action(
+    form = _case_form(request, case, "stage", request.POST)
+    if submit(
         request,
-        lambda: services.move_stage(
-            actor=request.user,
-            case=case,
-            to_stage=form.cleaned_data["stage"],
-            reason=form.cleaned_data["reason"],
+        form,
+        lambda data: services.move_stage(
+            actor=request.user, case=case, to_stage=data["stage"], reason=data["reason"]
         ),
         _("Stage changed."),
-    )
-    return _back(case)
+    ):
+        return _back(case)
+    return _case_page(request, case, form, "stage")
 
 
 # Identity ----------------------------------------------------------------------------------
@@ -318,18 +346,15 @@ def service_edit(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 @staff_view
 def deployment_add(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     case = access_case(request.user, code, cap=Cap.WRITE_CASES)
-    form = DeploymentForm(request.POST)
-    if form.is_valid():
-        run_action(
-            request,
-            lambda: services.add_deployment(
-                actor=request.user, person=case.person, **form.cleaned_data
-            ),
-            _("Deployment added."),
-        )
-    else:
-        form_errors(request, form)
-    return _back(case, "service")
+    form = _case_form(request, case, "deployment", request.POST)
+    if submit(
+        request,
+        form,
+        lambda data: services.add_deployment(actor=request.user, person=case.person, **data),
+        _("Deployment added."),
+    ):
+        return _back(case, "service")
+    return _case_page(request, case, form, "deployment")
 
 
 @require_POST
@@ -390,23 +415,28 @@ ADDITIONS = {
 }
 
 
+PAGE_FORMS: dict[str, type[Any]] = {
+    **{what: addition.form for what, addition in ADDITIONS.items()},
+    "stage": StageForm,
+    "deployment": DeploymentForm,
+}
+
+
 @require_POST
 @staff_view
 def case_add(request: AuthenticatedHttpRequest, code: str, what: str) -> HttpResponse:
     """Add a note, task, need, support, family member or alert (``what``) to a case."""
     addition = ADDITIONS[what]
     case = access_case(request.user, code, cap=addition.cap)
-    extra = {"organization": case.organization} if addition.form is TaskForm else {}
-    form = addition.form(request.POST, **extra)
-    if form.is_valid():
-        run_action(
-            request,
-            lambda: addition.service(actor=request.user, case=case, **form.cleaned_data),
-            str(addition.done),
-        )
-    else:
-        form_errors(request, form)
-    return _back(case, addition.anchor)
+    form = _case_form(request, case, what, request.POST)
+    if submit(
+        request,
+        form,
+        lambda data: addition.service(actor=request.user, case=case, **data),
+        str(addition.done),
+    ):
+        return _back(case, addition.anchor)
+    return _case_page(request, case, form, what)
 
 
 @require_POST
@@ -439,24 +469,37 @@ def family_remove(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 @require_POST
 @staff_view
 def alert_item(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    """Tick a checklist step, or untick one ticked by mistake (``undo``)."""
     alert = access_alert(request.user, code)
+    item, undo = request.POST.get("item", ""), bool(request.POST.get("undo"))
+    service = services.untick_alert_item if undo else services.tick_alert_item
     run_action(
         request,
-        lambda: services.tick_alert_item(
-            actor=request.user, alert=alert, item=request.POST.get("item", "")
-        ),
-        _("Checklist updated."),
+        lambda: service(actor=request.user, alert=alert, item=item),
+        _("Step unticked.") if undo else _("Checklist updated."),
     )
     return _back(alert.case, "alerts")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @staff_view
 def alert_resolve(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    """Resolving asks how it ended and for a confirmation, on a page of its own (no JS)."""
     alert = access_alert(request.user, code)
-    run_action(
+    if not alert.is_active:
+        messages.error(request, _("This alert is already resolved."))
+        return _back(alert.case, "alerts")
+    form = AlertResolveForm(request.POST or None)
+    if request.method == "POST" and submit(
         request,
-        lambda: services.resolve_alert(actor=request.user, alert=alert),
+        form,
+        lambda data: services.resolve_alert(
+            actor=request.user, alert=alert, outcome=data["outcome"], note=data["note"]
+        ),
         _("Alert resolved."),
-    )
-    return _back(alert.case, "alerts")
+    ):
+        return _back(alert.case, "alerts")
+    ticked = set(alert.actions.filter(undone_at__isnull=True).values_list("item", flat=True))
+    open_steps = [label for value, label in ChecklistItem.choices if value not in ticked]
+    context = {"alert": alert, "case": alert.case, "form": form, "open_steps": open_steps}
+    return render(request, "cases/alert_resolve.html", context)

@@ -20,6 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tropa.accounts import services as accounts
 from tropa.accounts.models import EnrolmentReason, Organization, Role, User
 from tropa.cases import services as cases
+from tropa.cases.demo import enrich_case_desk
 from tropa.cases.models import Case, Stage
 
 ASTANA, YEREVAN = "Demo Astana", "Demo Yerevan"
@@ -615,6 +616,7 @@ def _enrich_astana(by_name: dict[str, Case], staff: dict[str, User]) -> None:
     today = timezone.localdate()
     _enrich_funker(by_name["Funker"], coordinator, volunteer, today)
     _enrich_astana_arrivals(by_name, coordinator, volunteer, today)
+    enrich_case_desk(by_name, staff)
 
 
 def _enrich_funker(funker: Case, coordinator: User, volunteer: User, today: date) -> None:

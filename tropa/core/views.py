@@ -1,4 +1,5 @@
-"""View helpers every app shares: form errors as messages, and one button, one service call."""
+"""View helpers every app shares: a form and its service call, form errors as messages, and
+one button, one service call."""
 
 from __future__ import annotations
 
@@ -29,6 +30,27 @@ def run_action(request: HttpRequest, action: Callable[[], Any], success: str) ->
         action()
     except ServiceError as exc:
         messages.error(request, str(exc))
+        return False
+    messages.success(request, success)
+    return True
+
+
+def submit(
+    request: HttpRequest, form: BaseForm, action: Callable[[dict[str, Any]], Any], success: str
+) -> bool:
+    """Validate ``form`` and run ``action(form.cleaned_data)``; ``success`` as a message.
+
+    On a form error, or a service's refusal (added to the form as an error of the whole
+    form), nothing is flashed and False comes back: the view renders its page again with
+    this bound form, so that each error stands next to its field (``{% form_fields %}``)
+    and what the user typed is still there. Never redirect away from a bound form.
+    """
+    if not form.is_valid():
+        return False
+    try:
+        action(form.cleaned_data)
+    except ServiceError as exc:
+        form.add_error(None, str(exc))
         return False
     messages.success(request, success)
     return True

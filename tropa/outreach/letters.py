@@ -21,6 +21,7 @@ from tropa.accounts.models import User
 from tropa.accounts.permissions import Cap, can
 from tropa.cases import services as cases
 from tropa.cases.models import Case
+from tropa.cases.places import city_name
 from tropa.core.pdf import html_to_pdf
 
 from .models import Contact, Institution, LetterTemplate
@@ -139,7 +140,7 @@ def letter_values(
         limbo = case.days_in_limbo()
         values.update(
             name=case.person.pseudonym,
-            city=case.city or "—",
+            city=city_name(case.city_code, language) or case.city or "—",
             country=_COUNTRY_NAMES.get(language, {}).get(case.country, case.country),
             arrived_on=_date(case.arrived_on),
             days_in_limbo=str(limbo) if limbo is not None else "—",

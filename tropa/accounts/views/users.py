@@ -21,11 +21,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tropa.audit.actions import Action
 from tropa.audit.models import AuditEntry
 from tropa.audit.services import log_action
-from tropa.core.views import run_action
+from tropa.core.views import run_action, submit
 
 from .. import services
 from ..forms import (
     NewPasswordForm,
+    OrganizationSettingsForm,
     RoleForm,
     TimeZoneForm,
     UserCreateForm,
@@ -89,6 +90,28 @@ def _user_of_org(request: HttpRequest, code: str) -> User:
         log_action(request.user, Action.ACCESS_DENIED, requested=str(code), kind="user")
         raise Http404
     return user
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def organization_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The organization's own settings, set by its administrator (default currency)."""
+    _require_admin(request)
+    org = request.user.organization
+    assert org is not None  # an admin always belongs to one
+    form = OrganizationSettingsForm(
+        request.POST or None, initial={"default_currency": org.default_currency}
+    )
+    if request.method == "POST" and submit(
+        request,
+        form,
+        lambda data: services.set_organization_settings(
+            actor=request.user, organization=org, **data
+        ),
+        _("Organization settings saved."),
+    ):
+        return redirect("accounts:organization")
+    return render(request, "accounts/organization.html", {"form": form, "organization": org})
 
 
 @require_http_methods(["GET"])

@@ -9,10 +9,11 @@ One module per section; this package re-exports their public names, so that call
 
 from __future__ import annotations
 
-from .alerts import raise_alert, resolve_alert, tick_alert_item
+from .alerts import raise_alert, resolve_alert, tick_alert_item, untick_alert_item
 from .cases import (
     CASE_FIELDS,
     CaseSheet,
+    cases_with_pseudonym,
     create_case,
     log_case_viewed,
     move_stage,
@@ -62,6 +63,7 @@ __all__ = [
     "add_need",
     "add_note",
     "add_task",
+    "cases_with_pseudonym",
     "create_case",
     "find_by_document",
     "has_identity",
@@ -84,5 +86,6 @@ __all__ = [
     "set_task_done",
     "tick_alert_item",
     "unseal_text",
+    "untick_alert_item",
     "update_case",
 ]

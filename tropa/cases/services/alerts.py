@@ -1,4 +1,5 @@
-"""Alerts on a case: raising them, ticking their checklist, resolving them."""
+"""Alerts on a case: raising them, ticking (and unticking) their checklist, resolving them
+with an outcome."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from tropa.audit.actions import Action
 from tropa.audit.services import log_action
 from tropa.crypto.fields import seal
 
-from ..models import Alert, AlertAction, Case, ChecklistItem
+from ..models import Alert, AlertAction, AlertOutcome, Case, ChecklistItem
 from .common import CaseError, _now
 
 
@@ -38,20 +39,50 @@ def tick_alert_item(*, actor: User | None, alert: Alert, item: str) -> AlertActi
         raise CaseError(_("This alert is already resolved."))
     with transaction.atomic():
         action, created = AlertAction.objects.get_or_create(
-            alert=alert, item=item, defaults={"done_by": actor, "done_at": _now()}
+            alert=alert,
+            item=item,
+            undone_at__isnull=True,
+            defaults={"done_by": actor, "done_at": _now()},
         )
         if created:
             log_action(actor, Action.ALERT_ITEM_DONE, alert.case, alert=str(alert.code), item=item)
     return action
 
 
-def resolve_alert(*, actor: User | None, alert: Alert) -> None:
+def untick_alert_item(*, actor: User | None, alert: Alert, item: str) -> None:
+    """A step ticked by mistake is unticked; the ticked row stays, marked with who unticked
+    it and when (the checklist's history)."""
+    if item not in ChecklistItem.values:
+        raise CaseError(_("Unknown checklist item."))
     if not alert.is_active:
         raise CaseError(_("This alert is already resolved."))
     with transaction.atomic():
-        alert.resolved_at, alert.resolved_by = _now(), actor
-        alert.save(update_fields=["resolved_at", "resolved_by"])
+        undone = AlertAction.objects.filter(alert=alert, item=item, undone_at__isnull=True).update(
+            undone_by=actor, undone_at=_now()
+        )
+        if not undone:
+            raise CaseError(_("This step is not ticked."))
+        log_action(actor, Action.ALERT_ITEM_UNDONE, alert.case, alert=str(alert.code), item=item)
+
+
+def resolve_alert(*, actor: User | None, alert: Alert, outcome: str, note: str = "") -> None:
+    """The alert is over: how it ended (``outcome``, audited as its code) and a sealed note."""
+    if outcome not in AlertOutcome.values:
+        raise CaseError(_("Choose how it ended."))
+    if outcome == AlertOutcome.OTHER and not note.strip():
+        raise CaseError(_("Say in the note how it ended."))
+    with transaction.atomic():
+        alert = (
+            Alert.objects.select_for_update()
+            .filter(organization_id=alert.organization_id)
+            .get(pk=alert.pk)
+        )
+        if not alert.is_active:
+            raise CaseError(_("This alert is already resolved."))
+        alert.resolved_at, alert.resolved_by, alert.outcome = _now(), actor, outcome
+        alert.sealed_outcome = seal(alert, "sealed_outcome", note.strip()) if note.strip() else None
+        alert.save(update_fields=["resolved_at", "resolved_by", "outcome", "sealed_outcome"])
         case = alert.case
         case.has_active_alert = case.alerts.filter(resolved_at__isnull=True).exists()
         case.save(update_fields=["has_active_alert", "updated_at"])
-        log_action(actor, Action.ALERT_RESOLVED, case, alert=str(alert.code))
+        log_action(actor, Action.ALERT_RESOLVED, case, alert=str(alert.code), outcome=outcome)

@@ -12,6 +12,7 @@ from tropa.accounts.models import Organization, User
 from tropa.accounts.permissions import Cap, can
 from tropa.audit.actions import Action
 from tropa.audit.services import log_action
+from tropa.crypto.fields import unseal
 
 from ..models import (
     RISK_ORDER,
@@ -19,6 +20,7 @@ from ..models import (
     AlertAction,
     Case,
     ClosedReason,
+    Country,
     FamilyMember,
     Need,
     Note,
@@ -29,11 +31,43 @@ from ..models import (
     StageChange,
     Support,
 )
+from ..places import match_city
 from .common import CaseError, _now, _refresh_search_text, unseal_text
 from .identity import has_identity
 from .logistics import read_notes
 
-CASE_FIELDS = ("risk", "assignee", "country", "city", "arrived_on", "next_action", "next_action_on")
+CASE_FIELDS = (
+    "risk",
+    "assignee",
+    "country",
+    "city_code",
+    "city",
+    "arrived_on",
+    "next_action",
+    "next_action_on",
+)
+
+
+def cases_with_pseudonym(
+    organization: Organization, pseudonym: str, *, limit: int = 5
+) -> list[Case]:
+    """Cases of ``organization`` whose person goes by ``pseudonym``, compared case-folded: a
+    new case under a name already in use is asked about, not refused."""
+    return list(
+        Case.objects.for_organization(organization)
+        .filter(person__pseudonym_folded=pseudonym.strip().casefold())
+        .select_related("person")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def _city_by_code(fields: dict[str, Any], country: str) -> dict[str, Any]:
+    """A city given as text that is on the reference list is stored as its code."""
+    if fields.get("city") and not fields.get("city_code"):
+        city = match_city(fields["city"], country)
+        if city is not None:
+            fields = {**fields, "city_code": city.code, "city": ""}
+    return fields
 
 
 def create_case(
@@ -42,8 +76,13 @@ def create_case(
     unknown = set(fields) - set(CASE_FIELDS)
     if unknown:
         raise TypeError(f"unknown case fields: {sorted(unknown)}")
+    fields = _city_by_code(fields, fields.get("country", Country.KZ))
     with transaction.atomic():
-        person = Person.objects.create(organization=organization, pseudonym=pseudonym.strip())
+        person = Person.objects.create(
+            organization=organization,
+            pseudonym=pseudonym.strip(),
+            pseudonym_folded=pseudonym.strip().casefold(),
+        )
         case = Case(organization=organization, person=person, **fields)
         case.risk_rank = RISK_ORDER[Risk(case.risk)]
         _refresh_search_text(case)
@@ -58,10 +97,13 @@ def update_case(
 ) -> list[str]:
     """Change case fields; returns the names of those that changed."""
     changed = []
+    if "city" in fields:
+        fields = _city_by_code(fields, fields.get("country", case.country))
     with transaction.atomic():
         if pseudonym is not None and pseudonym.strip() != case.person.pseudonym:
             case.person.pseudonym = pseudonym.strip()
-            case.person.save(update_fields=["pseudonym"])
+            case.person.pseudonym_folded = case.person.pseudonym.casefold()
+            case.person.save(update_fields=["pseudonym", "pseudonym_folded"])
             changed.append("pseudonym")
         for name, value in fields.items():
             if name not in CASE_FIELDS:
@@ -75,7 +117,7 @@ def update_case(
         if "risk" in changed:
             case.risk_rank = RISK_ORDER[Risk(case.risk)]
             columns.append("risk_rank")
-        if {"pseudonym", "city"} & set(changed):
+        if {"pseudonym", "city", "city_code"} & set(changed):
             _refresh_search_text(case)
             columns += ["search_text", "logistics_search_text"]
         if changed:
@@ -115,6 +157,18 @@ def log_case_viewed(*, actor: User | None, case: Case, sections: list[str]) -> N
 
 
 @dataclass(frozen=True)
+class AlertSheet:
+    """One alert as the case page shows it: ``done`` maps each ticked checklist item to its
+    current tick, ``history`` holds the ticks that were undone."""
+
+    alert: Alert
+    details: str
+    done: dict[str, AlertAction]
+    history: list[AlertAction]
+    outcome_note: str
+
+
+@dataclass(frozen=True)
 class CaseSheet:
     """What the case page shows of a case's sealed and related rows, decrypted for one user.
 
@@ -128,8 +182,22 @@ class CaseSheet:
     notes: list[tuple[Note, str]]
     needs: list[tuple[Need, str]]
     support: list[tuple[Support, str]]
-    alerts: list[tuple[Alert, str, dict[str, AlertAction]]]
+    alerts: list[AlertSheet]
     family: list[FamilyMember]
+
+
+def _alert_sheet(alert: Alert, details: bool) -> AlertSheet:
+    actions = list(alert.actions.all())
+    note = ""
+    if details and alert.sealed_outcome:
+        note = str(unseal(alert, "sealed_outcome", alert.sealed_outcome) or "")
+    return AlertSheet(
+        alert=alert,
+        details=unseal_text(alert) if details else "",
+        done={a.item: a for a in actions if a.undone_at is None},
+        history=[a for a in actions if a.undone_at is not None],
+        outcome_note=note,
+    )
 
 
 def read_case_sheet(*, actor: User, case: Case) -> CaseSheet:
@@ -145,7 +213,7 @@ def read_case_sheet(*, actor: User, case: Case) -> CaseSheet:
             .first()
         )
     alerts = case.alerts.select_related("raised_by", "resolved_by").prefetch_related(
-        "actions__done_by"
+        "actions__done_by", "actions__undone_by"
     )
     sheet = CaseSheet(
         record=record,
@@ -156,10 +224,7 @@ def read_case_sheet(*, actor: User, case: Case) -> CaseSheet:
             (s, unseal_text(s) if details else "")
             for s in case.support.select_related("recorded_by")
         ],
-        alerts=[
-            (a, unseal_text(a) if details else "", {x.item: x for x in a.actions.all()})
-            for a in alerts
-        ],
+        alerts=[_alert_sheet(a, details) for a in alerts],
         family=list(case.family.all()),
     )
     log_case_viewed(actor=actor, case=case, sections=sections)

@@ -10,6 +10,7 @@ from tropa.core.errors import ServiceError
 from tropa.crypto.fields import unseal
 
 from ..models import Case, ServiceRecord
+from ..places import search_names
 
 
 class CaseError(ServiceError):
@@ -26,11 +27,11 @@ def search_text_of(*parts: str) -> str:
 
 def _refresh_search_text(case: Case) -> None:
     record = ServiceRecord.objects.filter(person_id=case.person_id).first()
-    case.search_text = search_text_of(
-        case.person.pseudonym, case.city, record.unit if record else ""
-    )
+    # A listed city is searchable by every spelling of it ("Астана" finds "Astana").
+    city = search_names(case.city_code) or case.city
+    case.search_text = search_text_of(case.person.pseudonym, city, record.unit if record else "")
     # What a user who may not see the service record can search: no unit.
-    case.logistics_search_text = search_text_of(case.person.pseudonym, case.city)
+    case.logistics_search_text = search_text_of(case.person.pseudonym, city)
 
 
 def unseal_text(obj: Any) -> str:

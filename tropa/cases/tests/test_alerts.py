@@ -66,13 +66,19 @@ def test_resolving_the_last_alert_takes_the_case_off_the_top(
 ) -> None:
     alert = canary_case.alerts.get()
     client = signed_in(coordinator)
-    client.post(reverse("cases:alert_resolve", args=[alert.code]))
+    client.post(
+        reverse("cases:alert_resolve", args=[alert.code]), {"outcome": "safe", "confirm": "on"}
+    )
     canary_case.refresh_from_db()
     alert.refresh_from_db()
     assert canary_case.has_active_alert is False
     assert alert.resolved_by == coordinator
     assert "Active alerts" not in client.get(reverse("cases:dashboard")).content.decode()
-    again = client.post(reverse("cases:alert_resolve", args=[alert.code]), follow=True)
+    again = client.post(
+        reverse("cases:alert_resolve", args=[alert.code]),
+        {"outcome": "safe", "confirm": "on"},
+        follow=True,
+    )
     assert "already resolved" in again.content.decode()
     assert AuditEntry.objects.filter(action="alert.resolved").count() == 1
 

@@ -96,12 +96,16 @@ def test_editing_a_case_logs_the_changed_fields_only(
     client = signed_in(coordinator)
     client.post(
         reverse("cases:edit", args=[canary_case.code]),
-        {"pseudonym": "Funker", "country": "KZ", "city": "Almaty", "risk": "critical"},
+        {"pseudonym": "Funker", "country": "KZ", "city_code": "kz-almaty", "risk": "critical"},
     )
     canary_case.refresh_from_db()
-    assert (canary_case.city, canary_case.risk, canary_case.risk_rank) == ("Almaty", "critical", 3)
+    assert (canary_case.city_code, canary_case.risk, canary_case.risk_rank) == (
+        "kz-almaty",
+        "critical",
+        3,
+    )
     entry = AuditEntry.objects.filter(action="case.updated").latest("seq")
-    assert entry.detail == {"fields": ["city", "risk"]}
+    assert entry.detail == {"fields": ["city_code", "risk"]}
 
 
 @pytest.fixture
