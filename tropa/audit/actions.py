@@ -131,3 +131,5 @@ class Action(StrEnum):
     USER_TWO_FACTOR_ENABLED = "user.two_factor_enabled"
     USER_TWO_FACTOR_SETUP_STARTED = "user.two_factor_setup_started"
     USER_TWO_FACTOR_RESET = "user.two_factor_reset"
+    # cases: finding a case by a legal name (issue 19)
+    IDENTITY_SEARCHED_BY_NAME = "identity.searched_by_name"
