@@ -102,7 +102,7 @@ def _surname(rng: random.Random) -> str:
     return (rng.choice(SYLLABLES) + rng.choice(SYLLABLES) + rng.choice(ENDINGS)).capitalize()
 
 
-def _populate_identities(user: User) -> None:
+def _populate_identities(user: User, count: int) -> None:
     """A sealed identity for every person, with its document and name index rows (as
     ``save_identity`` writes them, in bulk)."""
     from tropa.lib.screening.keys import transliterate_cyrillic
@@ -110,7 +110,7 @@ def _populate_identities(user: User) -> None:
     org_id = user.organization.pk
     rng = random.Random(11)
     people = Person.objects.for_organization(user.organization).order_by("pseudonym")
-    ids = list(people.values_list("pk", flat=True))
+    ids = list(people.values_list("pk", flat=True)[:count])
     for start in range(0, len(ids), 5000):
         identities, documents, names = [], [], []
         for n, person_id in enumerate(ids[start : start + 5000], start=start):
@@ -142,12 +142,12 @@ def _populate_identities(user: User) -> None:
         NameIndex.objects.bulk_create(names, batch_size=5000)
 
 
-def build(count: int) -> Client:
+def build(count: int, identities: int) -> Client:
     call_command("migrate", verbosity=0)
     call_command("collectstatic", "--no-input", verbosity=0)
     user = User.objects.filter(username="bench").first() or _populate(count)
     if not Identity.objects.filter(organization=user.organization).exists():
-        _populate_identities(user)
+        _populate_identities(user, identities)
     # What `migrate` does on SQLite (the planner's statistics), and autovacuum on PostgreSQL.
     if connection.vendor == "sqlite":
         search_index.analyze(connection)
@@ -194,11 +194,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--identities", type=int, default=100_000, help="people with one")
     args = parser.parse_args()
     setup_test_environment()
     started = time.perf_counter()
-    client = build(args.cases)
-    print(f"{connection.vendor}: built {args.cases} cases in {time.perf_counter() - started:.0f} s")
+    client = build(args.cases, args.identities)
+    print(
+        f"{connection.vendor}: built {args.cases} cases ({args.identities} identities) "
+        f"in {time.perf_counter() - started:.0f} s"
+    )
     scenarios = [
         ("list, first page", "/cases/", {}),
         ("list, page 1000 (cursor)", "/cases/", {"cursor": _cursor_of_page(client, 1000)}),
