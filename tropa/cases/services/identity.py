@@ -189,11 +189,12 @@ def find_by_document(
     *, actor: User | None, organization: Organization, number: str
 ) -> list[Person]:
     digest = blind_index(organization.pk, "document", _normalize_document(number))
-    people = list(
-        Person.objects.filter(
-            organization=organization, identity__doc_index__digest=digest
-        ).distinct()
+    # From the index to the people, in two steps: as one join, SQLite may start from the
+    # organization's 100,000 people instead of the one index row (96 ms against 1 ms).
+    ids = DocumentIndex.objects.filter(organization=organization, digest=digest).values_list(
+        "identity__person_id", flat=True
     )
+    people = list(Person.objects.filter(organization=organization, pk__in=list(ids)))
     log_action(
         actor,
         Action.IDENTITY_SEARCHED_BY_DOCUMENT,

@@ -91,6 +91,17 @@ def test_search_is_case_folded_partial_and_cyrillic(named: list[Case], astana: A
     assert _found(astana, 'сокол "ясный') == set() and _found(astana, "л ясн") == {"Сокол Ясный"}
 
 
+def test_a_candidate_holding_the_rarest_trigrams_only_is_not_a_match(
+    coordinator: User, astana: Any
+) -> None:
+    # Every trigram of "abcdef" is in one case or another; the three rarest are all in
+    # "abcdeZ", which still does not contain the whole query.
+    for pseudonym in ("abcdeZ", "Qdef"):
+        services.create_case(actor=coordinator, organization=astana, pseudonym=pseudonym)
+    assert _found(astana, "abcdef") == set()
+    assert _found(astana, "abcde") == {"abcdeZ"}
+
+
 def test_another_organizations_cases_are_not_found(
     named: list[Case], astana: Any, yerevan: Organization, outsider: User
 ) -> None:
