@@ -154,3 +154,5 @@ class Action(StrEnum):
     # cases and accounts (issue 19: the case desk's small things)
     ALERT_ITEM_UNDONE = "alert.item_undone"
     ORGANIZATION_SETTINGS_CHANGED = "organization.settings_changed"
+    # cases: finding a case by a legal name (issue 19)
+    IDENTITY_SEARCHED_BY_NAME = "identity.searched_by_name"

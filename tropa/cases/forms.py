@@ -380,3 +380,13 @@ class CaseFilterForm(forms.Form):
     )
     mine = forms.BooleanField(label=_("Assigned to me"), required=False)
     alert = forms.BooleanField(label=_("Active alert"), required=False)
+
+
+class IdentitySearchForm(forms.Form):
+    """A document number or a legal name; sent by POST, never shown back or logged."""
+
+    who = forms.CharField(
+        label=_("Document number or legal name"),
+        max_length=120,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )

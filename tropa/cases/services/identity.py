@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from tropa.accounts.models import Organization, User
@@ -16,7 +17,8 @@ from tropa.audit.models import AuditEntry
 from tropa.audit.services import log_action
 from tropa.crypto.fields import blind_index, seal, unseal
 
-from ..models import DocumentIndex, Identity, Person
+from .. import name_index
+from ..models import DocumentIndex, Identity, NameIndex, Person
 from .common import CaseError, _now
 
 IDENTITY_FIELDS = (
@@ -68,6 +70,7 @@ def save_identity(*, actor: User | None, person: Person, data: dict[str, Any]) -
                 if doc.get("number")
             ]
         )
+        write_name_index(identity, clean)
         log_action(
             actor,
             Action.IDENTITY_CREATED if created else Action.IDENTITY_UPDATED,
@@ -75,6 +78,16 @@ def save_identity(*, actor: User | None, person: Person, data: dict[str, Any]) -
             fields=sorted(clean),
         )
     return identity
+
+
+def write_name_index(identity: Identity, data: dict[str, Any]) -> None:
+    """(Re)write the keyed index of ``data``'s names (``tropa/cases/name_index.py``)."""
+    org_id = identity.organization_id
+    identity.name_index.all().delete()
+    NameIndex.objects.bulk_create(
+        NameIndex(organization_id=org_id, identity=identity, digest=value)
+        for value in sorted(name_index.digests(org_id, name_index.name_keys(data)))
+    )
 
 
 def has_identity(person: Person) -> bool:
@@ -95,6 +108,8 @@ CAPPED_PURPOSES = (
     "outreach_export",
 )
 REVEAL_REFUSED = Action.IDENTITY_REVEAL_REFUSED
+# Finding a case by a document number or a legal name: each search counts like a reveal.
+SEARCHES = (Action.IDENTITY_SEARCHED_BY_DOCUMENT, Action.IDENTITY_SEARCHED_BY_NAME)
 
 
 class RevealLimitReached(CaseError):
@@ -102,12 +117,13 @@ class RevealLimitReached(CaseError):
 
 
 def reveals_in_last_hour(actor: User) -> int:
+    """Reveals and searches by identity (each search counts as one) in the last hour."""
     since = _now() - timedelta(hours=1)
     return AuditEntry.objects.filter(
-        action=Action.IDENTITY_REVEALED,
+        Q(action=Action.IDENTITY_REVEALED, detail__purpose__in=CAPPED_PURPOSES)
+        | Q(action__in=SEARCHES),
         actor_code=str(actor.code),
         at__gt=since,
-        detail__purpose__in=CAPPED_PURPOSES,
     ).count()
 
 
@@ -173,12 +189,69 @@ def find_by_document(
     *, actor: User | None, organization: Organization, number: str
 ) -> list[Person]:
     digest = blind_index(organization.pk, "document", _normalize_document(number))
-    people = list(
-        Person.objects.filter(
-            organization=organization, identity__doc_index__digest=digest
-        ).distinct()
+    # From the index to the people, in two steps: as one join, SQLite may start from the
+    # organization's 100,000 people instead of the one index row (96 ms against 1 ms).
+    ids = DocumentIndex.objects.filter(organization=organization, digest=digest).values_list(
+        "identity__person_id", flat=True
     )
+    people = list(Person.objects.filter(organization=organization, pk__in=list(ids)))
     log_action(
-        actor, Action.IDENTITY_SEARCHED_BY_DOCUMENT, organization=organization, found=len(people)
+        actor,
+        Action.IDENTITY_SEARCHED_BY_DOCUMENT,
+        organization=organization,
+        found=len(people),
+        people=[str(p.code) for p in people],
     )
     return people
+
+
+def find_by_name(*, actor: User | None, organization: Organization, name: str) -> list[Person]:
+    """People whose legal names hold every word of ``name``, in any script or spelling the
+    screening engine reads alike; audited with what was found, never what was typed."""
+    wanted = name_index.query_keys(name)
+    candidates = Identity.objects.filter(organization=organization).select_related("person")
+    for keys in wanted:
+        values = name_index.digests(organization.pk, keys)
+        candidates = candidates.filter(
+            pk__in=NameIndex.objects.filter(organization=organization, digest__in=values).values(
+                "identity_id"
+            )
+        )
+    people = [
+        identity.person
+        for identity in (candidates if wanted else [])
+        if name_index.matches(unseal(identity, "sealed", identity.sealed) or {}, wanted)
+    ]
+    log_action(
+        actor,
+        Action.IDENTITY_SEARCHED_BY_NAME,
+        organization=organization,
+        words=len(wanted),
+        found=len(people),
+        people=[str(p.code) for p in people],
+    )
+    return people
+
+
+def find_by_identity(*, actor: User, organization: Organization, text: str) -> list[Person]:
+    """A document number (anything with a digit) or a legal name, for a user who may see
+    identities. Searches count towards one hourly cap with reveals (R17): past it the search
+    is refused and the refusal logged, like a reveal."""
+    kind = "document" if any(ch.isdigit() for ch in text) else "name"
+    limit: int = settings.TROPA_REVEAL_LIMIT_PER_HOUR
+    with transaction.atomic():  # the user's row stays locked until the search is logged
+        refused = _over_reveal_limit(actor, "view", 1)
+        if not refused and kind == "document":
+            return find_by_document(actor=actor, organization=organization, number=text)
+        if not refused:
+            return find_by_name(actor=actor, organization=organization, name=text)
+    log_action(
+        actor, REVEAL_REFUSED, organization=organization, purpose="identity_search", limit=limit
+    )
+    raise RevealLimitReached(
+        _(
+            "You reached the limit of %(limit)d identity searches and reveals per hour. "
+            "This was recorded and your administrators see it. Try again later."
+        )
+        % {"limit": limit}
+    )
