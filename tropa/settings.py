@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "tropa.screening",
     "tropa.evidence",
     "tropa.outreach",
+    "tropa.notify",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +100,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # The dashboard's self-refresh does not keep an unattended session alive (tropa.notify).
+    "tropa.notify.middleware.AutoRefreshIsNotActivityMiddleware",
     "tropa.accounts.middleware.RequireVerifiedLoginMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -305,3 +308,18 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 
 ADMINS: list[tuple[str, str]] = []
 DEFAULT_EXCEPTION_REPORTER_FILTER = "tropa.logging.TropaExceptionReporterFilter"
+
+# Notifications by e-mail (tropa.notify): nothing is sent unless a host and a sender are set.
+# TLS is STARTTLS on the submission port; SSL is TLS from the first byte (port 465).
+TROPA_EMAIL_HOST = env_str("TROPA_EMAIL_HOST")
+TROPA_EMAIL_PORT = env_int("TROPA_EMAIL_PORT", 587)
+TROPA_EMAIL_USE_TLS = env_bool("TROPA_EMAIL_USE_TLS", False)
+TROPA_EMAIL_USE_SSL = env_bool("TROPA_EMAIL_USE_SSL", False)
+if TROPA_EMAIL_USE_TLS and TROPA_EMAIL_USE_SSL:
+    raise ImproperlyConfigured("set TROPA_EMAIL_USE_TLS or TROPA_EMAIL_USE_SSL, not both")
+TROPA_EMAIL_USER = env_str("TROPA_EMAIL_USER")
+TROPA_EMAIL_PASSWORD = env_str("TROPA_EMAIL_PASSWORD")
+TROPA_EMAIL_FROM = env_str("TROPA_EMAIL_FROM")
+TROPA_EMAIL_TIMEOUT = env_int("TROPA_EMAIL_TIMEOUT", 20)
+# The address a notification points to ("open Tropa: https://..."); nothing else is in it.
+TROPA_SITE_URL = env_str("TROPA_SITE_URL")

@@ -131,3 +131,8 @@ class Action(StrEnum):
     USER_TWO_FACTOR_ENABLED = "user.two_factor_enabled"
     USER_TWO_FACTOR_SETUP_STARTED = "user.two_factor_setup_started"
     USER_TWO_FACTOR_RESET = "user.two_factor_reset"
+    # notify (tropa/notify): e-mail notifications, codes and counts only
+    NOTIFY_SETTINGS_CHANGED = "notify.settings_changed"
+    NOTIFY_POLICY_CHANGED = "notify.policy_changed"
+    NOTIFY_SENT = "notify.sent"
+    NOTIFY_FAILED = "notify.failed"

@@ -58,6 +58,8 @@ class Command(BaseCommand):
             call_command("audit", "schedule")
             # The follow-up rule of the outreach tracker, hourly (pages only read).
             call_command("outreach", "schedule")
+            # E-mail notifications: escalations, daily digests, retries, every five minutes.
+            call_command("notify", "schedule")
             worker = subprocess.Popen([sys.executable, "-m", "tropa.cli", "worker"])
         try:
             self._serve(options)
