@@ -35,7 +35,7 @@ def connection() -> EmailBackend:
         timeout=settings.TROPA_EMAIL_TIMEOUT,
         fail_silently=False,
     )
-    assert isinstance(backend, EmailBackend)  # noqa: S101 (the path above names it)
+    assert isinstance(backend, EmailBackend)
     return backend
 
 
@@ -43,9 +43,9 @@ def _line(kind: str, **counts: int) -> str:
     if kind == Kind.ALERT:
         return _("A new alert was raised in your organization.")
     if kind == Kind.ESCALATION:
-        return _(
-            "An alert in your organization has had no step taken for %(minutes)s minutes."
-        ) % {"minutes": counts.get("minutes", 0)}
+        return _("An alert in your organization has had no step taken for %(minutes)s minutes.") % {
+            "minutes": counts.get("minutes", 0)
+        }
     if kind == Kind.DIGEST:
         return _("Tasks and next actions of yours due tomorrow: %(count)s.") % {
             "count": counts.get("count", 0)

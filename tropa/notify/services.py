@@ -35,7 +35,7 @@ from tropa.accounts.models import Organization, Role, User
 from tropa.accounts.permissions import Cap, can
 from tropa.audit.actions import Action
 from tropa.audit.services import log_action
-from tropa.cases.models import Alert, Case, Task
+from tropa.cases.models import Alert, Case, Stage, Task
 from tropa.core.errors import ServiceError
 from tropa.crypto.fields import seal, unseal
 
@@ -101,7 +101,7 @@ def save_preferences(
         if pref is None or pref.organization_id != organization.pk:
             Preference.all_organizations.filter(user=actor).delete()
             pref = Preference(user=actor, organization=organization)
-        changed = []
+        changed: list[str] = []
         if remove_address and pref.sealed_address:
             pref.sealed_address, changed = None, [*changed, "address"]
         elif address is not None:
@@ -143,6 +143,7 @@ def set_escalation_minutes(*, actor: User, minutes: int) -> Policy:
         log_action(
             actor,
             Action.NOTIFY_POLICY_CHANGED,
+            None,
             organization=organization,
             **{"from": before, "to": minutes},
         )
@@ -174,9 +175,7 @@ def _deliver(user: User, pref: Preference, kind: str, rows: list[Delivery], **co
         mail.send(user, address, kind, **counts)
     except (smtplib.SMTPException, OSError) as exc:
         error = type(exc).__name__
-        Delivery.all_organizations.filter(pk__in=pks).update(
-            status=Status.FAILED, error=error
-        )
+        Delivery.all_organizations.filter(pk__in=pks).update(status=Status.FAILED, error=error)
         # Neither the address nor the server's answer (it can quote the address).
         logger.warning("notify: a %s message could not be sent (%s)", kind, error)
         log_action(None, Action.NOTIFY_FAILED, user, kind=kind, error=error, deliveries=len(pks))
@@ -191,7 +190,7 @@ def _deliver(user: User, pref: Preference, kind: str, rows: list[Delivery], **co
 def _claim(user: User, kind: str, now: datetime, **key: object) -> Delivery | None:
     """The row for this notification if this run made it; None if it exists already."""
     organization = user.organization
-    assert organization is not None  # noqa: S101 (callers pass members only)
+    assert organization is not None
     row, created = Delivery.all_organizations.get_or_create(
         user=user,
         kind=kind,
@@ -219,7 +218,10 @@ def send_test(*, actor: User) -> bool:
     )
     if not _deliver(actor, pref, Kind.TEST, [row]):
         raise NotifyError(
-            _("The test message could not be sent. The server's operator can check the mail settings.")
+            _(
+                "The test message could not be sent. "
+                "The server's operator can check the mail settings."
+            )
         )
     return True
 
@@ -298,10 +300,10 @@ def due_tomorrow(user: User, organization: Organization, now: datetime) -> int:
     ).count()
     actions = (
         Case.objects.filter(organization=organization, assignee=user, next_action_on=tomorrow)
-        .open()
+        .exclude(stage=Stage.CLOSED)
         .count()
     )
-    return tasks + actions
+    return int(tasks + actions)
 
 
 def send_digests(now: datetime | None = None) -> int:

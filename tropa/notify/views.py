@@ -8,12 +8,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tropa.accounts.models import User
 from tropa.accounts.permissions import AuthenticatedHttpRequest, Cap, staff_view
 from tropa.core.access import forbid
 from tropa.core.views import form_errors, run_action
 
 from . import mail, services
 from .forms import PolicyForm, PreferenceForm
+from .models import Preference
 
 
 @require_http_methods(["GET", "POST"])
@@ -43,13 +45,13 @@ def settings_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "notify/settings.html", _context(user, pref, form))
 
 
-def _initial(pref: services.Preference | None) -> dict[str, bool]:
+def _initial(pref: Preference | None) -> dict[str, bool]:
     if pref is None:
         return {}
     return {"new_alerts": pref.new_alerts, "daily_digest": pref.daily_digest}
 
 
-def _context(user: services.User, pref: object, form: PreferenceForm) -> dict[str, object]:
+def _context(user: User, pref: Preference | None, form: PreferenceForm) -> dict[str, object]:
     organization = user.organization
     minutes = services.escalation_minutes(organization.pk) if organization else 0
     return {

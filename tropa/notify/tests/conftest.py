@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-
 SITE = "https://tropa.example.org/"
 
 
@@ -45,7 +44,7 @@ class Mailbox:
 
     received: list[Received] = field(default_factory=list)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.received.append(
             Received(
                 envelope.mail_from,

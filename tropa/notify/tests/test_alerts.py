@@ -24,7 +24,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def desk(astana: Organization, make_user: Callable[..., User], coordinator: User) -> dict[str, User]:
+def desk(
+    astana: Organization, make_user: Callable[..., User], coordinator: User
+) -> dict[str, User]:
     return {
         "alice": coordinator,
         "bob": make_user(astana, "bob", Role.CASEWORKER),

@@ -48,9 +48,7 @@ def _alert(actor: User, pseudonym: str = "Skvorets") -> Alert:
 
 
 def _escalated(smtp: Mailbox) -> list[str]:
-    return sorted(
-        r.recipients[0] for r in smtp.received if "had no step taken" in r.body
-    )
+    return sorted(r.recipients[0] for r in smtp.received if "had no step taken" in r.body)
 
 
 def test_an_alert_nobody_acted_on_goes_to_every_coordinator_with_an_address(
@@ -78,9 +76,7 @@ def test_an_alert_nobody_acted_on_goes_to_every_coordinator_with_an_address(
     assert sent.count() == 2
 
 
-def test_a_ticked_step_or_a_resolution_means_someone_acted(
-    smtp: Mailbox, team: list[User]
-) -> None:
+def test_a_ticked_step_or_a_resolution_means_someone_acted(smtp: Mailbox, team: list[User]) -> None:
     coordinator = team[0]
     ticked = _alert(coordinator, "Ticked")
     resolved = _alert(coordinator, "Resolved")

@@ -24,7 +24,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "tick":
             if not mail.is_configured():
-                self.stdout.write("e-mail is not configured (TROPA_EMAIL_HOST, _FROM): nothing sent")
+                self.stdout.write(
+                    "e-mail is not configured (TROPA_EMAIL_HOST, _FROM): nothing sent"
+                )
                 return
             counts = services.tick()
             self.stdout.write(", ".join(f"{key}: {n}" for key, n in counts.items()))
