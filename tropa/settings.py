@@ -304,7 +304,14 @@ TROPA_AUDIT_CHECKPOINT_DIR = Path(
 
 # Background work: Django's tasks API (django-tasks backport) with the database backend;
 # `tropa run` starts a worker next to the web server, `tropa worker` runs one on its own.
-TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+# Notifications have a queue and a worker of their own: a message that a man was detained must
+# not wait behind a long screening run.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.backend.DatabaseBackend",
+        "QUEUES": ["default", "notify"],
+    }
+}
 
 ADMINS: list[tuple[str, str]] = []
 DEFAULT_EXCEPTION_REPORTER_FILTER = "tropa.logging.TropaExceptionReporterFilter"

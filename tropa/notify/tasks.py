@@ -23,20 +23,22 @@ from . import mail, services
 logger = logging.getLogger(__name__)
 
 TICK_EVERY = timedelta(minutes=5)
+# Its own worker (``tropa run`` starts one): never behind a long screening or evidence task.
+QUEUE = "notify"
 
 
-@task()
+@task(queue_name=QUEUE)
 def alert_raised_task(alert_id: str) -> int:
     alert = Alert.objects.unscoped().filter(pk=alert_id).first()
     return 0 if alert is None else services.notify_new_alert(alert)
 
 
-@task()
+@task(queue_name=QUEUE)
 def escalation_check_task(organization_id: int) -> int:
     return services.escalate(organization_id=organization_id)
 
 
-@task()
+@task(queue_name=QUEUE)
 def notify_tick_task() -> dict[str, int]:
     """One periodic run, then the next one five minutes later.
 
