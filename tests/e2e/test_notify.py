@@ -108,9 +108,7 @@ def test_a_caseworker_is_told_of_an_alert_and_the_dashboard_shows_it_by_itself(
         context.close()
 
 
-def test_without_javascript_the_dashboard_reloads_itself(
-    browser: Browser, server: Server
-) -> None:
+def test_without_javascript_the_dashboard_reloads_itself(browser: Browser, server: Server) -> None:
     context = browser.new_context(
         viewport={"width": 1280, "height": 900}, locale="en-US", java_script_enabled=False
     )
