@@ -34,9 +34,11 @@ class AutoRefreshIsNotActivityMiddleware:
             last = request.session.get(LAST_ACTIVE)
             if isinstance(last, int) and now - last > settings.SESSION_COOKIE_AGE:
                 logout(request)
-                if request.headers.get("HX-Request"):
-                    # htmx follows this header with a full page load of the sign-in.
-                    return HttpResponse(headers={"HX-Redirect": reverse(settings.LOGIN_URL)})
             elif not is_auto_refresh(request) or last is None:
                 request.session[LAST_ACTIVE] = now
+        verified = request.user.is_authenticated and getattr(request.user, "is_verified", bool)()
+        if request.headers.get("HX-Request") and not verified:
+            # A poll of a session that ended: htmx loads the sign-in as a whole page (instead
+            # of swapping the sign-in form into the dashboard).
+            return HttpResponse(headers={"HX-Redirect": reverse(settings.LOGIN_URL)})
         return self.get_response(request)

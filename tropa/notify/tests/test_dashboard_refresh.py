@@ -61,3 +61,9 @@ def test_a_real_visit_counts_as_activity(
         assert client.get("/cases/").status_code == 200
         clock.tick(timedelta(seconds=idle - 60))
         assert client.get("/?auto=1").status_code == 200
+
+
+def test_a_poll_of_an_ended_session_loads_the_sign_in_page(client: Any) -> None:
+    response = client.get("/?auto=1", headers={"HX-Request": "true"})
+    assert response.headers["HX-Redirect"] == "/accounts/login/"
+    assert client.get("/?auto=1").status_code == 302  # without htmx: the usual redirect
