@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "tropa.evidence",
     "tropa.outreach",
     "tropa.pathways",
+    "tropa.notify",
 ]
 
 MIDDLEWARE = [
@@ -100,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # The dashboard's self-refresh does not keep an unattended session alive (tropa.notify).
+    "tropa.notify.middleware.AutoRefreshIsNotActivityMiddleware",
     "tropa.accounts.middleware.RequireVerifiedLoginMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -304,7 +307,29 @@ TROPA_AUDIT_CHECKPOINT_DIR = Path(
 
 # Background work: Django's tasks API (django-tasks backport) with the database backend;
 # `tropa run` starts a worker next to the web server, `tropa worker` runs one on its own.
-TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+# Notifications have a queue and a worker of their own: a message that a man was detained must
+# not wait behind a long screening run.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.backend.DatabaseBackend",
+        "QUEUES": ["default", "notify"],
+    }
+}
 
 ADMINS: list[tuple[str, str]] = []
 DEFAULT_EXCEPTION_REPORTER_FILTER = "tropa.logging.TropaExceptionReporterFilter"
+
+# Notifications by e-mail (tropa.notify): nothing is sent unless a host and a sender are set.
+# TLS is STARTTLS on the submission port; SSL is TLS from the first byte (port 465).
+TROPA_EMAIL_HOST = env_str("TROPA_EMAIL_HOST")
+TROPA_EMAIL_PORT = env_int("TROPA_EMAIL_PORT", 587)
+TROPA_EMAIL_USE_TLS = env_bool("TROPA_EMAIL_USE_TLS", False)
+TROPA_EMAIL_USE_SSL = env_bool("TROPA_EMAIL_USE_SSL", False)
+if TROPA_EMAIL_USE_TLS and TROPA_EMAIL_USE_SSL:
+    raise ImproperlyConfigured("set TROPA_EMAIL_USE_TLS or TROPA_EMAIL_USE_SSL, not both")
+TROPA_EMAIL_USER = env_str("TROPA_EMAIL_USER")
+TROPA_EMAIL_PASSWORD = env_str("TROPA_EMAIL_PASSWORD")
+TROPA_EMAIL_FROM = env_str("TROPA_EMAIL_FROM")
+TROPA_EMAIL_TIMEOUT = env_int("TROPA_EMAIL_TIMEOUT", 20)
+# The address a notification points to ("open Tropa: https://..."); nothing else is in it.
+TROPA_SITE_URL = env_str("TROPA_SITE_URL")

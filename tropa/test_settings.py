@@ -17,7 +17,12 @@ os.environ["TROPA_DATA_DIR"] = tempfile.mkdtemp(prefix="tropa-test-")
 from tropa.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["tropa.accounts.hashers.TestArgon2PasswordHasher"]
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["default", "notify"],
+    }
+}
 STORAGES = {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 LANGUAGE_CODE = "en"  # tests read English; tropa/core/tests/test_translations.py covers ru/de

@@ -9,6 +9,7 @@ urlpatterns = [
     path("evidence/", include("tropa.evidence.urls")),
     path("outreach/", include("tropa.outreach.urls")),
     path("pathways/", include("tropa.pathways.urls")),
+    path("notify/", include("tropa.notify.urls")),
     path("i18n/language/", views.switch_language, name="switch_language"),
     path("healthz", views.healthz, name="healthz"),
 ]

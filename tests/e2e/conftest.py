@@ -79,13 +79,40 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@dataclass
+class Mailbox:
+    """A real SMTP server (aiosmtpd) the e2e server sends its notifications to."""
+
+    port: int = 0
+    received: list[tuple[list[str], bytes]] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.received.append((list(envelope.rcpt_tos), envelope.original_content))
+        return "250 OK"
+
+
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def mailbox() -> Iterator[Mailbox]:
+    from aiosmtpd.controller import Controller
+
+    box = Mailbox(port=_free_port())
+    controller = Controller(box, hostname="127.0.0.1", port=box.port)
+    controller.start()
+    yield box
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox) -> Iterator[Server]:
     data_dir = tmp_path_factory.mktemp("tropa-e2e")
     env = {
         **os.environ,
         "TROPA_DATA_DIR": str(data_dir),
         "DJANGO_SETTINGS_MODULE": "tropa.settings",
+        # Notifications go to the test's own SMTP server (tests/e2e/test_notify.py).
+        "TROPA_EMAIL_HOST": "127.0.0.1",
+        "TROPA_EMAIL_PORT": str(mailbox.port),
+        "TROPA_EMAIL_FROM": "Tropa <tropa@example.org>",
     }
     env.pop("TROPA_DATABASE_URL", None)
     port = _free_port()

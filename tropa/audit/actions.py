@@ -156,3 +156,8 @@ class Action(StrEnum):
     ORGANIZATION_SETTINGS_CHANGED = "organization.settings_changed"
     # cases: finding a case by a legal name (issue 19)
     IDENTITY_SEARCHED_BY_NAME = "identity.searched_by_name"
+    # notify (tropa/notify): e-mail notifications, codes and counts only
+    NOTIFY_SETTINGS_CHANGED = "notify.settings_changed"
+    NOTIFY_POLICY_CHANGED = "notify.policy_changed"
+    NOTIFY_SENT = "notify.sent"
+    NOTIFY_FAILED = "notify.failed"

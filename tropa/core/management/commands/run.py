@@ -60,12 +60,20 @@ class Command(BaseCommand):
             call_command("outreach", "schedule")
             # Reminders of stay limits and document deadlines, 14, 7 and 3 days before.
             call_command("pathways", "schedule")
+            # E-mail notifications: escalations, daily digests, retries, every five minutes.
+            call_command("notify", "schedule")
             worker = subprocess.Popen([sys.executable, "-m", "tropa.cli", "worker"])
+            # Notifications on a worker of their own, so that they never wait behind long work.
+            notifier = subprocess.Popen(
+                [sys.executable, "-m", "tropa.cli", "worker", "--queue-name", "notify"]
+            )
         try:
             self._serve(options)
         finally:
             if worker is not None:
+                notifier.terminate()
                 worker.terminate()
+                notifier.wait(timeout=30)
                 worker.wait(timeout=30)
 
     def _serve(self, options: dict[str, Any]) -> None:
