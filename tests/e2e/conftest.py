@@ -191,7 +191,8 @@ def axe_violations(page: Page) -> list[str]:
         page.evaluate(AXE.read_text())
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     return [
-        f"{rule['id']} ({rule['impact']}): {' '.join(node['target'])} — {' '.join(node['failureSummary'].split())}"
+        f"{rule['id']} ({rule['impact']}): {' '.join(node['target'])} — "
+        + " ".join(node["failureSummary"].split())
         for rule in result["violations"]
         for node in rule["nodes"]
     ]
