@@ -116,7 +116,9 @@ def _visit(page: Page, server: Server, path: str, label: str, *, desktop: bool) 
 
 
 @pytest.fixture(scope="module")
-def material(server: Server, browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> str:
+def material(
+    server: Server, browser: Browser, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[str, str]:
     """Pages the demo does not fill by itself: a photo with its metadata and copies, an
     export waiting for approval, the starter directory and a few imported letters."""
     tmp = tmp_path_factory.mktemp("phone")
@@ -140,7 +142,7 @@ def material(server: Server, browser: Browser, tmp_path_factory: pytest.TempPath
     page.click("main form button[type=submit]")
     page.wait_for_url("**/evidence/exports/*/")
     context.close()
-    return case
+    return case, item
 
 
 @pytest.fixture
@@ -152,7 +154,7 @@ def phone(browser: Browser) -> Iterator[Page]:
 
 @pytest.mark.parametrize("username", ROLES)
 def test_every_page_fits_a_phone_and_passes_axe(
-    phone: Page, server: Server, material: str, username: str
+    phone: Page, server: Server, material: tuple[str, str], username: str
 ) -> None:
     """In the account's own language at 390 px and 1280 px, in the other one at 390 px:
     the colours are the same in every language, the lengths of words are not."""
@@ -160,7 +162,7 @@ def test_every_page_fits_a_phone_and_passes_axe(
     own = phone.get_attribute("html", "lang") or "ru"
     other = "en" if own == "ru" else "ru"
     # The volunteer is not given the case with evidence: for him it is (rightly) not there.
-    case = material if username == "astana-coordinator" else None
+    case = material[0] if username == "astana-coordinator" else None
     paths, problems = _walk(
         phone, server, case, lambda path: _check(phone, path, f"{username} {own}", desktop=True)
     )
@@ -182,11 +184,11 @@ def test_sign_in_fits_a_phone_and_passes_axe(phone: Page, server: Server) -> Non
 
 
 def test_the_walk_reaches_the_pages_of_every_app(
-    phone: Page, server: Server, material: str
+    phone: Page, server: Server, material: tuple[str, str]
 ) -> None:
     """A guard on the walk itself: if links change, it must still see these pages."""
     login(phone, server, "astana-coordinator")
-    paths, _ = _walk(phone, server, material)
+    paths, _ = _walk(phone, server, material[0])
     patterns = {_pattern(path) for path in paths}
     for expected in (
         "/cases/",
@@ -230,3 +232,18 @@ def test_the_header_menu_folds_on_a_phone_and_works_without_javascript(
     expect(nav).to_be_visible()
     shot(page, "desktop-header-ru")
     context.close()
+
+
+def test_a_hash_on_a_phone_takes_two_lines_at_most_and_is_copied_whole(
+    phone: Page, server: Server, material: tuple[str, str]
+) -> None:
+    login(phone, server, "astana-coordinator")
+    phone.goto(f"{server.url}/evidence/items/{material[1]}/")
+    full = phone.locator("#item-sha256")
+    line = float(full.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)"))
+    assert full.bounding_box()["height"] <= 2.5 * line  # type: ignore[index]
+    for code in phone.locator("#derived code.hash").all():
+        # One line in the table, the whole value in its text (what a copy takes) and title.
+        assert code.bounding_box()["height"] <= 1.5 * line  # type: ignore[index]
+        assert re.fullmatch(r"[0-9a-f]{64}", code.inner_text())
+        assert code.get_attribute("title") == code.inner_text()
