@@ -205,6 +205,31 @@ def login(page: Page, server: Server, username: str, *, fresh: bool = False) -> 
     page.wait_for_url("**/accounts/verify/")
     page.fill("#id_token", server.code(username))
     page.click("main form button[type=submit]")
-    page.wait_for_url(f"{server.url}/")
+    # The dashboard, or for an administrator (no case work) the user list it sends him to.
+    page.wait_for_url(re.compile(re.escape(server.url) + r"/(accounts/users/)?$"))
     if not fresh:
         server.sessions[username] = page.context.cookies()
+
+
+# axe-core, vendored from npm (tests/e2e/vendor/README.md): run in the page, every rule of
+# its default set (WCAG 2.x A/AA and best practices). No rule is switched off.
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+
+
+def axe_violations(page: Page) -> list[str]:
+    """What axe-core finds on the page as it is now, one line per rule and element."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        # Evaluated through the DevTools protocol: Tropa's CSP (rightly) refuses inline scripts.
+        page.evaluate(AXE.read_text())
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{rule['id']} ({rule['impact']}): {' '.join(node['target'])} — "
+        + " ".join(node["failureSummary"].split())
+        for rule in result["violations"]
+        for node in rule["nodes"]
+    ]
+
+
+def assert_accessible(page: Page) -> None:
+    violations = axe_violations(page)
+    assert not violations, f"{page.url}\n" + "\n".join(violations)
