@@ -34,6 +34,10 @@ class Cap(StrEnum):
     REVIEW_SCREENING = "review_screening"
     VIEW_OUTREACH = "view_outreach"
     WRITE_OUTREACH = "write_outreach"
+    # vetting (tropa/vetting): work checks and claims; open a vetting; sign a decision
+    VET = "vet"
+    OPEN_VETTING = "open_vetting"
+    SIGN_VETTING = "sign_vetting"
 
 
 _CASE_STAFF = {
@@ -60,9 +64,12 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
     Role.ADMIN: frozenset({Cap.MANAGE_USERS}),
     # The coordinator leads the desk, decides on screening hits, and is the second person
     # for every role change an administrator asks for.
-    Role.COORDINATOR: frozenset({*_CASE_STAFF, Cap.REVIEW_SCREENING, Cap.APPROVE_ROLES}),
+    Role.COORDINATOR: frozenset(
+        {*_CASE_STAFF, Cap.REVIEW_SCREENING, Cap.APPROVE_ROLES, Cap.VET, Cap.OPEN_VETTING}
+    ),
     Role.CASEWORKER: frozenset(_CASE_STAFF),
-    Role.LAWYER: frozenset(_CASE_STAFF),
+    # A lawyer may be the second of the two people who sign a vetting decision.
+    Role.LAWYER: frozenset({*_CASE_STAFF, Cap.VET, Cap.SIGN_VETTING}),
     Role.VERIFIER: frozenset(
         {
             Cap.VIEW_CASES,
@@ -77,6 +84,9 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
             Cap.VIEW_OUTREACH,
             Cap.SCREEN,
             Cap.REVIEW_SCREENING,
+            Cap.VET,
+            Cap.OPEN_VETTING,
+            Cap.SIGN_VETTING,
         }
     ),
     # Volunteers do logistics for the cases they are given; never identity or notes.
