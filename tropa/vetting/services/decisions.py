@@ -9,6 +9,9 @@ man "may be implicated" without a satisfied exclusion check, unless both state a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +24,8 @@ from tropa.crypto.fields import seal
 
 from ..models import Decision, DecisionState, Outcome, SignOff, Vetting, VettingState
 from .common import VettingError, blockers, clean_text
+
+T = TypeVar("T")
 
 
 def signoff_refusal(actor: User, vetting: Vetting, decision: Decision | None) -> str | None:
@@ -42,9 +47,26 @@ def signoff_refusal(actor: User, vetting: Vetting, decision: Decision | None) ->
     return None
 
 
+class _Refused(VettingError):
+    """A sign-off refused by the two-person rule; logged once its transaction is undone."""
+
+    def __init__(self, message: str, why: str) -> None:
+        super().__init__(message)
+        self.why = why
+
+
 def _refuse(actor: User, vetting: Vetting, message: str, why: str) -> VettingError:
-    log_action(actor, Action.VETTING_SIGNOFF_REFUSED, vetting.case, reason=why)
-    return VettingError(message)
+    return _Refused(message, why)
+
+
+def _logging_refusals(actor: User, vetting: Vetting, action: Callable[[], T]) -> T:
+    """Run ``action``; a refusal is written to the audit log outside its transaction, so
+    that the attempt stays on record."""
+    try:
+        return action()
+    except _Refused as exc:
+        log_action(actor, Action.VETTING_SIGNOFF_REFUSED, vetting.case, reason=exc.why)
+        raise VettingError(str(exc)) from None
 
 
 def _locked(vetting: Vetting) -> Vetting:
@@ -89,6 +111,12 @@ def propose_decision(
     *, actor: User, vetting: Vetting, outcome: str, reasons: str, override: str = ""
 ) -> Decision:
     """The first sign-off: the proposer's, with the outcome and the reasons."""
+    return _logging_refusals(
+        actor, vetting, lambda: _propose(actor, vetting, outcome, reasons, override)
+    )
+
+
+def _propose(actor: User, vetting: Vetting, outcome: str, reasons: str, override: str) -> Decision:
     if outcome not in Outcome.values:
         raise VettingError(_("Choose a decision."))
     reasons = clean_text(reasons, _("reasons"))
@@ -125,6 +153,10 @@ def propose_decision(
 
 def sign_decision(*, actor: User, decision: Decision, override: str = "") -> None:
     """The second sign-off: the decision takes effect."""
+    _logging_refusals(actor, decision.vetting, lambda: _second(actor, decision, override))
+
+
+def _second(actor: User, decision: Decision, override: str) -> None:
     with transaction.atomic():
         vetting = _locked(decision.vetting)
         decision = Decision.objects.for_organization(vetting.organization_id).get(pk=decision.pk)
