@@ -24,7 +24,7 @@ def link_choices(case: Case) -> dict[str, list[tuple[str, str]]]:
 
     org = case.organization_id
     items = EvidenceItem.objects.filter(organization=org, case=case).order_by("created_at")
-    hits = ScreeningHit.objects.filter(organization=org, case=case).order_by("created_at")
+    hits = ScreeningHit.objects.filter(organization=org, case=case).order_by("code")
     notes = Note.objects.filter(organization=org, case=case).order_by("created_at")
 
     def when(value: Any) -> str:
@@ -37,7 +37,7 @@ def link_choices(case: Case) -> dict[str, list[tuple[str, str]]]:
         ],
         "hits": [
             (str(h.code), f"{str(h.code)[:8]} · {h.get_status_display()}")
-            for h in hits.only("code", "status", "created_at")
+            for h in hits.only("code", "status")
         ],
         "notes": [(str(n.id), f"{str(n.id)[:8]} · {when(n.created_at)}") for n in notes],
     }

@@ -49,7 +49,12 @@ def decided(vetting: Vetting) -> Decision:
     decision: Decision | None = Decision.objects.filter(
         organization=vetting.organization_id, vetting=vetting, state=DecisionState.DECIDED
     ).first()
-    if vetting.state != VettingState.DECIDED or decision is None:
+    state = (
+        Vetting.objects.filter(organization=vetting.organization_id, pk=vetting.pk)
+        .values_list("state", flat=True)
+        .first()
+    )
+    if state != VettingState.DECIDED or decision is None:
         raise VettingError(
             _("A dossier can only be made once the vetting is decided by two sign-offs.")
         )
@@ -177,7 +182,7 @@ def build_dossier(dossier: Dossier) -> None:
             requested_by=dossier.requested_by,
             approved_by=dossier.decided_by,
         )
-        key = vault.case_key(vetting.case)
+        key = vault.case_key(vetting.case, create=True)
         written = vault.write_encrypted(
             get_storage(), key, io.BytesIO(made.tar_bytes()).read, limit=2**40
         )

@@ -25,6 +25,7 @@ from ..models import (
     Credibility,
     Reliability,
     Vetting,
+    VettingState,
 )
 from .checklist import active_items
 from .common import VettingError, clean_text, unseal_json
@@ -52,6 +53,18 @@ def open_vetting(*, actor: User | None, case: Case) -> Vetting:
             cases.move_stage(actor=actor, case=case, to_stage=Stage.VETTING)
         log_action(actor, Action.VETTING_OPENED, case, vetting=str(vetting.code), checks=len(items))
     return vetting
+
+
+def _require_open(vetting: Vetting) -> None:
+    """Checks and claims change only while no decision is in effect or awaits a sign-off
+    (read afresh: the caller's copy of the vetting may be older than a sign-off)."""
+    state = (
+        Vetting.objects.filter(organization=vetting.organization_id, pk=vetting.pk)
+        .values_list("state", flat=True)
+        .first()
+    )
+    if state != VettingState.OPEN:
+        raise VettingError(_("The vetting is decided or awaiting a sign-off: reopen it first."))
 
 
 @dataclass
@@ -97,8 +110,7 @@ def update_check(
     *, actor: User, check: Check, status: str, finding: str, links: Links | None = None
 ) -> None:
     """Record a check's status, sealed finding and links; the old version stays as history."""
-    if check.vetting.state != "open":
-        raise VettingError(_("The vetting is decided or awaiting a sign-off: reopen it first."))
+    _require_open(check.vetting)
     if status not in CheckStatus.values:
         raise VettingError(_("Choose a status."))
     finding = clean_text(finding, _("finding"), required=status == CheckStatus.NOT_APPLICABLE)
@@ -141,8 +153,7 @@ def read_history(check: Check) -> list[tuple[CheckRevision, dict[str, Any]]]:
 
 
 def add_claim(*, actor: User, vetting: Vetting, text: str) -> Claim:
-    if vetting.state != "open":
-        raise VettingError(_("The vetting is decided or awaiting a sign-off: reopen it first."))
+    _require_open(vetting)
     text = clean_text(text, _("claim"))
     with transaction.atomic():
         claim = Claim(organization_id=vetting.organization_id, vetting=vetting, created_by=actor)
@@ -157,8 +168,7 @@ def grade_claim(
     *, actor: User, claim: Claim, basis: str, reliability: str, credibility: str, basis_text: str
 ) -> None:
     """Grade a claim: its basis and its Admiralty code, with what the grade rests on."""
-    if claim.vetting.state != "open":
-        raise VettingError(_("The vetting is decided or awaiting a sign-off: reopen it first."))
+    _require_open(claim.vetting)
     if (
         basis not in Basis.values
         or reliability not in Reliability.values

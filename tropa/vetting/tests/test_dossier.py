@@ -99,14 +99,18 @@ def test_export_verifies_with_tropa_and_openssl(
         check=True,
     ).stdout
     assert manifest["pdf"]["sha256"] in digest
-    spki = subprocess.run(
-        f"{OPENSSL} pkey -pubin -in signing-key.pem -outform DER | {OPENSSL} dgst -sha256",
-        shell=True,
+    der = subprocess.run(
+        [OPENSSL, "pkey", "-pubin", "-in", "signing-key.pem", "-outform", "DER"],  # type: ignore[list-item]  # asserted above
         cwd=tmp_path / "x",
         capture_output=True,
-        text=True,
         check=True,
     ).stdout
+    spki = subprocess.run(
+        [OPENSSL, "dgst", "-sha256"],
+        input=der,
+        capture_output=True,
+        check=True,  # type: ignore[list-item]  # asserted above
+    ).stdout.decode()
     assert manifest["signing_key"]["spki_sha256"] in spki
     assert members["dossier.pdf"].startswith(b"%PDF")
     assert AuditEntry.objects.filter(action="vetting.dossier_exported").exists()
