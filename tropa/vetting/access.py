@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from django.db import models
 
 from tropa.accounts.permissions import Cap, can
-from tropa.cases.access import Viewer, deny, scope_to_visible_cases
+from tropa.cases.access import Viewer, access_case, deny, scope_to_visible_cases
 from tropa.cases.models import Case
 from tropa.core.access import forbid
 
@@ -35,7 +35,7 @@ def _find(user: Viewer, items: models.QuerySet[M], case_path: str, code: Any, ki
 
 
 def access_vetting(user: Viewer, code: Any, *, cap: Cap | None = None) -> Vetting:
-    vetting = _find(
+    vetting: Vetting = _find(
         user,
         Vetting.objects.unscoped().select_related("case__person", "case__assignee", "opened_by"),
         "case",
@@ -48,7 +48,7 @@ def access_vetting(user: Viewer, code: Any, *, cap: Cap | None = None) -> Vettin
 
 
 def access_check(user: Viewer, code: Any, *, cap: Cap | None = None) -> Check:
-    check = _find(
+    check: Check = _find(
         user,
         Check.objects.unscoped().select_related("vetting__case__person", "item"),
         "vetting__case",
@@ -61,7 +61,7 @@ def access_check(user: Viewer, code: Any, *, cap: Cap | None = None) -> Check:
 
 
 def access_claim(user: Viewer, code: Any, *, cap: Cap | None = None) -> Claim:
-    claim = _find(
+    claim: Claim = _find(
         user,
         Claim.objects.unscoped().select_related("vetting__case__person"),
         "vetting__case",
@@ -74,7 +74,7 @@ def access_claim(user: Viewer, code: Any, *, cap: Cap | None = None) -> Claim:
 
 
 def access_dossier(user: Viewer, code: Any) -> Dossier:
-    return _find(
+    dossier: Dossier = _find(
         user,
         Dossier.objects.unscoped().select_related(
             "vetting__case__person", "requested_by", "decided_by", "decision"
@@ -83,12 +83,11 @@ def access_dossier(user: Viewer, code: Any) -> Dossier:
         code,
         "vetting_dossier",
     )
+    return dossier
 
 
 def access_case_for_vetting(user: Viewer, code: Any, *, cap: Cap) -> Case:
     """The case a vetting is opened on (404 for volunteers, as for the vetting itself)."""
     if not may_view(user):
         raise deny(user, code, "case")
-    from tropa.cases.access import access_case
-
     return access_case(user, code, cap=cap)

@@ -53,7 +53,8 @@ def _ages(vettings: Any, now: Any) -> list[tuple[str, int]]:
 
 def decisions_chart(organization: Any, now: Any) -> dict[str, Any]:
     """Decisions per week over the last twelve weeks, by outcome, as SVG bar geometry."""
-    start = (now - timedelta(weeks=_WEEKS)).replace(hour=0, minute=0, second=0, microsecond=0)
+    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    start = today - timedelta(days=today.weekday(), weeks=_WEEKS - 1)  # a Monday
     rows = Decision.objects.filter(
         organization=organization,
         state__in=[DecisionState.DECIDED, DecisionState.REOPENED],
@@ -61,11 +62,10 @@ def decisions_chart(organization: Any, now: Any) -> dict[str, Any]:
     ).values_list("decided_at", "outcome")
     weeks: list[dict[str, int]] = [{o: 0 for o in Outcome.values} for _w in range(_WEEKS)]
     for decided_at, outcome in rows:
-        index = min((decided_at - start).days // 7, _WEEKS - 1)
-        weeks[index][outcome] += 1
+        weeks[min((decided_at - start).days // 7, _WEEKS - 1)][outcome] += 1
     top = max([sum(w.values()) for w in weeks] + [1])
     width, height, bar = 360, 120, 24
-    colours = {
+    colours: dict[str, str] = {
         Outcome.RECOMMEND: "#2e7d32",
         Outcome.NOT_RECOMMEND: "#c62828",
         Outcome.DEFER: "#9e9e9e",
@@ -108,9 +108,17 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any] | None:
     now = timezone.now()
     open_vettings = Vetting.objects.filter(organization=organization, state__in=_OPEN)
     by_state = dict(open_vettings.values_list("state").annotate(n=Count("pk")).order_by())
+    # The ten oldest of each state, read along the (organization, state, opened_at) index,
+    # then merged: one query over both states would sort every open vetting.
+    candidates = [
+        v
+        for state in _OPEN
+        for v in Vetting.objects.filter(organization=organization, state=state)
+        .select_related("case__person")
+        .order_by("opened_at")[:10]
+    ]
     oldest = [
-        (v, (now - v.opened_at).days)
-        for v in open_vettings.select_related("case__person").order_by("opened_at")[:10]
+        (v, (now - v.opened_at).days) for v in sorted(candidates, key=lambda v: v.opened_at)[:10]
     ]
     return {
         "states": [(VettingState(s).label, by_state.get(s, 0)) for s in _OPEN],

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -246,7 +247,7 @@ def dossier_decide(request: AuthenticatedHttpRequest, code: Any) -> HttpResponse
 
 @require_POST
 @staff_view
-def dossier_download(request: AuthenticatedHttpRequest, code: Any) -> HttpResponse:
+def dossier_download(request: AuthenticatedHttpRequest, code: Any) -> HttpResponseBase:
     row = access_dossier(request.user, code)
     try:
         blocks = services.download_dossier(actor=request.user, dossier=row)

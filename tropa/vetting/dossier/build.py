@@ -223,6 +223,15 @@ def _decision(decision: Decision, redact: Any) -> dict[str, Any]:
     }
 
 
+def _key_entry(public_hex: str) -> dict[str, str]:
+    return {
+        "algorithm": "Ed25519",
+        "public_key_hex": public_hex,
+        "fingerprint_sha256": fingerprint(public_hex),
+        "spki_sha256": _spki_sha256(public_hex),
+    }
+
+
 def _spki_sha256(public_hex: str) -> str:
     key = load_pem_public_key(public_pem(public_hex))
     return hashlib.sha256(
@@ -266,12 +275,7 @@ def build_dossier(
         "evidence": _evidence(vetting),
         "screening": _screening(vetting),
         "decision": _decision(decision, redact),
-        "signing_key": {
-            "algorithm": "Ed25519",
-            "public_key_hex": key_row.public_key,
-            "fingerprint_sha256": fingerprint(key_row.public_key),
-            "spki_sha256": _spki_sha256(key_row.public_key),
-        },
+        "signing_key": _key_entry(key_row.public_key),
     }
     html = render_pdf_html(manifest, language)
     pdf = html_to_pdf(html)

@@ -12,6 +12,7 @@ import io
 import logging
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -236,7 +237,7 @@ def export_dossier(
     identity_fields: list[str],
     path: str,
     recipient_name: str = "",
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """The shell's export (``tropa dossier export``): refused unless the vetting is decided."""
     from tropa.evidence.bundle import write_to_file
 
