@@ -40,7 +40,7 @@ def _work_check(page: Page, kind: str, finding: str) -> None:
 
 def test_a_vetting_worked_to_a_decision_and_a_dossier(browser: Browser, server: Server) -> None:
     vera = _context_page(browser)
-    login(vera, server, "astana-verifier")
+    login(vera, server, "astana-verifier-2")
     url = _vetting_url(vera, server, "Rambo")
     expect(vera.locator("h1")).to_contain_text("Проверка")
     expect(vera.locator("#check-infiltration .check-status.concern")).to_be_visible()
@@ -64,7 +64,7 @@ def test_a_vetting_worked_to_a_decision_and_a_dossier(browser: Browser, server: 
     expect(vera.locator("#sign-refusal")).to_contain_text("второго человека")
 
     walt = _context_page(browser, width=390)
-    login(walt, server, "astana-verifier-2")
+    login(walt, server, "astana-verifier")
     walt.goto(url)
     expect(walt.locator("h1")).to_contain_text("Vetting")
     shot(walt, "vetting-en-390")

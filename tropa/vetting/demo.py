@@ -15,9 +15,10 @@ from tropa.cases.models import Case, Note
 from . import services
 from .models import CheckKind, CheckStatus, Vetting
 
+# The core demo has "astana-verifier" (English interface); a second verifier (Russian
+# interface) and a lawyer make the two-person decisions possible.
 ACCOUNTS = [
-    ("astana-verifier", Role.VERIFIER, "ru"),
-    ("astana-verifier-2", Role.VERIFIER, "en"),
+    ("astana-verifier-2", Role.VERIFIER, "ru"),
     ("astana-lawyer", Role.LAWYER, "ru"),
 ]
 
@@ -33,7 +34,8 @@ FINDINGS = {
 
 
 def load_vetting_demo(org: Organization) -> list[tuple[str, str, str, str, str]]:
-    """The demo's verifiers and lawyer (fresh passwords each time), and once the vettings."""
+    """The demo's second verifier and lawyer (fresh passwords each time), and once the
+    vettings."""
     from tropa.core.demo import _ensure_account
 
     rows, staff = [], {}
@@ -48,7 +50,7 @@ def load_vetting_demo(org: Organization) -> list[tuple[str, str, str, str, str]]
             for c in Case.objects.filter(organization=org).select_related("person")
         }
         opener = User.objects.get(username="astana-coordinator")
-        first, second = staff["astana-verifier"], staff["astana-verifier-2"]
+        first, second = staff["astana-verifier-2"], User.objects.get(username="astana-verifier")
         _decided(by_name["Funker"], opener, first, second)
         _with_concern(by_name["Rambo"], opener, first)
         _blocked_by_hit(by_name["Volk"], opener, first)
