@@ -212,15 +212,20 @@ def main() -> None:
     print(f"| vetting panel context ({open_count} open) | {p50:.1f} | {p95:.1f} |")
     p50, p95 = _times(lambda: client.get("/"), args.repeat)
     print(f"| dashboard page | {p50:.1f} | {p95:.1f} |")
-    vetting = _big_case(org, opener, first, second)
+    vetting = Vetting.objects.filter(organization=org, case__person__pseudonym="Big").first()
+    vetting = vetting or _big_case(org, opener, first, second)
+    print()
     out = Path(tempfile.mkdtemp(prefix="tropa-dossier-")) / "dossier.tar"
-    start = time.perf_counter()
-    services.export_dossier(
-        actor=None, vetting=vetting, language="en", identity_fields=[], path=str(out)
-    )
-    seconds = time.perf_counter() - start
-    size = out.stat().st_size // 1024
-    print(f"\ndossier, 200 evidence items and 50 claims: {seconds:.2f} s, {size} KiB")
+    # The first run in a process also imports WeasyPrint and loads its fonts (a server's
+    # worker does that once); both runs are shown.
+    for run in ("first in this process", "second"):
+        start = time.perf_counter()
+        services.export_dossier(
+            actor=None, vetting=vetting, language="en", identity_fields=[], path=str(out)
+        )
+        seconds = time.perf_counter() - start
+        size = out.stat().st_size // 1024
+        print(f"dossier, 200 evidence items and 50 claims ({run}): {seconds:.2f} s, {size} KiB")
     assert os.system(f".venv/bin/tropa dossier verify {out} > /dev/null") == 0  # noqa: S605 (our own command)
 
 

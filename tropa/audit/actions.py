@@ -149,5 +149,6 @@ class Action(StrEnum):
     VETTING_DOSSIER_REFUSED = "vetting.dossier_refused"
     VETTING_DOSSIER_BUILT = "vetting.dossier_built"
     VETTING_DOSSIER_DOWNLOADED = "vetting.dossier_downloaded"
+    VETTING_DOSSIER_EXPIRED = "vetting.dossier_expired"
     VETTING_DOSSIER_EXPORTED = "vetting.dossier_exported"
     VETTING_DOSSIER_IDENTITY_INCLUDED = "vetting.dossier_identity_included"

@@ -269,3 +269,29 @@ def export_dossier(
 
 def dossier_recipient(dossier: Dossier) -> str:
     return str(unseal(dossier, "sealed_recipient", bytes(dossier.sealed_recipient)))
+
+
+def expire_dossiers() -> int:
+    """Dossiers past their expiry: marked expired, their stored file deleted (the sweep)."""
+    now = timezone.now()
+    expired = list(
+        Dossier.objects.unscoped()
+        .select_related("vetting__case")
+        .filter(expires_at__lt=now)
+        .exclude(status__in=[DossierStatus.EXPIRED, DossierStatus.REFUSED])
+    )
+    storage = get_storage()
+    for dossier in expired:
+        with transaction.atomic():
+            Dossier.objects.filter(organization=dossier.organization_id, pk=dossier.pk).update(
+                status=DossierStatus.EXPIRED, blob=""
+            )
+            log_action(
+                None,
+                Action.VETTING_DOSSIER_EXPIRED,
+                dossier.vetting.case,
+                dossier=str(dossier.code),
+            )
+        if dossier.blob:
+            storage.delete(dossier.blob)
+    return len(expired)

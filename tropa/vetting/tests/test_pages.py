@@ -259,3 +259,41 @@ def test_the_checklist_is_the_administrators(
     assert "Family pressure interview" in titles
     assert AuditEntry.objects.filter(action="vetting.checklist_item_added").exists()
     assert AuditEntry.objects.filter(action="vetting.checklist_item_changed").count() == 2
+
+
+def test_an_expired_dossier_is_swept(
+    decided: Decision,
+    vetting: Vetting,
+    verifier: User,
+    verifier2: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    dossier = services.request_dossier(
+        actor=verifier,
+        vetting=vetting,
+        recipient_kind="ngo",
+        recipient_name="x",
+        language="ru",
+        identity_fields=[],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decide_dossier(actor=verifier2, dossier=dossier, approve=True)
+    dossier.refresh_from_db()
+    assert dossier.status == "ready" and dossier.blob
+    Dossier.objects.filter(organization=dossier.organization_id, pk=dossier.pk).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    dossier.refresh_from_db()
+    with pytest.raises(services.VettingError, match="expired"):
+        services.download_dossier(actor=verifier, dossier=dossier)
+    out = io.StringIO()
+    call_command("dossier", "sweep", stdout=out)
+    assert "expired 1" in out.getvalue()
+    dossier.refresh_from_db()
+    assert dossier.status == "expired" and dossier.blob == ""
+    assert AuditEntry.objects.filter(action="vetting.dossier_expired").exists()

@@ -33,6 +33,7 @@ class Command(BaseCommand):
         verify = sub.add_parser("verify", help="check a dossier's signature and hashes")
         verify.add_argument("file", metavar="FILE")
         verify.add_argument("--public-key", default="", metavar="KEY", help="expected key")
+        sub.add_parser("sweep", help="expire dossiers past their date and delete their files")
 
     @no_translations
     def handle(self, *args: Any, **options: Any) -> None:
@@ -87,3 +88,8 @@ class Command(BaseCommand):
             f"{(manifest.get('decision') or {}).get('outcome')}, signature valid "
             f"(key {(manifest.get('signing_key') or {}).get('spki_sha256')})"
         )
+
+    def _sweep(self, options: dict[str, Any]) -> None:
+        from tropa.vetting import services
+
+        self.stdout.write(f"expired {services.expire_dossiers()} dossiers")
