@@ -24,7 +24,7 @@ def _context_page(browser: Browser, width: int = 1280) -> Page:
 
 def _vetting_url(page: Page, server: Server, pseudonym: str) -> str:
     page.goto(f"{server.url}/")
-    expect(page.locator("#vetting-queue svg")).to_be_visible()
+    expect(page.locator("#vetting-queue svg.vetting-chart")).to_be_visible()
     page.locator("#vetting-oldest a", has_text=pseudonym).click()
     page.wait_for_url(re.compile(r".*/vetting/[0-9a-f-]{36}/$"))
     return page.url

@@ -59,7 +59,7 @@ def test_the_opener_and_the_assignee_may_not_sign(
     verifier2: User,
 ) -> None:
     opener = make_user(astana, "olga", Role.VERIFIER)
-    vetting = services.open_vetting(actor=opener, case=canary_case)  # type: ignore[arg-type]
+    vetting = services.open_vetting(actor=opener, case=canary_case)  # type: ignore[arg-type]  # the fixture is a Case
     cases.update_case(actor=None, case=vetting.case, assignee=verifier2)
     vetting.case.refresh_from_db()
     satisfy_all(vetting, verifier)

@@ -93,7 +93,7 @@ def test_export_verifies_with_tropa_and_openssl(
     assert len(manifest["decision"]["signoffs"]) == 2 and manifest["claims"][0]["admiralty"] == "B2"
     assert _openssl_verifies(members, tmp_path / "x")
     digest = subprocess.run(
-        [OPENSSL, "dgst", "-sha256", str(tmp_path / "x" / "dossier.pdf")],  # type: ignore[list-item]
+        [OPENSSL, "dgst", "-sha256", str(tmp_path / "x" / "dossier.pdf")],  # type: ignore[list-item]  # asserted above
         capture_output=True,
         text=True,
         check=True,
@@ -239,3 +239,25 @@ def test_no_canary_without_identity(
     assert AuditEntry.objects.filter(action="identity.revealed", detail__purpose="dossier").exists()
     with pytest.raises(CommandError, match="not identity fields"):
         _export(vetting, tmp_path / "x.tar", "--with-identity", "phone")
+
+
+def test_a_replaced_pdf_with_fresh_checksums_fails(
+    decided: Decision, vetting: Vetting, tmp_path: Path
+) -> None:
+    """SHA256SUMS is not signed: a forger can rewrite it. The signed manifest's hash of the
+    PDF is what catches a replaced PDF."""
+    import hashlib
+
+    path = tmp_path / "d.tar"
+    _export(vetting, path)
+    members = _members(path)
+    members["dossier.pdf"] = members["dossier.pdf"].replace(b"/Title", b"/Titlf", 1) + b"\n%forged"
+    members["SHA256SUMS"] = "".join(
+        f"{hashlib.sha256(data).hexdigest()}  {name}\n"
+        for name, data in members.items()
+        if name != "SHA256SUMS"
+    ).encode()
+    _rewrite(path, members, tmp_path / "f.tar")
+    code, out = _verify(tmp_path / "f.tar")
+    assert code == 1 and "differs from the manifest's" in out
+    assert "SHA256SUMS" not in out

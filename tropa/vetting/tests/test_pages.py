@@ -45,8 +45,8 @@ def test_volunteers_never_reach_a_vetting(
     )
     urls = [
         reverse("vetting:detail", args=[vetting.code]),
-        reverse("vetting:check", args=[vetting.checks.first().code]),  # type: ignore[union-attr]
-        reverse("vetting:claim", args=[claim.code]),  # type: ignore[union-attr]
+        reverse("vetting:check", args=[vetting.checks.first().code]),  # type: ignore[union-attr]  # it has one
+        reverse("vetting:claim", args=[claim.code]),  # type: ignore[union-attr]  # it has one
         reverse("vetting:dossier", args=[dossier.code]),
     ]
     for url in urls:
@@ -164,7 +164,7 @@ def test_a_dossier_needs_a_second_person_and_only_its_requester_downloads(
     response = walt.post(url, follow=True)
     assert "Only the person who requested" in _messages(response)
     response = vera.post(url)
-    data = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    data = b"".join(response.streaming_content)  # type: ignore[attr-defined]  # a streaming response
     report = verify_dossier(io.BytesIO(data))
     assert report.ok, report.problems
     assert report.manifest and report.manifest["recipient"] == {
@@ -239,7 +239,7 @@ def test_the_checklist_is_the_administrators(
     assert boss.get(reverse("vetting:checklist")).status_code == 403
     assert admin.get(reverse("vetting:checklist")).status_code == 200
     admin.post(reverse("vetting:checklist"), {"name": "Family pressure interview"})
-    items = services.checklist(admin_user.organization)  # type: ignore[arg-type]
+    items = services.checklist(admin_user.organization)  # type: ignore[arg-type]  # staff have one
     assert items[-1].name == "Family pressure interview" and len(items) == 8
     identity = items[0]
     admin.post(reverse("vetting:checklist_item", args=[identity.code]), {"name": "Identity papers"})
