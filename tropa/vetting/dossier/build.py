@@ -96,7 +96,12 @@ def _redactor(identity: dict[str, Any], keep: list[str]) -> Any:
 
 
 def _iso(value: datetime | None) -> str:
-    return value.astimezone(UTC).isoformat() if value else ""
+    return value.astimezone(UTC).replace(microsecond=0).isoformat() if value else ""
+
+
+def _human(iso: str) -> str:
+    """An ISO time as the PDF prints it: "2026-12-01 13:01 UTC"."""
+    return f"{iso[:10]} {iso[11:16]} UTC" if iso else "—"
 
 
 def _checks(vetting: Vetting, redact: Any) -> list[dict[str, Any]]:
@@ -309,6 +314,7 @@ def render_pdf_html(manifest: dict[str, Any], language: str) -> str:
                 "title": c["name"] or kinds.get(c["kind"], c["kind"]),
                 "status_label": status.get(c["status"], c["status"]),
                 "role_label": roles.get(c["by_role"], c["by_role"]),
+                "when": _human(c["at"]) if c["at"] else "",
             }
             for c in manifest["checks"]
         ]
@@ -323,7 +329,8 @@ def render_pdf_html(manifest: dict[str, Any], language: str) -> str:
         ]
         decision = manifest["decision"]
         signoffs = [
-            {**s, "role_label": roles.get(s["role"], s["role"])} for s in decision["signoffs"]
+            {**s, "role_label": roles.get(s["role"], s["role"]), "when": _human(s["at"])}
+            for s in decision["signoffs"]
         ]
         context = {
             "m": manifest,
@@ -331,6 +338,12 @@ def render_pdf_html(manifest: dict[str, Any], language: str) -> str:
             "claims": claims,
             "outcome": dict(Outcome.choices).get(decision["outcome"], decision["outcome"]),
             "signoffs": signoffs,
+            "evidence": [{**e, "when": _human(e["ingested_at"])} for e in manifest["evidence"]],
+            "lists": [
+                {**x, "when": _human(x["imported_at"])} for x in manifest["screening"]["lists"]
+            ],
+            "screened": _human(manifest["screening"]["last_screened_at"]),
+            "created": _human(manifest["created_at"]),
             "recipient_kind": dict(Recipient.choices).get(
                 manifest["recipient"].get("kind", ""), ""
             ),
