@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "tropa.outreach",
     "tropa.pathways",
     "tropa.notify",
+    "tropa.vetting",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("outreach/", include("tropa.outreach.urls")),
     path("pathways/", include("tropa.pathways.urls")),
     path("notify/", include("tropa.notify.urls")),
+    path("vetting/", include("tropa.vetting.urls")),
     path("i18n/language/", views.switch_language, name="switch_language"),
     path("healthz", views.healthz, name="healthz"),
 ]

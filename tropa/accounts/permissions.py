@@ -36,6 +36,10 @@ class Cap(StrEnum):
     WRITE_OUTREACH = "write_outreach"
     # pathways: coordinators keep the organization's copy of countries, pathways and facts
     EDIT_PATHWAYS = "edit_pathways"
+    # vetting (tropa/vetting): work checks and claims; open a vetting; sign a decision
+    VET = "vet"
+    OPEN_VETTING = "open_vetting"
+    SIGN_VETTING = "sign_vetting"
 
 
 _CASE_STAFF = {
@@ -63,10 +67,18 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
     # The coordinator leads the desk, decides on screening hits, and is the second person
     # for every role change an administrator asks for.
     Role.COORDINATOR: frozenset(
-        {*_CASE_STAFF, Cap.REVIEW_SCREENING, Cap.APPROVE_ROLES, Cap.EDIT_PATHWAYS}
+        {
+            *_CASE_STAFF,
+            Cap.REVIEW_SCREENING,
+            Cap.APPROVE_ROLES,
+            Cap.EDIT_PATHWAYS,
+            Cap.VET,
+            Cap.OPEN_VETTING,
+        }
     ),
     Role.CASEWORKER: frozenset(_CASE_STAFF),
-    Role.LAWYER: frozenset(_CASE_STAFF),
+    # A lawyer may be the second of the two people who sign a vetting decision.
+    Role.LAWYER: frozenset({*_CASE_STAFF, Cap.VET, Cap.SIGN_VETTING}),
     Role.VERIFIER: frozenset(
         {
             Cap.VIEW_CASES,
@@ -81,6 +93,9 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
             Cap.VIEW_OUTREACH,
             Cap.SCREEN,
             Cap.REVIEW_SCREENING,
+            Cap.VET,
+            Cap.OPEN_VETTING,
+            Cap.SIGN_VETTING,
         }
     ),
     # Volunteers do logistics for the cases they are given; never identity or notes.

@@ -734,6 +734,7 @@ def load_demo() -> list[tuple[str, str, str, str, str]]:
             if org_name == ASTANA:
                 _enrich_astana(by_name, staff)
                 _screen_against_the_demo_list(by_name[LISTED_PSEUDONYM], coordinator)
+        rows += __import__("tropa.vetting.demo").vetting.demo.load_vetting_demo(orgs[ASTANA])
     return rows
 
 
