@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "tropa.screening",
     "tropa.evidence",
     "tropa.outreach",
+    "tropa.testimony",
 ]
 
 MIDDLEWARE = [

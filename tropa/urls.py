@@ -8,6 +8,7 @@ urlpatterns = [
     path("screening/", include("tropa.screening.urls")),
     path("evidence/", include("tropa.evidence.urls")),
     path("outreach/", include("tropa.outreach.urls")),
+    path("testimony/", include("tropa.testimony.urls")),
     path("i18n/language/", views.switch_language, name="switch_language"),
     path("healthz", views.healthz, name="healthz"),
 ]

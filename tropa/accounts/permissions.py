@@ -34,6 +34,11 @@ class Cap(StrEnum):
     REVIEW_SCREENING = "review_screening"
     VIEW_OUTREACH = "view_outreach"
     WRITE_OUTREACH = "write_outreach"
+    # testimony
+    VIEW_TESTIMONY = "view_testimony"
+    WRITE_TESTIMONY = "write_testimony"
+    CLASSIFY_TESTIMONY = "classify_testimony"
+    FLAG_IMPLICATED = "flag_implicated"
 
 
 _CASE_STAFF = {
@@ -55,14 +60,22 @@ _CASE_STAFF = {
     Cap.SCREEN,
 }
 
+# Testimony: who records interviews, and who classifies and flags a witness (lawyers and
+# verifiers; a flagged witness's testimony is theirs alone, tropa/testimony/access.py).
+_TESTIMONY_TAKERS = {Cap.VIEW_TESTIMONY, Cap.WRITE_TESTIMONY}
+_TESTIMONY_REVIEWERS = {Cap.CLASSIFY_TESTIMONY, Cap.FLAG_IMPLICATED}
+
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
     # An administrator manages accounts and sees no case content.
     Role.ADMIN: frozenset({Cap.MANAGE_USERS}),
     # The coordinator leads the desk, decides on screening hits, and is the second person
     # for every role change an administrator asks for.
-    Role.COORDINATOR: frozenset({*_CASE_STAFF, Cap.REVIEW_SCREENING, Cap.APPROVE_ROLES}),
+    Role.COORDINATOR: frozenset(
+        {*_CASE_STAFF, Cap.REVIEW_SCREENING, Cap.APPROVE_ROLES, *_TESTIMONY_TAKERS}
+    ),
+    # Caseworkers have no testimony rights: an interview is taken by a lawyer or coordinator.
     Role.CASEWORKER: frozenset(_CASE_STAFF),
-    Role.LAWYER: frozenset(_CASE_STAFF),
+    Role.LAWYER: frozenset({*_CASE_STAFF, *_TESTIMONY_TAKERS, *_TESTIMONY_REVIEWERS}),
     Role.VERIFIER: frozenset(
         {
             Cap.VIEW_CASES,
@@ -77,6 +90,8 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
             Cap.VIEW_OUTREACH,
             Cap.SCREEN,
             Cap.REVIEW_SCREENING,
+            Cap.VIEW_TESTIMONY,
+            *_TESTIMONY_REVIEWERS,
         }
     ),
     # Volunteers do logistics for the cases they are given; never identity or notes.
