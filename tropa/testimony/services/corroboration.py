@@ -7,6 +7,7 @@ what an event holds is written to disk to make the comparison possible.
 
 from __future__ import annotations
 
+import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -46,27 +47,36 @@ class Facts:
     end: date
 
 
+def _opened(model: type[Any], organization_id: Any, *fields: str) -> list[tuple[Any, ...]]:
+    """(pk, other fields..., opened ``sealed``) of every row of the organization: read as
+    plain tuples and opened with the organization key, without building model rows."""
+    from tropa.crypto.fields import _org_aead
+
+    aead = _org_aead(int(organization_id))
+    table = model._meta.db_table
+    rows = model.objects.filter(organization=organization_id).values_list("pk", *fields, "sealed")
+    return [
+        (*row[:-1], json.loads(aead.decrypt(bytes(row[-1]), f"{table}.sealed.{row[0]}".encode())))
+        for row in rows
+    ]
+
+
 def facts_of_organization(organization_id: Any) -> list[Facts]:
     """Every event of the organization, opened in memory, with the units of its acts."""
     units: dict[Any, set[str]] = defaultdict(set)
-    for act in Act.objects.filter(organization=organization_id).only(
-        "id", "organization_id", "event_id", "sealed"
-    ):
-        record = unseal(act, "sealed", act.sealed)
-        units[act.event_id] |= {p["unit"] for p in record["perpetrators"] if p.get("unit")}
-    found = []
-    for event in Event.objects.filter(organization=organization_id).only(
-        "id", "organization_id", "case_id", "sealed"
-    ):
-        found.append(_facts(event, unseal(event, "sealed", event.sealed), units[event.id]))
-    return found
+    for _pk, event_id, record in _opened(Act, organization_id, "event_id"):
+        units[event_id] |= {p["unit"] for p in record["perpetrators"] if p.get("unit")}
+    return [
+        _facts(pk, case_id, data, units[pk])
+        for pk, case_id, data in _opened(Event, organization_id, "case_id")
+    ]
 
 
-def _facts(event: Event, data: dict[str, Any], units: set[str]) -> Facts:
+def _facts(event_id: Any, case_id: Any, data: dict[str, Any], units: set[str]) -> Facts:
     period = data["period"]
     return Facts(
-        event_id=event.id,
-        case_id=event.case_id,
+        event_id=event_id,
+        case_id=case_id,
         units=frozenset(units),
         settlement=data["settlement"],
         lat=data.get("lat"),

@@ -1,0 +1,153 @@
+"""Testimony benchmark: corroboration suggestions among 10,000 events of one organization,
+and search over 10,000 testimonies (targets: ≤ 1 s; p95 ≤ 200 ms).
+
+    TROPA_DATA_DIR=$(mktemp -d) .venv/bin/python -m bench.testimony.run [--events 10000]
+
+Builds a throw-away organization in a fresh data dir (SQLite unless TROPA_DATABASE_URL):
+1,000 witnesses (cases) with 10 testimonies each, one event and one act per testimony,
+sealed exactly as the services seal them, 60 units, 40 settlements, dates over 2022-2024,
+narratives of 40 words drawn from a small Russian/Ukrainian vocabulary; then indexes every
+testimony through the real ``index_testimony``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import time
+from datetime import date, timedelta
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tropa.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+WORDS = (
+    "обстрел фосфор снаряды дома горели ночью утром бригада командир приказал стреляли "
+    "пленные связанные руки тела видел слышал рассказал кандидаты деревня посёлок улица "
+    "жители погибли раненые обстріл будинки вночі снаряди загинули поранені полонені "
+    "мародёрство забрали машины телефоны депортация вывезли автобусы"
+).split()
+_SYLLABLES = "ка ло ми ре ду бо ва ше ты зо гу на пе ри со".split()
+PLACES = sorted({"".join(random.Random(i).sample(_SYLLABLES, 3)).capitalize() + "ка" for i in range(60)})[:40]
+
+
+def build(n: int) -> tuple[object, list[str]]:
+    from django.utils import timezone
+
+    from tropa.accounts import services as accounts
+    from tropa.cases import services as cases
+    from tropa.crypto.fields import seal
+    from tropa.testimony import services
+    from tropa.testimony.models import Act, Event, Testimony, TestimonyVersion, Witness
+
+    rng = random.Random(12)
+    org = accounts.create_organization(actor=None, name=f"Bench {time.time()}")
+    units = [
+        str(services.save_unit(actor=None, organization=org, names=[f"Бригада {i}"], number=f"{90000 + i}").code)
+        for i in range(60)
+    ]
+    witnesses = [cases.create_case(actor=None, organization=org, pseudonym=f"W{i}") for i in range(n // 10)]
+    now = timezone.now()
+    testimonies, versions, events, acts, witness_rows = [], [], [], [], []
+    for case in witnesses:
+        w = Witness(organization=org, case=case)
+        w.sealed_consent = seal(w, "sealed_consent", [])
+        w.sealed_flag = seal(w, "sealed_flag", {"flagged": False})
+        witness_rows.append(w)
+        for _ in range(10):
+            t = Testimony(organization=org, case=case, created_at=now, versions_count=1)
+            v = TestimonyVersion(testimony=t, number=1, saved_at=now)
+            narrative = " ".join(rng.choice(WORDS) for _ in range(40))
+            v.sealed = seal(v, "sealed", {"interviewer": "b", "narrative": narrative, "evidence": []})
+            day = date(2022, 1, 1) + timedelta(days=rng.randrange(3 * 365))
+            e = Event(organization=org, case=case, testimony=t, created_at=now)
+            e.sealed = seal(e, "sealed", {
+                "when": day.isoformat(), "settlement": rng.choice(PLACES), "oblast": "donetsk",
+                "lat": None, "lon": None, "summary": "",
+                "period": {"start": day.isoformat(), "end": (day + timedelta(days=rng.choice([0, 0, 1, 30]))).isoformat(), "approximate": False},
+            })
+            a = Act(organization=org, event=e, created_at=now)
+            a.sealed = seal(a, "sealed", {
+                "kind": rng.choice(["incendiary", "killing", "pillage"]), "description": "",
+                "victims": [], "source": {"testimony": str(t.code), "how_known": "saw", "reliability": "b"},
+                "perpetrators": [{"unit": rng.choice(units), "who": "", "involvement": "did"}],
+            })
+            testimonies.append(t); versions.append(v); events.append(e); acts.append(a)  # noqa: E702
+    Witness.objects.bulk_create(witness_rows)
+    Testimony.objects.bulk_create(testimonies)
+    TestimonyVersion.objects.bulk_create(versions)
+    Event.objects.bulk_create(events)
+    Act.objects.bulk_create(acts)
+    started = time.perf_counter()
+    for t in testimonies:
+        services.index_testimony(t)
+    print(f"indexed {len(testimonies)} testimonies in {time.perf_counter() - started:.1f} s")
+    return org, units
+
+
+def measure(org: object, units: list[str], rounds: int) -> None:
+    from tropa.accounts.models import Role
+    from tropa.accounts.services import create_user
+    from tropa.testimony.models import Event
+    from tropa.testimony.services import Query, search
+    from tropa.testimony.services.corroboration import facts_of_organization, find_pairs
+
+    org_id = org.pk  # type: ignore[attr-defined]
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        facts = facts_of_organization(org_id)
+        pairs = find_pairs(facts)
+        times.append(time.perf_counter() - started)
+    print(f"corroboration, all {len(facts)} events: {min(times):.2f} s (best of 3), {len(pairs)} pairs")
+    times = []
+    for fact in facts[:20]:
+        started = time.perf_counter()
+        find_pairs(facts_of_organization(org_id), only=fact)
+        times.append(time.perf_counter() - started)
+    print(f"corroboration, one new event among {Event.objects.filter(organization=org_id).count()}: median {statistics.median(times):.2f} s")
+
+    user, _ = create_user(actor=None, organization=org, username=f"bench{time.time()}", role=Role.LAWYER, password="correct-horse-battery-staple-42")
+    rng = random.Random(5)
+    queries = []
+    for i in range(rounds):
+        kind = i % 4
+        if kind == 0:
+            queries.append(Query(text=rng.choice(WORDS)))
+        elif kind == 1:
+            queries.append(Query(unit=rng.choice(units), kind="incendiary"))
+        elif kind == 2:
+            day = date(2022, 1, 1) + timedelta(days=rng.randrange(900))
+            queries.append(Query(place=rng.choice(PLACES), start=day, end=day + timedelta(days=30)))
+        else:
+            queries.append(Query(text="кандидат обстрел", unit=rng.choice(units)))
+    times = []
+    for query in queries:
+        started = time.perf_counter()
+        search(actor=user, query=query)
+        times.append(time.perf_counter() - started)
+    times.sort()
+    p95 = times[int(len(times) * 0.95) - 1]
+    print(f"search over {Event.objects.filter(organization=org_id).count()} testimonies: median {statistics.median(times) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms ({rounds} queries)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--queries", type=int, default=100)
+    args = parser.parse_args()
+    _setup()
+    org, units = build(args.events)
+    measure(org, units, args.queries)
+
+
+if __name__ == "__main__":
+    main()
