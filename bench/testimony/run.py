@@ -1,3 +1,4 @@
+# ruff: noqa: E501 (a benchmark script: long literal rows read better on one line)
 """Testimony benchmark: corroboration suggestions among 10,000 events of one organization,
 and search over 10,000 testimonies (targets: ≤ 1 s; p95 ≤ 200 ms).
 
@@ -18,6 +19,7 @@ import random
 import statistics
 import time
 from datetime import date, timedelta
+from typing import Any
 
 
 def _setup() -> None:
@@ -36,10 +38,12 @@ WORDS = (
     "мародёрство забрали машины телефоны депортация вывезли автобусы"
 ).split()
 _SYLLABLES = "ка ло ми ре ду бо ва ше ты зо гу на пе ри со".split()
-PLACES = sorted({"".join(random.Random(i).sample(_SYLLABLES, 3)).capitalize() + "ка" for i in range(60)})[:40]
+PLACES = sorted(
+    {"".join(random.Random(i).sample(_SYLLABLES, 3)).capitalize() + "ка" for i in range(60)}
+)[:40]
 
 
-def build(n: int) -> tuple[object, list[str]]:
+def build(n: int) -> tuple[Any, list[str]]:
     from django.utils import timezone
 
     from tropa.accounts import services as accounts
@@ -51,10 +55,16 @@ def build(n: int) -> tuple[object, list[str]]:
     rng = random.Random(12)
     org = accounts.create_organization(actor=None, name=f"Bench {time.time()}")
     units = [
-        str(services.save_unit(actor=None, organization=org, names=[f"Бригада {i}"], number=f"{90000 + i}").code)
+        str(
+            services.save_unit(
+                actor=None, organization=org, names=[f"Бригада {i}"], number=f"{90000 + i}"
+            ).code
+        )
         for i in range(60)
     ]
-    witnesses = [cases.create_case(actor=None, organization=org, pseudonym=f"W{i}") for i in range(n // 10)]
+    witnesses = [
+        cases.create_case(actor=None, organization=org, pseudonym=f"W{i}") for i in range(n // 10)
+    ]
     now = timezone.now()
     testimonies, versions, events, acts, witness_rows = [], [], [], [], []
     for case in witnesses:
@@ -66,21 +76,44 @@ def build(n: int) -> tuple[object, list[str]]:
             t = Testimony(organization=org, case=case, created_at=now, versions_count=1)
             v = TestimonyVersion(testimony=t, number=1, saved_at=now)
             narrative = " ".join(rng.choice(WORDS) for _ in range(40))
-            v.sealed = seal(v, "sealed", {"interviewer": "b", "narrative": narrative, "evidence": []})
+            v.sealed = seal(
+                v, "sealed", {"interviewer": "b", "narrative": narrative, "evidence": []}
+            )
             day = date(2022, 1, 1) + timedelta(days=rng.randrange(3 * 365))
             e = Event(organization=org, case=case, testimony=t, created_at=now)
-            e.sealed = seal(e, "sealed", {
-                "when": day.isoformat(), "settlement": rng.choice(PLACES), "oblast": "donetsk",
-                "lat": None, "lon": None, "summary": "",
-                "period": {"start": day.isoformat(), "end": (day + timedelta(days=rng.choice([0, 0, 1, 30]))).isoformat(), "approximate": False},
-            })
+            e.sealed = seal(
+                e,
+                "sealed",
+                {
+                    "when": day.isoformat(),
+                    "settlement": rng.choice(PLACES),
+                    "oblast": "donetsk",
+                    "lat": None,
+                    "lon": None,
+                    "summary": "",
+                    "period": {
+                        "start": day.isoformat(),
+                        "end": (day + timedelta(days=rng.choice([0, 0, 1, 30]))).isoformat(),
+                        "approximate": False,
+                    },
+                },
+            )
             a = Act(organization=org, event=e, created_at=now)
-            a.sealed = seal(a, "sealed", {
-                "kind": rng.choice(["incendiary", "killing", "pillage"]), "description": "",
-                "victims": [], "source": {"testimony": str(t.code), "how_known": "saw", "reliability": "b"},
-                "perpetrators": [{"unit": rng.choice(units), "who": "", "involvement": "did"}],
-            })
-            testimonies.append(t); versions.append(v); events.append(e); acts.append(a)  # noqa: E702
+            a.sealed = seal(
+                a,
+                "sealed",
+                {
+                    "kind": rng.choice(["incendiary", "killing", "pillage"]),
+                    "description": "",
+                    "victims": [],
+                    "source": {"testimony": str(t.code), "how_known": "saw", "reliability": "b"},
+                    "perpetrators": [{"unit": rng.choice(units), "who": "", "involvement": "did"}],
+                },
+            )
+            testimonies.append(t)
+            versions.append(v)
+            events.append(e)
+            acts.append(a)
     Witness.objects.bulk_create(witness_rows)
     Testimony.objects.bulk_create(testimonies)
     TestimonyVersion.objects.bulk_create(versions)
@@ -93,29 +126,39 @@ def build(n: int) -> tuple[object, list[str]]:
     return org, units
 
 
-def measure(org: object, units: list[str], rounds: int) -> None:
+def measure(org: Any, units: list[str], rounds: int) -> None:
     from tropa.accounts.models import Role
     from tropa.accounts.services import create_user
     from tropa.testimony.models import Event
     from tropa.testimony.services import Query, search
     from tropa.testimony.services.corroboration import facts_of_organization, find_pairs
 
-    org_id = org.pk  # type: ignore[attr-defined]
+    org_id = org.pk
     times = []
     for _ in range(3):
         started = time.perf_counter()
         facts = facts_of_organization(org_id)
         pairs = find_pairs(facts)
         times.append(time.perf_counter() - started)
-    print(f"corroboration, all {len(facts)} events: {min(times):.2f} s (best of 3), {len(pairs)} pairs")
+    print(
+        f"corroboration, all {len(facts)} events: {min(times):.2f} s (best of 3), {len(pairs)} pairs"
+    )
     times = []
     for fact in facts[:20]:
         started = time.perf_counter()
         find_pairs(facts_of_organization(org_id), only=fact)
         times.append(time.perf_counter() - started)
-    print(f"corroboration, one new event among {Event.objects.filter(organization=org_id).count()}: median {statistics.median(times):.2f} s")
+    print(
+        f"corroboration, one new event among {Event.objects.filter(organization=org_id).count()}: median {statistics.median(times):.2f} s"
+    )
 
-    user, _ = create_user(actor=None, organization=org, username=f"bench{time.time()}", role=Role.LAWYER, password="correct-horse-battery-staple-42")
+    user, _ = create_user(
+        actor=None,
+        organization=org,
+        username=f"bench{time.time()}",
+        role=Role.LAWYER,
+        password="correct-horse-battery-staple-42",  # noqa: S106 (a throw-away bench account)
+    )
     rng = random.Random(5)
     queries = []
     for i in range(rounds):
@@ -136,7 +179,9 @@ def measure(org: object, units: list[str], rounds: int) -> None:
         times.append(time.perf_counter() - started)
     times.sort()
     p95 = times[int(len(times) * 0.95) - 1]
-    print(f"search over {Event.objects.filter(organization=org_id).count()} testimonies: median {statistics.median(times) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms ({rounds} queries)")
+    print(
+        f"search over {Event.objects.filter(organization=org_id).count()} testimonies: median {statistics.median(times) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms ({rounds} queries)"
+    )
 
 
 def main() -> None:

@@ -179,7 +179,7 @@ def parse_period(text: str) -> Period:
             start -= timedelta(days=1)  # "the night of the 29th" began on the evening of the 28th
         if approximate:
             start, end = start - timedelta(days=3), end + timedelta(days=3)
-        return Period(start, end, approximate or night and len(days) == 1)
+        return Period(start, end, approximate or (night and len(days) == 1))
     months = [(int(y), int(m)) for m, y in _MY.findall(lowered)]
     months += [(int(y), int(m)) for y, m in _YM.findall(lowered)]
     if months:

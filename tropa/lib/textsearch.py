@@ -96,9 +96,7 @@ def name_keys(text: str) -> frozenset[str]:
 def _parts(text: str) -> tuple[set[str], list[frozenset[str]]]:
     """The numbers of a name and the keys of its words of three letters or more."""
     numbers = set(re.findall(r"\d+", text))
-    keyed = [
-        name_keys(w) for w in re.findall(r"[^\W\d_]{3,}", text.lower()) if name_keys(w)
-    ]
+    keyed = [name_keys(w) for w in re.findall(r"[^\W\d_]{3,}", text.lower()) if name_keys(w)]
     return numbers, keyed
 
 

@@ -18,7 +18,7 @@ from tropa.core.models import OrganizationOwned
 from .flags import flag_of
 from .models import Act, Corroboration, Event, Testimony, TestimonyExport, Unit, Witness
 
-O = TypeVar("O", bound=OrganizationOwned)
+Owned = TypeVar("Owned", bound=OrganizationOwned)
 
 # Who reads a flagged witness's testimony (E13).
 FLAGGED_READERS = frozenset({Role.LAWYER, Role.VERIFIER})
@@ -34,7 +34,9 @@ def may_see_case_testimony(user: Viewer, case: Case) -> bool:
     return True
 
 
-def _check(user: Viewer, obj: O | None, case: Case | None, code: Any, kind: str, cap: Cap) -> O:
+def _check(
+    user: Viewer, obj: Owned | None, case: Case | None, code: Any, kind: str, cap: Cap
+) -> Owned:
     if obj is None or case is None or not may_see_case_testimony(user, case):
         raise deny(user, code, kind)
     if not can(user, cap):
@@ -50,19 +52,19 @@ def access_case(user: Viewer, code: Any, *, cap: Cap = Cap.VIEW_TESTIMONY) -> Ca
 def access_testimony(user: Viewer, code: Any, *, cap: Cap = Cap.VIEW_TESTIMONY) -> Testimony:
     found = Testimony.objects.unscoped().select_related("case").filter(code=code)
     testimony: Testimony | None = scope_to_visible_cases(user, found).first()
-    return _check(user, testimony, testimony and testimony.case, code, "testimony", cap)
+    return _check(user, testimony, testimony.case if testimony else None, code, "testimony", cap)
 
 
 def access_event(user: Viewer, code: Any, *, cap: Cap = Cap.VIEW_TESTIMONY) -> Event:
     found = Event.objects.unscoped().select_related("case", "testimony").filter(code=code)
     event: Event | None = scope_to_visible_cases(user, found).first()
-    return _check(user, event, event and event.case, code, "event", cap)
+    return _check(user, event, event.case if event else None, code, "event", cap)
 
 
 def access_act(user: Viewer, code: Any, *, cap: Cap = Cap.VIEW_TESTIMONY) -> Act:
     found = Act.objects.unscoped().select_related("event__case").filter(code=code)
     act: Act | None = scope_to_visible_cases(user, found, "event__case").first()
-    return _check(user, act, act and act.event.case, code, "act", cap)
+    return _check(user, act, act.event.case if act else None, code, "act", cap)
 
 
 def access_corroboration(user: Viewer, code: Any) -> Corroboration:
@@ -74,13 +76,15 @@ def access_corroboration(user: Viewer, code: Any) -> Corroboration:
     if pair is not None and not may_see_case_testimony(user, pair.event_b.case):
         pair = None
     cap = Cap.CLASSIFY_TESTIMONY
-    return _check(user, pair, pair and pair.event_a.case, code, "corroboration", cap)
+    return _check(user, pair, pair.event_a.case if pair else None, code, "corroboration", cap)
 
 
 def access_export(user: Viewer, code: Any) -> TestimonyExport:
     found = TestimonyExport.objects.unscoped().select_related("case", "testimony")
     export: TestimonyExport | None = scope_to_visible_cases(user, found.filter(code=code)).first()
-    return _check(user, export, export and export.case, code, "testimony_export", Cap.VIEW_TESTIMONY)
+    return _check(
+        user, export, export.case if export else None, code, "testimony_export", Cap.VIEW_TESTIMONY
+    )
 
 
 def access_unit(user: Viewer, code: Any) -> Unit:

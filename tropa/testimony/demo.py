@@ -33,7 +33,10 @@ def load_testimony_demo(by_name: dict[str, Case], staff: dict[str, User]) -> Non
     unit = services.save_unit(
         actor=None,
         organization=org,
-        names=["155-я отдельная бригада морской пехоты (вымышленная)", "155th Naval Infantry Brigade"],
+        names=[
+            "155-я отдельная бригада морской пехоты (вымышленная)",
+            "155th Naval Infantry Brigade",
+        ],
         number="в/ч 99155",
     )
     services.save_unit(actor=None, organization=org, names=["Бригада «Север»"], number="в/ч 99001")
@@ -41,10 +44,20 @@ def load_testimony_demo(by_name: dict[str, Case], staff: dict[str, User]) -> Non
     second = _witness(by_name["Sever"], coordinator, SECOND, "Vuhledar", "29.06.2022", unit)
     today = timezone.localdate()
     services.record_consent(
-        actor=coordinator, case=first.case, kind="icc", status="given", on=today - timedelta(days=3), how="signed"
+        actor=coordinator,
+        case=first.case,
+        kind="icc",
+        status="given",
+        on=today - timedelta(days=3),
+        how="signed",
     )
     services.record_consent(
-        actor=coordinator, case=first.case, kind="journalist", status="refused", on=today - timedelta(days=3), how="oral"
+        actor=coordinator,
+        case=first.case,
+        kind="journalist",
+        status="refused",
+        on=today - timedelta(days=3),
+        how="oral",
     )
     services.set_implicated(actor=verifier, case=second.case)
     services.record_rights_explained(
@@ -66,7 +79,9 @@ def _witness(case: Case, actor: User, narrative: str, place: str, when: str, uni
         },
     )
     event = services.add_event(
-        actor=actor, testimony=testimony, data={"when": when, "settlement": place, "oblast": "donetsk"}
+        actor=actor,
+        testimony=testimony,
+        data={"when": when, "settlement": place, "oblast": "donetsk"},
     )
     services.add_act(
         actor=actor,

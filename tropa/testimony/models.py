@@ -1,4 +1,4 @@
-"""Testimony: interviews with immutable versions, what happened, and for whom it may go (E9–E13, E17).
+"""Testimony: interviews with immutable versions, what happened, for whom it may go (E9–E17).
 
 Everything that tells what a witness said or who he is sealed with the organization key:
 the interview and its narrative (in each version), consent, the "may be implicated" flag,
@@ -83,11 +83,6 @@ class TestimonyVersion(models.Model):
     def __str__(self) -> str:
         return f"version {self.number} of {self.testimony_id}"
 
-    @property
-    def organization_id(self) -> Any:
-        """Sealing binds to the testimony's organization."""
-        return self.testimony.organization_id
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise RuntimeError("testimony versions are immutable")
@@ -95,6 +90,11 @@ class TestimonyVersion(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise RuntimeError("testimony versions are immutable")
+
+    @property
+    def organization_id(self) -> Any:
+        """Sealing binds to the testimony's organization."""
+        return self.testimony.organization_id
 
 
 class Unit(OrganizationOwned):

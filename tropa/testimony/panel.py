@@ -33,7 +33,11 @@ def panel_context(request: HttpRequest, case: Case) -> dict[str, Any] | None:
         "testimonies": Testimony.objects.filter(organization=case.organization_id, case=case),
         "consent": services.consent_now(witness),
         "flag": flag_of(witness),
-        "confirmed": (confirmed.filter(event_a__in=events) | confirmed.filter(event_b__in=events)).count(),
-        "suggested": (suggested.filter(event_a__in=events) | suggested.filter(event_b__in=events)).count(),
+        "confirmed": (
+            confirmed.filter(event_a__in=events) | confirmed.filter(event_b__in=events)
+        ).count(),
+        "suggested": (
+            suggested.filter(event_a__in=events) | suggested.filter(event_b__in=events)
+        ).count(),
         "may_write": can(request.user, Cap.WRITE_TESTIMONY),
     }

@@ -12,12 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tropa.accounts.permissions import AuthenticatedHttpRequest, Cap, can, staff_view
-from tropa.core.access import forbid
 from tropa.core.views import run_action
 
 from . import access, services
 from .errors import TestimonyError
-from .models import Event, ExportStatus, Testimony
+from .models import Event
 from .vocabulary import (
     ARTICLES,
     ActKind,
@@ -102,9 +101,10 @@ def detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     testimony = access.access_testimony(request.user, code)
     data = services.read_testimony(actor=request.user, testimony=testimony)
     witness = services.witness_of(testimony.case)
-    events = [(e, services.event_data(e)) for e in Event.objects.filter(
-        organization=testimony.organization_id, testimony=testimony
-    )]
+    events = [
+        (e, services.event_data(e))
+        for e in Event.objects.filter(organization=testimony.organization_id, testimony=testimony)
+    ]
     from .flags import flag_of
 
     context = {
@@ -192,7 +192,12 @@ def event_new(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             data["lon"] = float(request.POST.get("lon", "").replace(",", "."))
         event = services.add_event(actor=request.user, testimony=testimony, data=data)
     except (TestimonyError, ValueError) as exc:
-        messages.error(request, str(exc) if isinstance(exc, TestimonyError) else _("Give both coordinates, as decimal degrees."))
+        messages.error(
+            request,
+            str(exc)
+            if isinstance(exc, TestimonyError)
+            else _("Give both coordinates, as decimal degrees."),
+        )
         return redirect(testimony)
     messages.success(request, _("Event added."))
     return redirect(event)

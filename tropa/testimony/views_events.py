@@ -52,7 +52,9 @@ def _act_rows(request: AuthenticatedHttpRequest) -> dict[str, Any]:
 @staff_view
 def event(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     found = access.access_event(request.user, code)
-    units = {str(u.code): services.unit_label(d) for u, d in services.units_of(found.organization_id)}
+    units = {
+        str(u.code): services.unit_label(d) for u, d in services.units_of(found.organization_id)
+    }
     acts = [(a, services.act_data(a)) for a in found.acts.all()]
     pairs = [
         (p, services.basis_of(p), p.event_b if p.event_a_id == found.pk else p.event_a)
@@ -89,7 +91,9 @@ def claimed(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     act: Act = access.access_act(request.user, code, cap=Cap.WRITE_TESTIMONY)
     run_action(
         request,
-        lambda: services.set_claimed(actor=request.user, act=act, words=request.POST.get("words", "")),
+        lambda: services.set_claimed(
+            actor=request.user, act=act, words=request.POST.get("words", "")
+        ),
         _("The witness's own words are saved."),
     )
     return redirect(act.event)
@@ -180,7 +184,8 @@ def export(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     context = {
         "export": found,
         "kind": services.recipient_of(found),
-        "may_decide": found.requested_by_id != request.user.pk and can(request.user, Cap.APPROVE_EXPORT),
+        "may_decide": found.requested_by_id != request.user.pk
+        and can(request.user, Cap.APPROVE_EXPORT),
         "may_download": found.requested_by_id == request.user.pk,
         **_choices(),
     }
@@ -242,7 +247,8 @@ def search(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = _query(request)
     results = services.search(actor=request.user, query=query) if query.named() else None
     units = sorted(
-        (services.unit_label(d), str(u.code)) for u, d in services.units_of(request.user.organization)
+        (services.unit_label(d), str(u.code))
+        for u, d in services.units_of(request.user.organization)
     )
     context = {"query": query, "results": results, "unit_choices": units, **_choices()}
     return render(request, "testimony/search.html", context)

@@ -101,7 +101,10 @@ def basis(a: Facts, b: Facts) -> dict[str, Any] | None:
     if a.case_id == b.case_id or not (a.units & b.units):
         return None
     slack = SLACK_DAYS
-    if a.start.toordinal() - slack > b.end.toordinal() or b.start.toordinal() - slack > a.end.toordinal():
+    if (
+        a.start.toordinal() - slack > b.end.toordinal()
+        or b.start.toordinal() - slack > a.end.toordinal()
+    ):
         return None
     distance = _km(a, b)
     if distance is not None and distance <= NEAR_KM:
@@ -165,7 +168,9 @@ def suggest_all(organization_id: Any) -> int:
     return _store(organization_id, find_pairs(facts_of_organization(organization_id)), None)
 
 
-def _store(organization_id: Any, pairs: list[tuple[Facts, Facts, dict[str, Any]]], event: Event | None) -> int:
+def _store(
+    organization_id: Any, pairs: list[tuple[Facts, Facts, dict[str, Any]]], event: Event | None
+) -> int:
     if not pairs:
         return 0
     known = {
@@ -217,9 +222,11 @@ def decide_corroboration(*, actor: User, pair: Corroboration, confirm: bool, rea
         raise TestimonyError(_("Only a lawyer or a verifier decides on corroboration."))
     status = CorroborationStatus.CONFIRMED if confirm else CorroborationStatus.DISMISSED
     with transaction.atomic():
-        locked = Corroboration.objects.select_for_update().filter(
-            organization=pair.organization_id, pk=pair.pk
-        ).first()
+        locked = (
+            Corroboration.objects.select_for_update()
+            .filter(organization=pair.organization_id, pk=pair.pk)
+            .first()
+        )
         if locked is None or locked.status != CorroborationStatus.SUGGESTED:
             raise TestimonyError(_("This suggestion has already been decided."))
         locked.status, locked.decided_by, locked.decided_at = status, actor, timezone.now()
@@ -237,7 +244,9 @@ def decide_corroboration(*, actor: User, pair: Corroboration, confirm: bool, rea
 def corroboration_count(event: Event) -> int:
     """How many other witnesses' events are confirmed to be this one."""
     return (
-        Corroboration.objects.filter(organization=event.organization_id, status=CorroborationStatus.CONFIRMED)
+        Corroboration.objects.filter(
+            organization=event.organization_id, status=CorroborationStatus.CONFIRMED
+        )
         .filter(Q(event_a=event) | Q(event_b=event))
         .count()
     )

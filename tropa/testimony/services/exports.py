@@ -73,7 +73,9 @@ def request_export(
         )
         export.sealed_recipient = seal(export, "sealed_recipient", kind)
         export.save()
-        log_action(actor, Action.TESTIMONY_EXPORT_REQUESTED, testimony.case, export=str(export.code))
+        log_action(
+            actor, Action.TESTIMONY_EXPORT_REQUESTED, testimony.case, export=str(export.code)
+        )
     return export
 
 
@@ -89,7 +91,11 @@ def decide_export(*, actor: User, export: TestimonyExport, approve: bool) -> Non
         _require_consent(actor, export.case, recipient_of(export))
     with transaction.atomic():
         status = ExportStatus.READY if approve else ExportStatus.REFUSED
-        fields: dict[str, Any] = {"status": status, "decided_by": actor, "decided_at": timezone.now()}
+        fields: dict[str, Any] = {
+            "status": status,
+            "decided_by": actor,
+            "decided_at": timezone.now(),
+        }
         if approve:
             fields.update(_build(export, actor))
         done = TestimonyExport.objects.filter(
@@ -107,7 +113,14 @@ def _build(export: TestimonyExport, approver: User) -> dict[str, Any]:
     from tropa.evidence import bundle, vault
     from tropa.evidence.storage import get_storage
 
-    plan = _plan(export.testimony, recipient_of(export), export.language, export.requested_by, approver, str(export.code))
+    plan = _plan(
+        export.testimony,
+        recipient_of(export),
+        export.language,
+        export.requested_by,
+        approver,
+        str(export.code),
+    )
     reader = bundle.thread_pipe(plan.write)
     storage = get_storage()
     written = vault.write_encrypted(storage, plan.key, reader.read, limit=2**40)
@@ -203,7 +216,9 @@ def write_export_file(
     _require_consent(actor, testimony.case, kind)
     plan = _plan(testimony, kind, language, actor, None, "cli")
     bundle.write_to_file(plan, path)
-    log_action(actor, Action.TESTIMONY_EXPORT_WRITTEN, testimony.case, testimony=str(testimony.code))
+    log_action(
+        actor, Action.TESTIMONY_EXPORT_WRITTEN, testimony.case, testimony=str(testimony.code)
+    )
 
 
 # The document ---------------------------------------------------------------------------
@@ -211,15 +226,18 @@ def write_export_file(
 
 def testimony_document(testimony: Testimony, kind: str, language: str) -> dict[str, Any]:
     """The testimony as the export's JSON document (schema in docs/testimony.md)."""
+    from ..models import Unit
     from .corroboration import corroboration_count
     from .interviews import consent_history, current
     from .structure import act_data, event_data, unit_data
-    from ..models import Unit
 
     witness = _witness(testimony.case)
     consent = [e for e in consent_history(witness) if e["kind"] == kind] if witness else []
     flag = flag_of(witness)
-    units = {str(u.code): unit_data(u) for u in Unit.objects.filter(organization=testimony.organization_id)}
+    units = {
+        str(u.code): unit_data(u)
+        for u in Unit.objects.filter(organization=testimony.organization_id)
+    }
     latest = testimony.versions.order_by("-number").first()
     events = []
     for event in Event.objects.filter(organization=testimony.organization_id, testimony=testimony):
@@ -228,7 +246,14 @@ def testimony_document(testimony: Testimony, kind: str, language: str) -> dict[s
         for act in event.acts.all():
             record = act_data(act)
             acts.append(_act_document(act, record, units))
-        events.append({"code": str(event.code), **data, "corroborated_by": corroboration_count(event), "acts": acts})
+        events.append(
+            {
+                "code": str(event.code),
+                **data,
+                "corroborated_by": corroboration_count(event),
+                "acts": acts,
+            }
+        )
     return {
         "format": SCHEMA,
         "exported_at": timezone.now().astimezone(UTC).isoformat(),
@@ -256,7 +281,8 @@ def testimony_document(testimony: Testimony, kind: str, language: str) -> dict[s
 
 def _act_document(act: Any, record: dict[str, Any], units: dict[str, Any]) -> dict[str, Any]:
     perpetrators = [
-        {**p, "unit": units.get(p["unit"]) if p.get("unit") else None} for p in record["perpetrators"]
+        {**p, "unit": units.get(p["unit"]) if p.get("unit") else None}
+        for p in record["perpetrators"]
     ]
     potential = record.get("potential")
     if potential:
@@ -264,7 +290,9 @@ def _act_document(act: Any, record: dict[str, Any], units: dict[str, Any]) -> di
         potential = {
             "article": potential["article"],
             "title": ARTICLES[potential["article"]]["title"],
-            "elements": [{"text": t, "met": i in potential["elements"]} for i, t in enumerate(elements)],
+            "elements": [
+                {"text": t, "met": i in potential["elements"]} for i, t in enumerate(elements)
+            ],
             "note": potential.get("note", ""),
         }
     return {

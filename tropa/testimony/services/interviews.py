@@ -37,7 +37,9 @@ FIELDS = (
 
 
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
-    snapshot = {name: str(data.get(name) or "").strip() for name in FIELDS if name != "evidence"}
+    snapshot: dict[str, Any] = {
+        name: str(data.get(name) or "").strip() for name in FIELDS if name != "evidence"
+    }
     snapshot["evidence"] = sorted({str(code) for code in data.get("evidence") or []})
     if snapshot["method"] not in RecordingMethod.values:
         snapshot["method"] = RecordingMethod.WRITTEN
@@ -61,14 +63,17 @@ def witness_of(case: Case) -> Witness:
 
 def _locked_witness(case: Case) -> Witness:
     pk = witness_of(case).pk
-    return Witness.objects.filter(organization=case.organization_id).select_for_update().get(pk=pk)
+    witness: Witness = (
+        Witness.objects.filter(organization=case.organization_id).select_for_update().get(pk=pk)
+    )
+    return witness
 
 
 def record_interview(*, actor: User | None, case: Case, data: dict[str, Any]) -> Testimony:
     snapshot = _clean(data)
     with transaction.atomic():
         witness_of(case)
-        testimony = Testimony.objects.create(
+        testimony: Testimony = Testimony.objects.create(
             organization_id=case.organization_id,
             case=case,
             created_by=actor,
@@ -83,9 +88,13 @@ def save_interview(*, actor: User | None, testimony: Testimony, data: dict[str, 
     """A new version (never a change to an old one); nothing when nothing changed."""
     snapshot = _clean(data)
     with transaction.atomic():
-        locked = Testimony.objects.filter(organization=testimony.organization_id).select_for_update().get(pk=testimony.pk)
+        locked = (
+            Testimony.objects.filter(organization=testimony.organization_id)
+            .select_for_update()
+            .get(pk=testimony.pk)
+        )
         if read_version(locked, locked.versions_count) == snapshot:
-            return locked.versions_count
+            return int(locked.versions_count)
         number = _add_version(actor, locked, snapshot)
         changed = [n for n in FIELDS if read_version(locked, number - 1).get(n) != snapshot[n]]
         log_action(
@@ -131,9 +140,7 @@ def current(testimony: Testimony) -> dict[str, Any]:
 
 def read_testimony(*, actor: User | None, testimony: Testimony) -> dict[str, Any]:
     """The current version, for a page: the read is audited."""
-    log_action(
-        actor, Action.TESTIMONY_VIEWED, testimony.case, testimony=str(testimony.code)
-    )
+    log_action(actor, Action.TESTIMONY_VIEWED, testimony.case, testimony=str(testimony.code))
     return current(testimony)
 
 
@@ -153,11 +160,7 @@ def diff_versions(testimony: Testimony, old: int, new: int) -> list[FieldDiff]:
         a, b = _lines(before.get(name)), _lines(after.get(name))
         if a == b:
             continue
-        lines = [
-            (line[0], line[2:])
-            for line in difflib.ndiff(a, b)
-            if line[:1] in ("+", "-", " ")
-        ]
+        lines = [(line[0], line[2:]) for line in difflib.ndiff(a, b) if line[:1] in ("+", "-", " ")]
         diffs.append(FieldDiff(name, lines))
     return diffs
 

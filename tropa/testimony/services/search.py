@@ -43,7 +43,8 @@ def skeleton(word: str) -> set[str]:
 
 
 def _months(start: date, end: date) -> list[str]:
-    months, year, month = [], start.year, start.month
+    months: list[str] = []
+    year, month = start.year, start.month
     while (year, month) <= (end.year, end.month) and len(months) < MAX_MONTHS:
         months.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
@@ -102,7 +103,9 @@ class Query:
 
     def named(self) -> list[str]:
         names = ("text", "unit", "place", "oblast", "kind", "article")
-        return [n for n in names if getattr(self, n)] + (["dates"] if self.start or self.end else [])
+        return [n for n in names if getattr(self, n)] + (
+            ["dates"] if self.start or self.end else []
+        )
 
 
 def _groups(org: Any, query: Query) -> list[set[str]]:
@@ -119,7 +122,9 @@ def _groups(org: Any, query: Query) -> list[set[str]]:
             groups.append({f"{prefix}:{value}"})
     if query.start or query.end:
         start, end = query.start or date(1990, 1, 1), query.end or date.today()  # noqa: DTZ011
-        groups.append({f"m:{m}" for m in _months(start, end)} if (end.year - start.year) < 3 else set())
+        groups.append(
+            {f"m:{m}" for m in _months(start, end)} if (end.year - start.year) < 3 else set()
+        )
     return [{blind_index(org, PURPOSE, t) for t in g} for g in groups if g]
 
 
@@ -148,7 +153,7 @@ def _exact(testimony_ids: set[Any], org: Any, query: Query) -> set[Any]:
         if query.place and not textsearch.same_name(query.place, data["settlement"]):
             continue
         start, end = period_of(data)
-        if query.start and end < query.start or query.end and start > query.end:
+        if (query.start and end < query.start) or (query.end and start > query.end):
             continue
         kept.add(event.testimony_id)
     return kept

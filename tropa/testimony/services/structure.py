@@ -62,7 +62,9 @@ def save_unit(
             unit = Unit(organization=organization, created_at=timezone.now())
         unit.sealed = seal(unit, "sealed", {"names": names, "number": digits})
         unit.save()
-        log_action(actor, Action.TESTIMONY_UNIT_SAVED, organization=organization, unit=str(unit.code))
+        log_action(
+            actor, Action.TESTIMONY_UNIT_SAVED, organization=organization, unit=str(unit.code)
+        )
     return unit
 
 
@@ -78,9 +80,10 @@ def match_units(organization: Organization | int, text: str) -> list[Unit]:
     number = textsearch.unit_number(text)
     found = []
     for unit, data in units_of(organization):
-        if number and data.get("number") == number:
-            found.append(unit)
-        elif any(textsearch.same_name(text, name) for name in data.get("names") or []):
+        names = data.get("names") or []
+        if (number and data.get("number") == number) or any(
+            textsearch.same_name(text, name) for name in names
+        ):
             found.append(unit)
     return found
 
@@ -104,7 +107,9 @@ def _event_data(data: dict[str, Any]) -> dict[str, Any]:
         raise TestimonyError(_("Choose an oblast from the list."))
     lat, lon = data.get("lat"), data.get("lon")
     if (lat is None) != (lon is None) or (
-        lat is not None and not (-90 <= float(lat) <= 90 and -180 <= float(lon) <= 180)
+        lat is not None
+        and lon is not None
+        and not (-90 <= float(lat) <= 90 and -180 <= float(lon) <= 180)
     ):
         raise TestimonyError(_("Give both coordinates, as decimal degrees."))
     return {
@@ -219,7 +224,9 @@ def act_data(act: Act) -> dict[str, Any]:
 def set_claimed(*, actor: User | None, act: Act, words: str) -> None:
     """What the witness himself called it, in his words."""
     with transaction.atomic():
-        locked = Act.objects.filter(organization=act.organization_id).select_for_update().get(pk=act.pk)
+        locked = (
+            Act.objects.filter(organization=act.organization_id).select_for_update().get(pk=act.pk)
+        )
         locked.sealed_claimed = seal(
             locked, "sealed_claimed", {"words": words.strip(), "at": timezone.now().isoformat()}
         )
@@ -248,11 +255,17 @@ def set_potential(
         "at": timezone.now().isoformat(),
     }
     with transaction.atomic():
-        locked = Act.objects.filter(organization=act.organization_id).select_for_update().get(pk=act.pk)
+        locked = (
+            Act.objects.filter(organization=act.organization_id).select_for_update().get(pk=act.pk)
+        )
         locked.sealed_potential = seal(locked, "sealed_potential", value)
         locked.save(update_fields=["sealed_potential"])
         log_action(
-            actor, Action.TESTIMONY_POTENTIAL_SAVED, act.event.case, act=str(act.code), article=article
+            actor,
+            Action.TESTIMONY_POTENTIAL_SAVED,
+            act.event.case,
+            act=str(act.code),
+            article=article,
         )
         from .search import index_testimony
 

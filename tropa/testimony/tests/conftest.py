@@ -59,6 +59,12 @@ def act_data(unit: Unit | None, kind: str = "incendiary", **extra: Any) -> dict[
         "how_known": "saw",
         "reliability": "b",
         "victims": [{"kind": "civilians", "count": 3}],
-        "perpetrators": [{"unit": str(unit.code) if unit else "", "who": "" if unit else "командир", "involvement": "did"}],
+        "perpetrators": [
+            {
+                "unit": str(unit.code) if unit else "",
+                "who": "" if unit else "командир",
+                "involvement": "did",
+            }
+        ],
         **extra,
     }

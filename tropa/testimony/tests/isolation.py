@@ -13,7 +13,10 @@ from tropa.testimony import services
 def isolation_kwargs(world: Any) -> dict[str, dict[str, Any]]:
     org = world.other_org
     lawyer, _ = create_user(
-        actor=None, organization=org, username="isolation-lawyer", role=Role.LAWYER,
+        actor=None,
+        organization=org,
+        username="isolation-lawyer",
+        role=Role.LAWYER,
         password="correct-horse-battery-staple-42",
     )
     case = cases.create_case(actor=world.outsider, organization=org, pseudonym="Elsewhere")
@@ -70,7 +73,12 @@ def _export(lawyer: Any, testimony: Any, actor: Any) -> Any:
     from datetime import date
 
     services.record_consent(
-        actor=actor, case=testimony.case, kind="icc", status="given", on=date(2024, 1, 1), how="signed"
+        actor=actor,
+        case=testimony.case,
+        kind="icc",
+        status="given",
+        on=date(2024, 1, 1),
+        how="signed",
     )
     return services.request_export(actor=lawyer, testimony=testimony, kind="icc", language="en")
 

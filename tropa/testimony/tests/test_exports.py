@@ -35,7 +35,15 @@ def test_export_without_consent_is_refused_everywhere(
     with pytest.raises(TestimonyError):
         services.request_export(actor=lawyer, testimony=testimony, kind="icc", language="en")
     with pytest.raises(CommandError):
-        call_command("testimony", "export", str(testimony.case.code), "--recipient", "icc", "--out", str(tmp_path / "x.tar"))
+        call_command(
+            "testimony",
+            "export",
+            str(testimony.case.code),
+            "--recipient",
+            "icc",
+            "--out",
+            str(tmp_path / "x.tar"),
+        )
     assert not (tmp_path / "x.tar").exists()
     assert AuditEntry.objects.filter(action="testimony.export_without_consent").count() == 3
 
@@ -43,15 +51,21 @@ def test_export_without_consent_is_refused_everywhere(
 def test_export_with_consent_approval_and_signed_bundle(
     testimony: Testimony, unit: Unit, lawyer: User, coordinator: User, signed_in
 ) -> None:
-    event = services.add_event(actor=lawyer, testimony=testimony, data={"when": "29.06.2022", "settlement": "Угледар"})
+    event = services.add_event(
+        actor=lawyer, testimony=testimony, data={"when": "29.06.2022", "settlement": "Угледар"}
+    )
     services.add_act(actor=lawyer, event=event, data=act_data(unit))
     give(testimony.case, lawyer, "icc")
     client = signed_in(lawyer)
-    client.post(reverse("testimony:export_new", args=[testimony.code]), {"kind": "icc", "language": "fr"})
+    client.post(
+        reverse("testimony:export_new", args=[testimony.code]), {"kind": "icc", "language": "fr"}
+    )
     export = testimony.exports.get()
     with pytest.raises(TestimonyError):
         services.decide_export(actor=lawyer, export=export, approve=True)  # not his own
-    signed_in(coordinator).post(reverse("testimony:export_decide", args=[export.code]), {"decision": "approve"})
+    signed_in(coordinator).post(
+        reverse("testimony:export_decide", args=[export.code]), {"decision": "approve"}
+    )
     export.refresh_from_db()
     assert export.status == ExportStatus.READY and export.sha256
     response = client.post(reverse("testimony:export_download", args=[export.code]))
@@ -65,14 +79,19 @@ def test_export_with_consent_approval_and_signed_bundle(
     assert document["events"][0]["acts"][0]["perpetrators"][0]["unit"]["number"] == "30926"
     assert members["testimony/statement-fr.pdf"].startswith(b"%PDF")
     manifest = json.loads(members["manifest.json"])
-    assert {d["name"] for d in manifest["documents"]} == {"testimony/testimony.json", "testimony/statement-fr.pdf"}
+    assert {d["name"] for d in manifest["documents"]} == {
+        "testimony/testimony.json",
+        "testimony/statement-fr.pdf",
+    }
     export.refresh_from_db()
     assert export.status == ExportStatus.DOWNLOADED and not export.blob
     for action in ("requested", "approved", "downloaded"):
         assert AuditEntry.objects.filter(action=f"testimony.export_{action}").exists()
 
 
-def test_a_withdrawal_blocks_a_built_bundle(testimony: Testimony, lawyer: User, coordinator: User) -> None:
+def test_a_withdrawal_blocks_a_built_bundle(
+    testimony: Testimony, lawyer: User, coordinator: User
+) -> None:
     give(testimony.case, lawyer, "icc")
     export = services.request_export(actor=lawyer, testimony=testimony, kind="icc", language="en")
     services.decide_export(actor=coordinator, export=export, approve=True)
@@ -85,13 +104,25 @@ def test_a_withdrawal_blocks_a_built_bundle(testimony: Testimony, lawyer: User, 
     assert AuditEntry.objects.filter(action="testimony.export_blocked").exists()
 
 
-def test_refusal_and_the_shell_command(testimony: Testimony, lawyer: User, coordinator: User, tmp_path: Path) -> None:
+def test_refusal_and_the_shell_command(
+    testimony: Testimony, lawyer: User, coordinator: User, tmp_path: Path
+) -> None:
     give(testimony.case, lawyer, "national")
-    export = services.request_export(actor=lawyer, testimony=testimony, kind="national", language="uk")
+    export = services.request_export(
+        actor=lawyer, testimony=testimony, kind="national", language="uk"
+    )
     services.decide_export(actor=coordinator, export=export, approve=False)
     assert export.status == ExportStatus.REFUSED
     assert AuditEntry.objects.filter(action="testimony.export_refused").exists()
     out = tmp_path / "t.tar"
-    call_command("testimony", "export", str(testimony.case.code), "--recipient", "national", "--out", str(out))
+    call_command(
+        "testimony",
+        "export",
+        str(testimony.case.code),
+        "--recipient",
+        "national",
+        "--out",
+        str(out),
+    )
     assert bundle.verify_bundle(out.open("rb")).ok
     assert AuditEntry.objects.filter(action="testimony.export_written").exists()

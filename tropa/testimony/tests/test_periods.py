@@ -11,10 +11,34 @@ from hypothesis import strategies as st
 from tropa.lib.periods import PeriodError, parse_period
 
 DAYS = st.dates(min_value=date(1990, 1, 1), max_value=date(2099, 12, 31))
-RU_MONTHS = ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
-             "сентября", "октября", "ноября", "декабря"]
-EN_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-             "September", "October", "November", "December"]
+RU_MONTHS = [
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+]
+EN_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 @settings(max_examples=60, deadline=None)
@@ -41,9 +65,13 @@ def test_uncertainty_widens_and_contains_the_day(day: date) -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(DAYS, st.sampled_from(["{m:02d}.{y}", "{y}-{m:02d}", "month", "конец month", "начало month"]))
+@given(
+    DAYS, st.sampled_from(["{m:02d}.{y}", "{y}-{m:02d}", "month", "конец month", "начало month"])
+)
 def test_months_and_parts_cover_whole_days_of_that_month(day: date, form: str) -> None:
-    text = form.replace("month", f"{RU_MONTHS[day.month - 1]} {{y}}").format(m=day.month, y=day.year)
+    text = form.replace("month", f"{RU_MONTHS[day.month - 1]} {{y}}").format(
+        m=day.month, y=day.year
+    )
     period = parse_period(text)
     assert period.start <= period.end
     assert (period.start.year, period.start.month) == (day.year, day.month)

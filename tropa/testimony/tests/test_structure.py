@@ -61,19 +61,25 @@ def test_coded_fields_are_sealed(testimony: Testimony, unit: Unit, lawyer: User)
     services.set_potential(actor=lawyer, act=act, article="8(2)(b)(xx)", elements=[0])
     raw = b"".join(
         bytes(v or b"")
-        for v in Act.all_organizations.filter(pk=act.pk).values_list("sealed", "sealed_claimed", "sealed_potential").get()
-    ) + bytes(type(event).all_organizations.filter(pk=event.pk).values_list("sealed", flat=True).get())
+        for v in Act.all_organizations.filter(pk=act.pk)
+        .values_list("sealed", "sealed_claimed", "sealed_potential")
+        .get()
+    ) + bytes(
+        type(event).all_organizations.filter(pk=event.pk).values_list("sealed", flat=True).get()
+    )
     for needle in ("incendiary", "8(2)", "Угледар", "donetsk", "2022", str(unit.code)):
         assert needle.encode() not in raw, needle
 
 
 def _two_witnesses(astana: Organization, lawyer: User, unit: Unit):
     first = make_testimony(
-        cases.create_case(actor=lawyer, organization=astana, pseudonym="A"), lawyer,
+        cases.create_case(actor=lawyer, organization=astana, pseudonym="A"),
+        lawyer,
         "Ночью нас обстреляли фосфором, горели дома.",
     )
     second = make_testimony(
-        cases.create_case(actor=lawyer, organization=astana, pseudonym="B"), lawyer,
+        cases.create_case(actor=lawyer, organization=astana, pseudonym="B"),
+        lawyer,
         "Вночі був обстріл фосфорними снарядами.",
     )
     a = _event(first, "ночь на 29.06.2022", "Угледар")
@@ -91,13 +97,22 @@ def test_corroboration_is_suggested_reviewed_and_never_merged(
     assert {pair.event_a_id, pair.event_b_id} == {a.pk, b.pk}
     assert services.basis_of(pair)["place"] == {"same_settlement": True}
     # Elsewhere, or another time, or without the unit: no suggestion.
-    third = make_testimony(cases.create_case(actor=lawyer, organization=astana, pseudonym="C"), lawyer)
-    services.add_act(actor=lawyer, event=_event(third, "29.06.2022", "Марьинка"), data=act_data(unit))
+    third = make_testimony(
+        cases.create_case(actor=lawyer, organization=astana, pseudonym="C"), lawyer
+    )
+    services.add_act(
+        actor=lawyer, event=_event(third, "29.06.2022", "Марьинка"), data=act_data(unit)
+    )
     services.add_act(actor=lawyer, event=_event(third, "2023", "Угледар"), data=act_data(unit))
-    services.add_act(actor=lawyer, event=_event(third, "29.06.2022", "Угледар"), data=act_data(None))
+    services.add_act(
+        actor=lawyer, event=_event(third, "29.06.2022", "Угледар"), data=act_data(None)
+    )
     assert Corroboration.objects.filter(organization=astana).count() == 1
     client = signed_in(lawyer)
-    client.post(reverse("testimony:corroboration_decide", args=[pair.code]), {"decision": "confirm", "reason": "same night"})
+    client.post(
+        reverse("testimony:corroboration_decide", args=[pair.code]),
+        {"decision": "confirm", "reason": "same night"},
+    )
     pair.refresh_from_db()
     assert pair.status == CorroborationStatus.CONFIRMED
     assert services.corroboration_count(a) == services.corroboration_count(b) == 1
@@ -120,9 +135,15 @@ def test_dismissing_a_suggestion(astana: Organization, lawyer: User, unit: Unit)
     assert AuditEntry.objects.filter(action="testimony.corroboration_dismissed").exists()
 
 
-def test_coordinates_within_a_distance_are_one_place(astana: Organization, lawyer: User, unit: Unit) -> None:
-    first = make_testimony(cases.create_case(actor=lawyer, organization=astana, pseudonym="A"), lawyer)
-    second = make_testimony(cases.create_case(actor=lawyer, organization=astana, pseudonym="B"), lawyer)
+def test_coordinates_within_a_distance_are_one_place(
+    astana: Organization, lawyer: User, unit: Unit
+) -> None:
+    first = make_testimony(
+        cases.create_case(actor=lawyer, organization=astana, pseudonym="A"), lawyer
+    )
+    second = make_testimony(
+        cases.create_case(actor=lawyer, organization=astana, pseudonym="B"), lawyer
+    )
     a = _event(first, "06.07.2022", "Павловка", lat=47.78, lon=37.25)
     services.add_act(actor=lawyer, event=a, data=act_data(unit))
     b = _event(second, "06.07.2022", "за посёлком", lat=47.80, lon=37.30)
@@ -134,9 +155,11 @@ def test_coordinates_within_a_distance_are_one_place(astana: Organization, lawye
 def test_search_by_inflected_words_unit_place_dates_kind_and_article(
     astana: Organization, lawyer: User, unit: Unit
 ) -> None:
-    first, second, a, b = _two_witnesses(astana, lawyer, unit)
+    first, _second, a, _b = _two_witnesses(astana, lawyer, unit)
     services.save_interview(
-        actor=lawyer, testimony=first, data={**services.current(first), "narrative": "Кандидаты в командиры стреляли."}
+        actor=lawyer,
+        testimony=first,
+        data={**services.current(first), "narrative": "Кандидаты в командиры стреляли."},
     )
     act = a.acts.all()[0]
     services.set_potential(actor=lawyer, act=act, article="8(2)(b)(xx)", elements=[0])
