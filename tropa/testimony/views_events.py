@@ -56,9 +56,14 @@ def event(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         str(u.code): services.unit_label(d) for u, d in services.units_of(found.organization_id)
     }
     acts = [(a, services.act_data(a)) for a in found.acts.all()]
+    # A pair shows only where the other witness's testimony is visible too: a flagged
+    # witness's event is not even named to those who may not see his testimony.
     pairs = [
-        (p, services.basis_of(p), p.event_b if p.event_a_id == found.pk else p.event_a)
+        (p, services.basis_of(p), other)
         for p in services.pairs_of_event(found)
+        if access.may_see_case_testimony(
+            request.user, (other := p.event_b if p.event_a_id == found.pk else p.event_a).case
+        )
     ]
     context = {
         "event": found,

@@ -178,3 +178,19 @@ def test_search_by_inflected_words_unit_place_dates_kind_and_article(
     assert found(kind="incendiary") == {"A", "B"}
     assert found(article="8(2)(b)(xx)") == {"A"}
     assert AuditEntry.objects.filter(action="testimony.searched").exists()
+
+
+def test_event_page_names_no_flagged_witness_and_offers_the_checklist(
+    astana: Organization, lawyer: User, coordinator: User, unit: Unit, signed_in
+) -> None:
+    first, second, a, _b = _two_witnesses(astana, lawyer, unit)
+    url = reverse("testimony:event", args=[a.code])
+    page = signed_in(lawyer).get(url).content.decode()
+    assert 'name="reason"' in page and ">B<" in page  # the other witness, to a reviewer
+    services.set_implicated(actor=lawyer, case=second.case)
+    page = signed_in(coordinator).get(url).content.decode()
+    assert ">B<" not in page and "Possibly the same event" not in page
+    act = a.acts.all()[0]
+    services.set_potential(actor=lawyer, act=act, article="8(2)(b)(xx)", elements=[1])
+    page = signed_in(lawyer).get(url).content.decode()
+    assert "Elements of Crimes" in page and 'value="1" checked' in page
