@@ -19,6 +19,10 @@ from tropa.evidence.bundle import verify_bundle
 from .conftest import Server, login, shot
 
 pytestmark = pytest.mark.e2e
+UNIT = (
+    "155-я отдельная бригада морской пехоты (вымышленная) / 155th Naval Infantry Brigade"
+    " (в/ч 99155)"
+)
 
 
 def _case_code(server: Server, pseudonym: str) -> str:
@@ -39,9 +43,7 @@ def _act(page: Page, kind: str, unit: bool) -> None:
     form.locator("select[name=victim_kind]").select_option("civilians")
     form.locator("input[name=victim_count]").fill("4")
     if unit:
-        form.locator("select[name=unit_1]").select_option(
-            label="155-я отдельная бригада морской пехоты (вымышленная) / 155th Naval Infantry Brigade (в/ч 99155)"
-        )
+        form.locator("select[name=unit_1]").select_option(label=UNIT)
     form.locator("input[name=who_2]").fill("командир батареи")
     form.locator("select[name=involvement_2]").select_option("ordered")
     form.locator("select[name=how_known]").select_option("saw")

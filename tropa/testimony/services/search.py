@@ -53,21 +53,31 @@ def _months(start: date, end: date) -> list[str]:
 
 def terms_of(testimony: Testimony) -> set[str]:
     from .interviews import current
-    from .structure import act_data, event_data, period_of
+    from .structure import act_data, event_data
 
-    snapshot = current(testimony)
-    texts = [snapshot.get("narrative", "")]
-    terms: set[str] = set()
+    events = []
     for event in Event.objects.filter(organization=testimony.organization_id, testimony=testimony):
-        data = event_data(event)
+        acts = Act.objects.filter(organization=testimony.organization_id, event=event)
+        events.append((event_data(event), [act_data(act) for act in acts]))
+    return terms_from(current(testimony).get("narrative", ""), events)
+
+
+def terms_from(
+    narrative: str, events: list[tuple[dict[str, Any], list[dict[str, Any]]]]
+) -> set[str]:
+    """The search terms of an account and its (event, acts) records, all opened."""
+    from .structure import period_of
+
+    texts = [narrative]
+    terms: set[str] = set()
+    for data, acts in events:
         texts.append(data.get("summary", ""))
         start, end = period_of(data)
         terms |= {f"m:{m}" for m in _months(start, end)}
         terms |= {f"p:{s}" for w in textsearch.words(data["settlement"]) for s in skeleton(w)}
         if data.get("oblast"):
             terms.add(f"o:{data['oblast']}")
-        for act in Act.objects.filter(organization=testimony.organization_id, event=event):
-            record = act_data(act)
+        for record in acts:
             texts += [record.get("description", ""), (record.get("claimed") or {}).get("words", "")]
             terms.add(f"k:{record['kind']}")
             terms |= {f"u:{p['unit']}" for p in record["perpetrators"] if p.get("unit")}

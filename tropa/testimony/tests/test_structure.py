@@ -183,7 +183,7 @@ def test_search_by_inflected_words_unit_place_dates_kind_and_article(
 def test_event_page_names_no_flagged_witness_and_offers_the_checklist(
     astana: Organization, lawyer: User, coordinator: User, unit: Unit, signed_in
 ) -> None:
-    first, second, a, _b = _two_witnesses(astana, lawyer, unit)
+    _first, second, a, _b = _two_witnesses(astana, lawyer, unit)
     url = reverse("testimony:event", args=[a.code])
     page = signed_in(lawyer).get(url).content.decode()
     assert 'name="reason"' in page and ">B<" in page  # the other witness, to a reviewer
