@@ -177,10 +177,14 @@ def measure(org: Any, units: list[str], rounds: int) -> None:
         else:
             queries.append(Query(text="кандидат обстрел", unit=rng.choice(units)))
     times = []
-    for query in queries:
+    by_kind: dict[int, list[float]] = {0: [], 1: [], 2: [], 3: []}
+    for i, query in enumerate(queries):
         started = time.perf_counter()
         search(actor=user, query=query)
         times.append(time.perf_counter() - started)
+        by_kind[i % 4].append(times[-1])
+    for kind, name in enumerate(("words", "unit+act", "place+30 days", "words+unit")):
+        print(f"  {name}: max {max(by_kind[kind]) * 1000:.0f} ms", flush=True)
     times.sort()
     p95 = times[int(len(times) * 0.95) - 1]
     print(

@@ -172,8 +172,6 @@ def _exact(testimony_ids: set[Any], org: Any, query: Query) -> set[Any]:
 def search(*, actor: User, query: Query) -> list[Testimony]:
     """The testimonies of the actor's organization that meet every criterion and that the
     actor may see (a flagged witness's only for lawyers and verifiers)."""
-    from ..access import may_see_case_testimony
-
     organization = actor.organization
     if organization is None:
         return []
@@ -182,11 +180,8 @@ def search(*, actor: User, query: Query) -> list[Testimony]:
     if not groups:
         return []
     ids = _exact(_candidates(org, groups), org, query)
-    found = [
-        t
-        for t in Testimony.objects.filter(organization=org, pk__in=ids).select_related("case")
-        if may_see_case_testimony(actor, t.case)
-    ]
+    rows = Testimony.objects.filter(organization=org, pk__in=ids).select_related("case__person")
+    found = _visible(actor, list(rows))
     log_action(
         actor,
         Action.TESTIMONY_SEARCHED,
@@ -195,3 +190,18 @@ def search(*, actor: User, query: Query) -> list[Testimony]:
         results=len(found),
     )
     return found
+
+
+def _visible(actor: User, rows: list[Testimony]) -> list[Testimony]:
+    """The rows ``actor`` may see: all of them for a lawyer or verifier; for others, those
+    whose witness is not flagged (each witness's flag opened once)."""
+    from ..access import FLAGGED_READERS
+    from ..flags import flag_of
+    from ..models import Witness
+
+    if actor.role in FLAGGED_READERS:
+        return rows
+    case_ids = {t.case_id for t in rows}
+    witnesses = Witness.objects.filter(organization=actor.organization, case_id__in=case_ids)
+    flagged = {w.case_id for w in witnesses if flag_of(w) is not None}
+    return [t for t in rows if t.case_id not in flagged]

@@ -153,9 +153,9 @@ def test_coordinates_within_a_distance_are_one_place(
 
 
 def test_search_by_inflected_words_unit_place_dates_kind_and_article(
-    astana: Organization, lawyer: User, unit: Unit
+    astana: Organization, lawyer: User, coordinator: User, unit: Unit
 ) -> None:
-    first, _second, a, _b = _two_witnesses(astana, lawyer, unit)
+    first, second, a, _b = _two_witnesses(astana, lawyer, unit)
     services.save_interview(
         actor=lawyer,
         testimony=first,
@@ -177,6 +177,10 @@ def test_search_by_inflected_words_unit_place_dates_kind_and_article(
     assert found(start=date(2022, 7, 1), end=date(2022, 7, 31)) == set()
     assert found(kind="incendiary") == {"A", "B"}
     assert found(article="8(2)(b)(xx)") == {"A"}
+    services.set_implicated(actor=lawyer, case=second.case)
+    as_coordinator = services.search(actor=coordinator, query=services.Query(kind="incendiary"))
+    assert {t.case.person.pseudonym for t in as_coordinator} == {"A"}
+    assert found(kind="incendiary") == {"A", "B"}  # a lawyer still finds the flagged witness
     assert AuditEntry.objects.filter(action="testimony.searched").exists()
 
 
