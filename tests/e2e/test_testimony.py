@@ -120,3 +120,14 @@ def test_record_structure_corroborate_and_export(
     assert document["recipient"] == "icc" and len(document["events"][0]["acts"]) == 2
     assert document["events"][0]["corroborated_by"] == 1
     shot(page, "testimony-exported-ru")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(event_url)
+    shot(page, "testimony-event-ru-390")
+    page.locator("form.lang button[value=en]").first.click()
+    page.goto(event_url)
+    expect(page.locator("#acts h2")).to_have_text("Acts")
+    shot(page, "testimony-event-en-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.locator("a", has_text="Interview").first.click()
+    shot(page, "testimony-interview-en")
+    page.locator("form.lang button[value=ru]").first.click()
