@@ -4,40 +4,47 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.http import HttpRequest
 
 from tropa.accounts.permissions import Cap, can
 from tropa.cases.models import Case
 
-from .access import may_see_case_testimony
-from .models import Testimony, Witness
+from .access import FLAGGED_READERS
+from .flags import flag_of
+from .models import Corroboration, CorroborationStatus, Testimony, Witness
 
 
 def panel_context(request: HttpRequest, case: Case) -> dict[str, Any] | None:
-    if not may_see_case_testimony(request.user, case):
+    """One query for a case without testimony; the same rule as ``access``: a flagged
+    witness's panel is shown to lawyers and verifiers only."""
+    if not can(request.user, Cap.VIEW_TESTIMONY):
         return None
-    from . import services
-    from .flags import flag_of
-    from .models import Corroboration, CorroborationStatus, Event
-
     witness = Witness.objects.filter(organization=case.organization_id, case=case).first()
-    events = Event.objects.filter(organization=case.organization_id, case=case)
-    confirmed = Corroboration.objects.filter(
-        organization=case.organization_id, status=CorroborationStatus.CONFIRMED
-    )
-    suggested = Corroboration.objects.filter(
-        organization=case.organization_id, status=CorroborationStatus.SUGGESTED
-    )
-    return {
+    flag = flag_of(witness)
+    if flag is not None and getattr(request.user, "role", None) not in FLAGGED_READERS:
+        return None
+    context: dict[str, Any] = {
         "case": case,
-        "testimonies": Testimony.objects.filter(organization=case.organization_id, case=case),
-        "consent": services.consent_now(witness),
-        "flag": flag_of(witness),
-        "confirmed": (
-            confirmed.filter(event_a__in=events) | confirmed.filter(event_b__in=events)
-        ).count(),
-        "suggested": (
-            suggested.filter(event_a__in=events) | suggested.filter(event_b__in=events)
-        ).count(),
+        "testimonies": [],
+        "consent": {},
+        "flag": flag,
+        "confirmed": 0,
+        "suggested": 0,
         "may_write": can(request.user, Cap.WRITE_TESTIMONY),
     }
+    if witness is None:  # nothing recorded yet
+        return context
+    from .services import consent_now
+
+    pairs = Corroboration.objects.filter(organization=case.organization_id).filter(
+        Q(event_a__case=case) | Q(event_b__case=case)
+    )
+    statuses = list(pairs.values_list("status", flat=True))
+    context.update(
+        testimonies=list(Testimony.objects.filter(organization=case.organization_id, case=case)),
+        consent=consent_now(witness),
+        confirmed=statuses.count(CorroborationStatus.CONFIRMED),
+        suggested=statuses.count(CorroborationStatus.SUGGESTED),
+    )
+    return context
