@@ -196,9 +196,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=100)
+    parser.add_argument("--reuse", action="store_true", help="measure the data dir's last bench")
     args = parser.parse_args()
     _setup()
-    org, units = build(args.events)
+    if args.reuse:
+        from tropa.accounts.models import Organization
+        from tropa.testimony.models import Unit
+
+        org = Organization.objects.filter(name__startswith="Bench").order_by("-pk").first()
+        units = [str(u.code) for u in Unit.objects.filter(organization=org)]
+    else:
+        org, units = build(args.events)
     measure(org, units, args.queries)
 
 

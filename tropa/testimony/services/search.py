@@ -30,6 +30,8 @@ from ..models import Act, Event, SearchTerm, Testimony
 
 PURPOSE = "testimony.search"
 MAX_MONTHS = 36
+# A page shows the newest this many; a narrower query finds the rest.
+LIMIT = 200
 
 
 def skeleton(word: str) -> set[str]:
@@ -180,7 +182,11 @@ def search(*, actor: User, query: Query) -> list[Testimony]:
     if not groups:
         return []
     ids = _exact(_candidates(org, groups), org, query)
-    rows = Testimony.objects.filter(organization=org, pk__in=ids).select_related("case__person")
+    rows = (
+        Testimony.objects.filter(organization=org, pk__in=ids)
+        .select_related("case__person")
+        .order_by("-created_at")[:LIMIT]
+    )
     found = _visible(actor, list(rows))
     log_action(
         actor,
