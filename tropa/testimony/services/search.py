@@ -181,12 +181,15 @@ def search(*, actor: User, query: Query) -> list[Testimony]:
     groups = _groups(org, query)
     if not groups:
         return []
-    ids = _exact(_candidates(org, groups), org, query)
-    rows = (
-        Testimony.objects.filter(organization=org, pk__in=ids)
-        .select_related("case__person")
-        .order_by("-created_at")[:LIMIT]
-    )
+    rows = Testimony.objects.filter(organization=org)
+    if query.place or query.start or query.end:
+        rows = rows.filter(pk__in=_exact(_candidates(org, groups), org, query))
+    else:
+        # Terms only: the database intersects them and returns a page, no id lists.
+        for group in groups:
+            terms = SearchTerm.objects.filter(organization=org, digest__in=group)
+            rows = rows.filter(pk__in=terms.values("testimony_id"))
+    rows = rows.select_related("case__person").order_by("-created_at")[:LIMIT]
     found = _visible(actor, list(rows))
     log_action(
         actor,
