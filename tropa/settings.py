@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "tropa.pathways",
     "tropa.notify",
     "tropa.vetting",
+    "tropa.testimony",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ urlpatterns = [
     path("pathways/", include("tropa.pathways.urls")),
     path("notify/", include("tropa.notify.urls")),
     path("vetting/", include("tropa.vetting.urls")),
+    path("testimony/", include("tropa.testimony.urls")),
     path("i18n/language/", views.switch_language, name="switch_language"),
     path("healthz", views.healthz, name="healthz"),
 ]

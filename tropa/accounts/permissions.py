@@ -40,6 +40,11 @@ class Cap(StrEnum):
     VET = "vet"
     OPEN_VETTING = "open_vetting"
     SIGN_VETTING = "sign_vetting"
+    # testimony
+    VIEW_TESTIMONY = "view_testimony"
+    WRITE_TESTIMONY = "write_testimony"
+    CLASSIFY_TESTIMONY = "classify_testimony"
+    FLAG_IMPLICATED = "flag_implicated"
 
 
 _CASE_STAFF = {
@@ -61,6 +66,11 @@ _CASE_STAFF = {
     Cap.SCREEN,
 }
 
+# Testimony: who records interviews, and who classifies and flags a witness (lawyers and
+# verifiers; a flagged witness's testimony is theirs alone, tropa/testimony/access.py).
+_TESTIMONY_TAKERS = {Cap.VIEW_TESTIMONY, Cap.WRITE_TESTIMONY}
+_TESTIMONY_REVIEWERS = {Cap.CLASSIFY_TESTIMONY, Cap.FLAG_IMPLICATED}
+
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
     # An administrator manages accounts and sees no case content.
     Role.ADMIN: frozenset({Cap.MANAGE_USERS}),
@@ -74,11 +84,15 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
             Cap.EDIT_PATHWAYS,
             Cap.VET,
             Cap.OPEN_VETTING,
+            *_TESTIMONY_TAKERS,
         }
     ),
+    # Caseworkers have no testimony rights: an interview is taken by a lawyer or coordinator.
     Role.CASEWORKER: frozenset(_CASE_STAFF),
     # A lawyer may be the second of the two people who sign a vetting decision.
-    Role.LAWYER: frozenset({*_CASE_STAFF, Cap.VET, Cap.SIGN_VETTING}),
+    Role.LAWYER: frozenset(
+        {*_CASE_STAFF, Cap.VET, Cap.SIGN_VETTING, *_TESTIMONY_TAKERS, *_TESTIMONY_REVIEWERS}
+    ),
     Role.VERIFIER: frozenset(
         {
             Cap.VIEW_CASES,
@@ -96,6 +110,8 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
             Cap.VET,
             Cap.OPEN_VETTING,
             Cap.SIGN_VETTING,
+            Cap.VIEW_TESTIMONY,
+            *_TESTIMONY_REVIEWERS,
         }
     ),
     # Volunteers do logistics for the cases they are given; never identity or notes.

@@ -617,6 +617,9 @@ def _enrich_astana(by_name: dict[str, Case], staff: dict[str, User]) -> None:
     _enrich_funker(by_name["Funker"], coordinator, volunteer, today)
     _enrich_astana_arrivals(by_name, coordinator, volunteer, today)
     enrich_case_desk(by_name, staff)
+    from tropa.testimony.demo import load_testimony_demo  # the testimony app's demo
+
+    load_testimony_demo(by_name, staff)
 
 
 def _enrich_funker(funker: Case, coordinator: User, volunteer: User, today: date) -> None:

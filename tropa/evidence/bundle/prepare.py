@@ -50,8 +50,13 @@ def prepare_bundle(
     actor: User | None,
     approved_by: User | None = None,
     export_code: str = "",
+    documents: dict[str, bytes] | None = None,
 ) -> BundlePlan:
-    """Record the export in each item's custody log and lay out the bundle."""
+    """Record the export in each item's custody log and lay out the bundle.
+
+    ``documents`` are further files another app puts in the bundle (testimony puts
+    ``testimony/testimony.json`` and its PDF statement): listed in the signed manifest with
+    their SHA-256, and in SHA256SUMS, before the items' files."""
     when = timezone.now().replace(microsecond=0)
     key = vault.case_key(case)  # KeyErased before anything is recorded
     private, signing_row = vault.signing_key(case.organization)
@@ -74,9 +79,14 @@ def prepare_bundle(
             export=export_code or "cli",
             items=len(entries),
         )
+    extra = [_small(name, data) for name, data in (documents or {}).items()]
     try:
         manifest = _manifest(case, when, actor, approved_by, signing_row.public_key, entries)
-        members = _members(manifest, chains, files, private.sign, signing_row.public_key)
+        if extra:
+            manifest["documents"] = [
+                {"name": m.name, "sha256": m.sha256, "size": m.size} for m in extra
+            ]
+        members = _members(manifest, chains, [*extra, *files], private.sign, signing_row.public_key)
     except BaseException:
         record_aborted(list(variants), actor, export_code)
         raise

@@ -128,6 +128,10 @@ def _check_tar(stream: BinaryIO, report: BundleReport, public_key: str) -> None:
         report.items += 1
         _check_item(entry, computed, sizes, chains, report)
         listed.add(entry.get("file"))
+    for document in manifest.get("documents") or []:
+        name = str(document.get("name", "")) if isinstance(document, dict) else ""
+        if computed.get(name) != document.get("sha256"):
+            report.problems.append(f"{name or '?'}: differs from the manifest or is missing")
     for name in computed:
         if name.startswith("files/") and name not in listed:
             report.problems.append(f"{name}: in the bundle but not in the manifest")
