@@ -131,3 +131,5 @@ class Action(StrEnum):
     USER_TWO_FACTOR_ENABLED = "user.two_factor_enabled"
     USER_TWO_FACTOR_SETUP_STARTED = "user.two_factor_setup_started"
     USER_TWO_FACTOR_RESET = "user.two_factor_reset"
+    # outreach (wave 3): the name letters are signed with
+    USER_DISPLAY_NAME_CHANGED = "user.display_name_changed"

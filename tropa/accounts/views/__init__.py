@@ -5,6 +5,7 @@ from .signin import enrol_start_view, enrol_view, login_view, logout_view, setup
 from .users import (
     approval_decide_view,
     approvals_view,
+    display_name_view,
     password_view,
     role_request_withdraw_view,
     time_zone_view,
@@ -18,6 +19,7 @@ from .users import (
 __all__ = [
     "approval_decide_view",
     "approvals_view",
+    "display_name_view",
     "enrol_start_view",
     "enrol_view",
     "login_view",
