@@ -125,6 +125,9 @@ class Row:
 class Parsed:
     rows: list[Row] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # (line, ``fingerprint_text``) of every row with the right number of fields, good or
+    # bad: the preview tells rows imported before even while others still need a choice.
+    contents: list[tuple[int, str]] = field(default_factory=list)
 
 
 def _norm(text: str) -> str:
@@ -373,6 +376,7 @@ def parse_rows(
             )
             continue
         parsed = reader.read(line, cells)
+        result.contents.append((line, reader.content(cells)))
         if isinstance(parsed, Row):
             result.rows.append(parsed)
         else:
@@ -455,6 +459,15 @@ class _RowReader:
             notes=cell("notes"),
             sender=cell("sender")[:160],
             content=fingerprint_text(cell),
+        )
+
+    def content(self, cells: list[str]) -> str:
+        return fingerprint_text(
+            lambda name: (
+                cells[i].strip()
+                if (i := self.index.get(name)) is not None and i < len(cells)
+                else ""
+            )
         )
 
     def _date(self, text: str, name: str, problem: Any) -> date | None:

@@ -136,14 +136,16 @@ def import_requests(
     return summary
 
 
-def fingerprints(organization: Organization, rows: list[importer.Row]) -> list[str]:
-    """Each row's keyed fingerprint: the organization's blind index of its cells and of how
-    many identical rows came before it in the file (two equal letters on one day stay two)."""
+def fingerprints(organization: Organization, contents: list[str]) -> list[str]:
+    """Each row's keyed fingerprint: the organization's blind index of its cells
+    (``importer.fingerprint_text``) and of how many identical rows came before it in the
+    file (two equal letters on one day stay two). Nobody without the organization's key
+    can tell from it what the row said, nor match it with another organization's."""
     seen: dict[str, int] = {}
     result = []
-    for row in rows:
-        n = seen[row.content] = seen.get(row.content, 0) + 1
-        result.append(blind_index(organization.pk, FINGERPRINT_PURPOSE, f"{n}\x1e{row.content}"))
+    for content in contents:
+        n = seen[content] = seen.get(content, 0) + 1
+        result.append(blind_index(organization.pk, FINGERPRINT_PURPOSE, f"{n}\x1e{content}"))
     return result
 
 
@@ -161,7 +163,7 @@ def already_imported(organization: Organization, prints: list[str]) -> set[str]:
 def _new_rows(
     organization: Organization, rows: list[importer.Row], summary: ImportSummary
 ) -> list[tuple[importer.Row, str]]:
-    prints = fingerprints(organization, rows)
+    prints = fingerprints(organization, [row.content for row in rows])
     known = already_imported(organization, prints)
     summary.already = [row.line for row, fp in zip(rows, prints, strict=True) if fp in known]
     return [(row, fp) for row, fp in zip(rows, prints, strict=True) if fp not in known]
@@ -509,8 +511,8 @@ def propose_institutions(
     return proposals, choices
 
 
-def lines_already_imported(organization: Organization, rows: list[importer.Row]) -> list[int]:
-    """The lines of ``rows`` that an earlier import brought in (for the preview)."""
-    prints = fingerprints(organization, rows)
+def lines_already_imported(organization: Organization, parsed: importer.Parsed) -> list[int]:
+    """The lines of the file that an earlier import brought in (for the preview)."""
+    prints = fingerprints(organization, [content for _line, content in parsed.contents])
     known = already_imported(organization, prints)
-    return [row.line for row, fp in zip(rows, prints, strict=True) if fp in known]
+    return [line for (line, _c), fp in zip(parsed.contents, prints, strict=True) if fp in known]

@@ -79,7 +79,7 @@ def import_preview(request: HttpRequest, code: str) -> HttpResponse:
             table, mapping, proposal.statuses, timezone.localdate(), proposal.channels
         )
         errors = [] if problems else parsed.errors
-        already = services.lines_already_imported(staging.organization, parsed.rows)
+        already = services.lines_already_imported(staging.organization, parsed)
     form = MappingForm(header=table.header, mapping=mapping, proposal=proposal)
     return _preview_page(request, staging, table, form, problems, errors, already)
 
