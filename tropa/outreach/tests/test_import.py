@@ -266,7 +266,7 @@ def test_it_previews_corrects_the_mapping_and_imports_everything(
     coordinator: User, signed_in: Callable[[User], Client], astana: Organization
 ) -> None:
     client = signed_in(coordinator)
-    content = "Когда;Куда писал;Что ответили\n01.03.2023;Посольство Швеции;молчат\n".encode(
+    content = "Когда;Кому отправляли;Что ответили\n01.03.2023;Посольство Швеции;молчат\n".encode(
         "cp1251"
     )
     staging = _upload(client, content)

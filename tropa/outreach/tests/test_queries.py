@@ -103,7 +103,7 @@ PAGES: list[tuple[str, Callable[[World], list[object]], int]] = [
     ("outreach:templates", lambda w: [], 9),
     ("outreach:statistics", lambda w: [], 13),
     # + the directory for institution proposals, + the fingerprints of rows seen before
-    ("outreach:import_preview", lambda w: [w.staging.code], 10),
+    ("outreach:import_preview", lambda w: [w.staging.code], 11),
 ]
 
 
