@@ -102,8 +102,8 @@ PAGES: list[tuple[str, Callable[[World], list[object]], int]] = [
     ("outreach:request", lambda w: [w.request.code], 19),
     ("outreach:templates", lambda w: [], 9),
     ("outreach:statistics", lambda w: [], 13),
-    # + the directory for institution proposals, + the fingerprints of rows seen before
-    ("outreach:import_preview", lambda w: [w.staging.code], 11),
+    # + the directory for proposals, + the organization's index key and the rows seen before
+    ("outreach:import_preview", lambda w: [w.staging.code], 12),
 ]
 
 
