@@ -106,8 +106,9 @@ def _upload(page: Page, server: Server) -> None:
     page.wait_for_url("**/outreach/import/*/")
 
 
-def _institution(page: Page, name: str) -> Locator:
-    return page.locator("table.institutions tr", has_text=name).locator("select")
+def _choice(page: Page, table: str, label: str) -> Locator:
+    """The select of one value of the file (labelled by the value itself)."""
+    return page.locator(f"table.{table}").get_by_label(label, exact=True)
 
 
 def test_the_old_spreadsheet_is_imported_with_every_guess_confirmed_in_russian(
@@ -121,17 +122,13 @@ def test_the_old_spreadsheet_is_imported_with_every_guess_confirmed_in_russian(
     page.click("form[action$='/directory/starter/'] button")  # the organization's own city
     _upload(page, server)
 
-    channel = page.locator("table.channels tr", has_text="эл. почта").locator("select")
+    channel = _choice(page, "channels", "эл. почта")
     expect(channel).to_have_value("email")
-    expect(page.locator("table.channels tr", has_text="telegram").locator("select")).to_have_value(
-        "messenger"
-    )
-    expect(page.locator("table.channels tr", has_text="факс").locator("select")).to_have_value(
-        "fax"
-    )
-    unknown = page.locator("table.channels tr", has_text="через знакомых").locator("select")
+    expect(_choice(page, "channels", "telegram")).to_have_value("messenger")
+    expect(_choice(page, "channels", "факс")).to_have_value("fax")
+    unknown = _choice(page, "channels", "через знакомых")
     expect(unknown).to_have_value("")
-    germany = _institution(page, "Посольство Германии в Астане")
+    germany = _choice(page, "institutions", "Посольство Германии в Астане")
     expect(germany.locator("option:checked")).to_have_text("Embassy of Germany in Astana · Astana")
     expect(page.locator("table.institutions")).to_contain_text(
         "предложено: Embassy of Germany in Astana · Astana"
@@ -145,7 +142,7 @@ def test_the_old_spreadsheet_is_imported_with_every_guess_confirmed_in_russian(
 
     # Confirm: the unknown channel was in person; Sweden is the embassy in Astana.
     unknown.select_option("in_person")
-    _institution(page, "Посольство Швеции").select_option(
+    _choice(page, "institutions", "Посольство Швеции").select_option(
         label="Embassy of Sweden in Astana · Astana"
     )
     page.click("button[value=check]")

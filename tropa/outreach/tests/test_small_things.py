@@ -128,7 +128,11 @@ def test_the_starter_directory_loads_the_organizations_own_city_first(
     assert AuditEntry.objects.get(action="outreach.starter_loaded").detail["city"] == "Yerevan"
     client.post(reverse("outreach:load_starter"), {"city": ""})  # then all the others
     services.create_institution(
-        actor=coordinator, organization=astana, name="Aaa Tbilisi office", kind="ngo", city="Tbilisi"
+        actor=coordinator,
+        organization=astana,
+        name="Aaa Tbilisi office",
+        kind="ngo",
+        city="Tbilisi",
     )
     page = client.get(reverse("outreach:directory")).content.decode()
     names = re.findall(r'<td><a href="/outreach/directory/[^"]+">([^<]+)</a>', page)

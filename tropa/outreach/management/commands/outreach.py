@@ -168,7 +168,8 @@ class Command(BaseCommand):
                 "--answer and --channel)"
             )
         if summary.already:
-            lines = ", ".join(str(n) for n in summary.already)
+            lines = ", ".join(str(n) for n in summary.already[:20])
+            lines += ", …" if len(summary.already) > 20 else ""
             write(f"already imported, left out: {len(summary.already)} rows (lines {lines})")
         verb = "would import" if dry_run else "imported"
         write(
