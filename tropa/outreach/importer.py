@@ -375,8 +375,9 @@ def parse_rows(
                 )
             )
             continue
-        parsed = reader.read(line, cells)
-        result.contents.append((line, reader.content(cells)))
+        content = fingerprint_text(cells, reader.field_columns)
+        parsed = reader.read(line, cells, content)
+        result.contents.append((line, content))
         if isinstance(parsed, Row):
             result.rows.append(parsed)
         else:
@@ -397,6 +398,7 @@ class _RowReader:
         today: date,
     ) -> None:
         self.index = {name: i for i, name in enumerate(mapping) if name}
+        self.field_columns = [self.index.get(name) for name in FIELDS]
         self.header = header
         self.answers, self.channels, self.today = answers, channels, today
         self.valid_statuses = set(Status.values)
@@ -408,7 +410,7 @@ class _RowReader:
         i = self.index.get(name)
         return (self.header[i] or field_label(name)) if i is not None else field_label(name)
 
-    def read(self, line: int, cells: list[str]) -> Row | list[RowError]:
+    def read(self, line: int, cells: list[str], content: str) -> Row | list[RowError]:
         def cell(name: str) -> str:
             i = self.index.get(name)
             return cells[i].strip() if i is not None and i < len(cells) else ""
@@ -458,16 +460,7 @@ class _RowReader:
             answer_on=answer_on,
             notes=cell("notes"),
             sender=cell("sender")[:160],
-            content=fingerprint_text(cell),
-        )
-
-    def content(self, cells: list[str]) -> str:
-        return fingerprint_text(
-            lambda name: (
-                cells[i].strip()
-                if (i := self.index.get(name)) is not None and i < len(cells)
-                else ""
-            )
+            content=content,
         )
 
     def _date(self, text: str, name: str, problem: Any) -> date | None:
@@ -489,8 +482,12 @@ class _RowReader:
         return self.countries[text]
 
 
-def fingerprint_text(cell: Any) -> str:
-    """The row as its fingerprint reads it: the cells of every field, case and spacing
-    folded, so a re-import of the same row is recognised whatever the user chose for it.
-    Only ever hashed with the organization's key (``blind_index``), never stored."""
-    return "\x1f".join(re.sub(r"\s+", " ", cell(name).casefold()) for name in FIELDS)
+def fingerprint_text(cells: list[str], columns: list[int | None]) -> str:
+    """The row as its fingerprint reads it: the cell of every field (``columns``: the
+    column of each of ``FIELDS``), case and spacing folded, so a re-import of the same row
+    is recognised whatever the user chose for its answer, channel or institution. Only
+    ever hashed with the organization's key (``blind_index``), never stored."""
+    n = len(cells)
+    return "\x1f".join(
+        " ".join(cells[i].split()).casefold() if i is not None and i < n else "" for i in columns
+    )
