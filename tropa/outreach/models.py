@@ -237,10 +237,9 @@ class Request(OrganizationOwned):
                 fields=["organization", "status", "followup_done_at", "answer_due_on", "sent_by"],
                 name="outreach_due",
             ),
+            # Not partial: SQLite would not use it for ``import_fingerprint IN (...)``.
             models.Index(
-                fields=["organization", "import_fingerprint"],
-                name="outreach_import_seen",
-                condition=~models.Q(import_fingerprint=""),
+                fields=["organization", "import_fingerprint"], name="outreach_import_seen"
             ),
         ]
         verbose_name = _("request")

@@ -31,6 +31,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='request',
-            index=models.Index(condition=models.Q(('import_fingerprint', ''), _negated=True), fields=['organization', 'import_fingerprint'], name='outreach_import_seen'),
+            index=models.Index(fields=['organization', 'import_fingerprint'], name='outreach_import_seen'),
         ),
     ]
