@@ -54,6 +54,7 @@ from tropa.outreach.models import Request, StatsVersion  # noqa: E402
 
 KINDS = ["Посольство", "Консульство", "Министерство", "Фонд", "Депутат", "Омбудсмен"]
 COUNTRIES = ["Германия", "Франция", "Канада", "Швеция", "Швейцария", "Польша", "Литва", "США"]
+CHANNELS = ["e-mail", "эл. почта", "E-Mail", "письмо", "Telegram", "лично", "факс"]
 ANSWERS = (
     ["нет ответа"] * 12
     + ["", "подтвердили получение", "просят документы", "отказ", "перенаправили в МИД"]
@@ -65,7 +66,7 @@ def write_spreadsheet(path: Path, rows: int) -> None:
     rng = random.Random(5)
     names = [f"{rng.choice(KINDS)} №{n} ({rng.choice(COUNTRIES)})" for n in range(600)]
     start = date(2022, 9, 21)
-    lines = ["Дата;Организация;Страна;Контактное лицо;Ответ;Дата ответа;Комментарий"]
+    lines = ["Дата;Организация;Страна;Контактное лицо;Канал;Ответ;Дата ответа;Комментарий"]
     for n in range(rows):
         sent = start + timedelta(days=rng.randrange(1000))
         answer = rng.choice(ANSWERS)
@@ -74,7 +75,8 @@ def write_spreadsheet(path: Path, rows: int) -> None:
         note = '"=HYPERLINK(""x"")"' if n % 997 == 0 else f"письмо {n}"
         lines.append(
             f"{sent:%d.%m.%Y};{rng.choice(names)};{rng.choice(COUNTRIES)};"
-            f"Контакт {n % 50};{answer};{answer_on if answered else ''};{note}"
+            f"Контакт {n % 50};{rng.choice(CHANNELS)};{answer};{answer_on if answered else ''};"
+            f"{note}"
         )
     path.write_bytes("\r\n".join(lines).encode("cp1251"))
 
@@ -131,6 +133,13 @@ def main() -> None:
     call_command("outreach", "import", str(sheet), "--org", "Bench", stdout=out)
     print(f"import: {time.perf_counter() - began:.1f} s")
     print("  " + out.getvalue().strip().splitlines()[-2])
+    assert Request.objects.unscoped().count() == args.rows
+    # The same file again: every row is recognised by its fingerprint, nothing is added.
+    out = io.StringIO()
+    began = time.perf_counter()
+    call_command("outreach", "import", str(sheet), "--org", "Bench", stdout=out)
+    print(f"re-import of the same file: {time.perf_counter() - began:.1f} s")
+    print("  " + out.getvalue().strip().splitlines()[-2][:90])
     assert Request.objects.unscoped().count() == args.rows
     if connection.vendor == "postgresql":
         # Steady state: autovacuum visits a table after a large insert (visibility map for

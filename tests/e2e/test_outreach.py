@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from .conftest import Server, login, shot
 
 SPREADSHEET = [
-    "Когда;Куда писал;Контакт;Что ответили",
+    "Когда;Кому отправляли;Контакт;Что ответили",
     "03.10.2022;Посольство Великобритании;;нет ответа",
     "04.10.2022;Посольство Франции;Консул;молчат",
     "10.10.2022;Pro Asyl;;ответили, просят документы",
@@ -27,7 +27,8 @@ def test_it_imports_corrects_a_mapping_sends_a_letter_and_records_an_answer(
     sheet = tmp_path / "funker.csv"
     sheet.write_bytes("\r\n".join(SPREADSHEET).encode("cp1251"))
 
-    # Import: "Куда писал" is not a header Tropa knows, "молчат" not an answer it knows.
+    # Import: "Кому отправляли" is not a header Tropa knows, "молчат" not an answer it knows,
+    # and without a channel column the channel of every row is the user's to choose.
     page.goto(f"{server.url}/outreach/import/")
     page.set_input_files("input[name=file]", str(sheet))
     page.click("main form button.primary")
@@ -37,6 +38,7 @@ def test_it_imports_corrects_a_mapping_sends_a_letter_and_records_an_answer(
     expect(page.locator("#errors")).to_contain_text("молчат")
     answer = page.locator("table.answers tr", has_text="молчат").locator("select")
     answer.select_option("no_answer")
+    page.locator("table.channels select").select_option("email")
     page.click("button[value=check]")
     expect(page.locator("#errors")).to_have_count(0)
     shot(page, "outreach-import-preview-ru")
@@ -51,16 +53,21 @@ def test_it_imports_corrects_a_mapping_sends_a_letter_and_records_an_answer(
     page.goto(f"{server.url}/cases/?q=Funker")
     page.click("table.list a:text-is('Funker')")
     page.click("#outreach a[href*='/outreach/letters/']")
-    page.select_option("select[name=template]", label="Humanitarian visa (de)")
+    page.select_option("select[name=template]", label="Гуманитарная виза (de)")
     page.select_option("select[name=institution]", label="Embassy of Germany in Astana")
     page.click("button[value=preview]")
     body = page.locator("#send textarea[name=body]")
     expect(body).to_contain_text("Funker")
     expect(body).to_contain_text("Sehr geehrte Damen und Herren,")
     shot(page, "outreach-letter-preview-ru")
-    page.click("#send button[type=submit]")
+    # The PDF before it is recorded as sent: the browser downloads it, nothing is recorded.
+    with page.expect_download() as preview:
+        page.click("#send button[formaction$='/letters/preview.pdf']")
+    assert preview.value.suggested_filename == "letter-preview.pdf"
+    assert Path(preview.value.path()).read_bytes().startswith(b"%PDF")
+    page.click("#send button.primary")
     page.wait_for_url("**/outreach/requests/*/")
-    pdf = page.request.get(page.url + "letter.pdf")
+    pdf = page.request.get(page.url + "letter.pdf")  # and as recorded
     assert pdf.ok and pdf.body().startswith(b"%PDF")
     assert pdf.headers["content-disposition"] == 'attachment; filename="letter.pdf"'
 
@@ -86,4 +93,80 @@ def test_it_imports_corrects_a_mapping_sends_a_letter_and_records_an_answer(
     shot(page, "outreach-index-en")
     page.goto(f"{server.url}/outreach/letters/")
     shot(page, "outreach-compose-en")
+    page.click(".lang button[value=ru]")
+
+
+OLD_SHEET = Path(__file__).resolve().parents[2] / "tropa/outreach/tests/files/old_spreadsheet.csv"
+
+
+def _upload(page: Page, server: Server) -> None:
+    page.goto(f"{server.url}/outreach/import/")
+    page.set_input_files("input[name=file]", str(OLD_SHEET))
+    page.click("main form button.primary")
+    page.wait_for_url("**/outreach/import/*/")
+
+
+def _choice(page: Page, table: str, label: str) -> Locator:
+    """The select of one value of the file (labelled by the value itself)."""
+    return page.locator(f"table.{table}").get_by_label(label, exact=True)
+
+
+def test_the_old_spreadsheet_is_imported_with_every_guess_confirmed_in_russian(
+    page: Page, server: Server
+) -> None:
+    """The real file: "эл. почта", "Telegram", "факс"... are proposed, "через знакомых" must be
+    chosen; "Посольство Германии в Астане" is proposed as the directory's English entry; a
+    second upload of the same file says every row is already there."""
+    login(page, server, "astana-coordinator")
+    page.goto(f"{server.url}/outreach/directory/")
+    page.click("form[action$='/directory/starter/'] button")  # the organization's own city
+    _upload(page, server)
+
+    channel = _choice(page, "channels", "эл. почта")
+    expect(channel).to_have_value("email")
+    expect(_choice(page, "channels", "telegram")).to_have_value("messenger")
+    expect(_choice(page, "channels", "факс")).to_have_value("fax")
+    unknown = _choice(page, "channels", "через знакомых")
+    expect(unknown).to_have_value("")
+    germany = _choice(page, "institutions", "Посольство Германии в Астане")
+    expect(germany.locator("option:checked")).to_have_text("Embassy of Germany in Astana · Astana")
+    expect(page.locator("table.institutions")).to_contain_text(
+        "предложено: Embassy of Germany in Astana · Astana"
+    )
+    expect(page.locator("#errors")).to_contain_text("выберите канал для «через знакомых»")
+    expect(page.locator("button[value=import]")).to_be_disabled()
+    shot(page, "outreach-import-confirm-ru")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "outreach-import-confirm-ru-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # Confirm: the unknown channel was in person; Sweden is the embassy in Astana.
+    unknown.select_option("in_person")
+    _choice(page, "institutions", "Посольство Швеции").select_option(
+        label="Embassy of Sweden in Astana · Astana"
+    )
+    page.click("button[value=check]")
+    expect(page.locator("#errors")).to_have_count(0)
+    page.click("button[value=import]")
+    page.wait_for_url("**/outreach/requests/")
+    expect(page.locator(".messages")).to_contain_text("Импортировано 8")
+    page.goto(f"{server.url}/outreach/directory/")
+    page.click("table.list a:text-is('Embassy of Germany in Astana')")
+    expect(page.locator("main")).to_contain_text("Германия")  # the country by name
+
+    # The same file again: nothing is imported twice, and the page says which rows.
+    _upload(page, server)
+    expect(page.locator("#already")).to_contain_text("8 строк этого файла уже были импортированы")
+    shot(page, "outreach-import-again-ru")
+    page.click("button[value=discard]")
+
+    # In English, at 1280 and 390 px.
+    page.click(".lang button[value=en]")
+    _upload(page, server)
+    expect(page.locator("#already")).to_contain_text("8 rows of this file were imported before")
+    shot(page, "outreach-import-again-en")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "outreach-import-again-en-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.click("button[value=discard]")
     page.click(".lang button[value=ru]")

@@ -95,6 +95,18 @@ class TimeZoneForm(forms.Form):
     )
 
 
+class DisplayNameForm(forms.Form):
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=120,
+        required=False,
+        help_text=_(
+            "How letters are signed and colleagues see you, e.g. “Anna, Tropa Astana”. "
+            "Use a name you are willing to put on a letter; your login is never shown."
+        ),
+    )
+
+
 class _StrengthUnderThePassword:
     """Django puts a too-weak password's error under the confirmation field; it belongs
     under the password that was chosen."""

@@ -43,10 +43,17 @@ class User(AbstractUser):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES)
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    # How letters and pages name the user ("Anna, Tropa Astana"): never the login.
+    display_name = models.CharField(_("display name"), max_length=120, blank=True)
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    @property
+    def shown_name(self) -> str:
+        """The display name, or the full name; empty rather than the login."""
+        return self.display_name.strip() or self.get_full_name()
 
     @property
     def membership_or_none(self) -> Membership | None:

@@ -407,6 +407,14 @@ def set_time_zone(*, actor: User | None, user: User, time_zone: str) -> None:
         log_action(actor, Action.USER_TIME_ZONE_CHANGED, user)
 
 
+def set_display_name(*, actor: User | None, user: User, display_name: str) -> None:
+    """The name letters are signed with and colleagues see (never the login)."""
+    with transaction.atomic():
+        user.display_name = " ".join(display_name.split())[:120]
+        user.save(update_fields=["display_name"])
+        log_action(actor, Action.USER_DISPLAY_NAME_CHANGED, user)
+
+
 def start_totp_setup(*, actor: User | None, user: User) -> TOTPDevice:
     """The unconfirmed device the set-up page shows, made once when the password step
     passes (sign-in or enrolment, both POSTs) and reused until it is confirmed; the set-up

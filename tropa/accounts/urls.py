@@ -12,6 +12,7 @@ urlpatterns = [
     path("settings/", views.password_view, name="settings"),
     path("settings/time-zone/", views.time_zone_view, name="time_zone"),
     path("organization/", views.organization_view, name="organization"),
+    path("settings/display-name/", views.display_name_view, name="display_name"),
     path("users/", views.users_view, name="users"),
     path("users/new/", views.user_create_view, name="user_new"),
     path("users/<uuid:code>/role/", views.user_role_view, name="user_role"),

@@ -206,3 +206,5 @@ class Action(StrEnum):
     TESTIMONY_EXPORT_WRITTEN = "testimony.export_written"
     TESTIMONY_EXPORT_WITHOUT_CONSENT = "testimony.export_without_consent"
     TESTIMONY_SEARCHED = "testimony.searched"
+    # outreach (wave 3): the name letters are signed with
+    USER_DISPLAY_NAME_CHANGED = "user.display_name_changed"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -10,9 +12,15 @@ from django.utils.translation import gettext_lazy as _
 from tropa.cases.forms import DateInput
 from tropa.cases.models import Case
 
-from . import importer
+from . import importer, starter
+from .countries import country_choices
 from .models import Channel, Contact, Institution, Kind, LetterLanguage, LetterTemplate, Status
-from .services import MAX_ATTACHMENT_BYTES
+from .services import MAX_ATTACHMENT_BYTES, NEW_INSTITUTION
+
+
+def _country_choices() -> list[tuple[str, str]]:
+    """Countries by name in the reader's language (the code is what is stored)."""
+    return [("", "—"), *country_choices()]
 
 
 class CodeChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -36,11 +44,11 @@ class ContactChoiceField(CodeChoiceField):
 class InstitutionForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Type"), choices=Kind.choices)
-    country = forms.RegexField(
+    country = forms.ChoiceField(
         label=_("Country"),
-        regex=r"^[A-Za-z]{2}$",
+        choices=_country_choices,
         required=False,
-        help_text=_("Two-letter code of the country the institution belongs to, e.g. DE."),
+        help_text=_("The country the institution belongs to."),
     )
     city = forms.CharField(label=_("City"), max_length=80, required=False)
     languages = forms.MultipleChoiceField(
@@ -92,12 +100,25 @@ class _AddressForm(forms.Form):
         self.fields["institution"].queryset = Institution.objects.filter(  # type: ignore[attr-defined]
             organization=organization
         )
-        self.fields["contact"].queryset = Contact.objects.filter(  # type: ignore[attr-defined]
-            organization=organization
-        ).select_related("institution")
+        contacts = Contact.objects.filter(organization=organization).select_related("institution")
+        chosen = self.chosen_institution()
+        if chosen:
+            # The contact list follows the institution chosen (``action=contacts`` without JS).
+            contacts = contacts.filter(institution__code=chosen)
+        self.fields["contact"].queryset = contacts  # type: ignore[attr-defined]
         self.fields["case"].queryset = cases.select_related("person").order_by(  # type: ignore[attr-defined]
             "person__pseudonym"
         )
+
+    def chosen_institution(self) -> str:
+        """The code of the institution chosen so far ('' for none or a malformed one)."""
+        value = (self.data.get(self.add_prefix("institution")) if self.is_bound else None) or (
+            self.initial.get("institution") or ""
+        )
+        try:
+            return str(uuid.UUID(str(value)))
+        except ValueError:
+            return ""
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -209,7 +230,7 @@ class RequestFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Type"), choices=[("", _("any")), *Kind.choices], required=False
     )
-    country = forms.CharField(label=_("Country"), max_length=2, required=False)
+    country = forms.ChoiceField(label=_("Country"), choices=_country_choices, required=False)
 
 
 class DirectoryFilterForm(forms.Form):
@@ -217,7 +238,15 @@ class DirectoryFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Type"), choices=[("", _("any")), *Kind.choices], required=False
     )
-    country = forms.CharField(label=_("Country"), max_length=2, required=False)
+    country = forms.ChoiceField(label=_("Country"), choices=_country_choices, required=False)
+
+
+class StarterForm(forms.Form):
+    city = forms.ChoiceField(
+        label=_("City"),
+        choices=[*((c, c) for c in starter.CITIES), ("", _("all cities"))],
+        required=False,
+    )
 
 
 class PeriodForm(forms.Form):
@@ -250,20 +279,31 @@ def _field_choices() -> list[tuple[str, str]]:
     return [("", "—"), *((name, importer.field_label(name)) for name in importer.FIELDS)]
 
 
+@dataclass
+class ImportProposal:
+    """What the preview offers for each distinct value of the file: the user's choice so far,
+    else Tropa's guess ('' where the user has to choose)."""
+
+    answer_keys: list[str]
+    statuses: dict[str, str]
+    channel_keys: list[str]
+    channels: dict[str, str]
+    institutions: list[importer.NamedInstitution]
+    matches: dict[str, str]  # name key -> code, NEW_INSTITUTION, or '' (no proposal)
+    proposed: dict[str, str]  # name key -> the matcher's proposal ('' for none)
+    directory: list[tuple[str, str]]
+    follow_up: bool
+
+
 class MappingForm(forms.Form):
-    """One select per column of the file and one per distinct answer found in it."""
+    """One select per column, per distinct answer, per distinct channel and per institution
+    name of the file; and whether imported requests are due for follow-ups."""
 
     def __init__(
-        self,
-        *args: Any,
-        header: list[str],
-        mapping: list[str],
-        answers: list[str],
-        statuses: dict[str, str],
-        **kwargs: Any,
+        self, *args: Any, header: list[str], mapping: list[str], proposal: ImportProposal, **kw: Any
     ) -> None:
-        super().__init__(*args, **kwargs)
-        self.header, self.answer_keys = header, answers
+        super().__init__(*args, **kw)
+        self.header, self.proposal = header, proposal
         for i, name in enumerate(header):
             self.fields[f"column_{i}"] = forms.ChoiceField(
                 label=name or "—",
@@ -271,24 +311,79 @@ class MappingForm(forms.Form):
                 required=False,
                 initial=mapping[i] if i < len(mapping) else "",
             )
-        for i, key in enumerate(answers):
+        for i, key in enumerate(proposal.answer_keys):
             self.fields[f"answer_{i}"] = forms.ChoiceField(
                 label=key or _("(empty)"),
                 choices=[("", _("choose…")), *Status.choices],
                 required=False,
-                initial=statuses.get(key, ""),
+                initial=proposal.statuses.get(key, ""),
             )
+        for i, key in enumerate(proposal.channel_keys):
+            self.fields[f"channel_{i}"] = forms.ChoiceField(
+                label=key or _("(empty)"),
+                choices=[("", _("choose…")), *Channel.choices],
+                required=False,
+                initial=proposal.channels.get(key, ""),
+            )
+        institution_choices = [
+            (NEW_INSTITUTION, _("create a new institution")),
+            *proposal.directory,
+        ]
+        for i, named in enumerate(proposal.institutions):
+            self.fields[f"institution_{i}"] = forms.ChoiceField(
+                label=named.name,
+                choices=institution_choices,
+                required=False,
+                initial=proposal.matches.get(named.key) or NEW_INSTITUTION,
+            )
+        self.fields["follow_up"] = forms.BooleanField(
+            label=_("These requests are still current: list those without an answer for follow-up"),
+            required=False,
+            initial=proposal.follow_up,
+            help_text=_(
+                "Leave unticked for old history: imported requests are then never due for a "
+                "follow-up or a reminder."
+            ),
+        )
 
     def column_fields(self) -> list[forms.BoundField]:
         return [self[f"column_{i}"] for i in range(len(self.header))]
 
     def answer_fields(self) -> list[forms.BoundField]:
-        return [self[f"answer_{i}"] for i in range(len(self.answer_keys))]
+        return [self[f"answer_{i}"] for i in range(len(self.proposal.answer_keys))]
+
+    def channel_fields(self) -> list[forms.BoundField]:
+        return [self[f"channel_{i}"] for i in range(len(self.proposal.channel_keys))]
+
+    def institution_rows(self) -> list[tuple[importer.NamedInstitution, forms.BoundField, str]]:
+        """(the file's name, its select, the proposed directory label or '')."""
+        labels = dict(self.proposal.directory)
+        return [
+            (
+                named,
+                self[f"institution_{i}"],
+                labels.get(self.proposal.proposed.get(named.key, ""), ""),
+            )
+            for i, named in enumerate(self.proposal.institutions)
+        ]
 
     def mapping(self) -> list[str]:
         return [self.cleaned_data.get(f"column_{i}", "") for i in range(len(self.header))]
 
     def statuses(self) -> dict[str, str]:
         return {
-            key: self.cleaned_data.get(f"answer_{i}", "") for i, key in enumerate(self.answer_keys)
+            key: self.cleaned_data.get(f"answer_{i}", "")
+            for i, key in enumerate(self.proposal.answer_keys)
+        }
+
+    def channels(self) -> dict[str, str]:
+        return {
+            key: self.cleaned_data.get(f"channel_{i}", "")
+            for i, key in enumerate(self.proposal.channel_keys)
+        }
+
+    def institutions(self) -> dict[str, str]:
+        return {
+            named.key: self.cleaned_data.get(f"institution_{i}") or NEW_INSTITUTION
+            for i, named in enumerate(self.proposal.institutions)
         }

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -48,23 +49,29 @@ __all__ = [
     "MAX_UNPACKED_BYTES",
     "REQUIRED",
     "ImportFileError",
+    "NamedInstitution",
     "Parsed",
     "Row",
     "RowError",
     "Table",
     "answer_key",
     "distinct_answers",
+    "distinct_channels",
+    "distinct_institutions",
     "field_label",
+    "fingerprint_text",
     "guess_channel",
     "guess_country",
     "guess_kind",
     "guess_mapping",
     "guess_status",
+    "institution_key",
     "mapping_problems",
     "parse_date",
     "parse_rows",
     "read_table",
     "suggested_answers",
+    "suggested_channels",
 ]
 
 
@@ -76,6 +83,7 @@ FIELDS = (
     "city",
     "contact",
     "channel",
+    "sender",
     "subject",
     "answer",
     "answer_on",
@@ -90,6 +98,7 @@ REQUIRED = ("sent_on", "institution")
 class RowError:
     line: int
     reason: str
+    column: str = ""  # the file's own header of the column at fault, when there is one
 
 
 @dataclass(frozen=True)
@@ -107,12 +116,18 @@ class Row:
     status: str
     answer_on: date | None
     notes: str
+    sender: str = ""
+    # The row's cells as the fingerprint reads them (never stored: see ``fingerprint_text``).
+    content: str = ""
 
 
 @dataclass
 class Parsed:
     rows: list[Row] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # (line, ``fingerprint_text``) of every row with the right number of fields, good or
+    # bad: the preview tells rows imported before even while others still need a choice.
+    contents: list[tuple[int, str]] = field(default_factory=list)
 
 
 def _norm(text: str) -> str:
@@ -171,6 +186,7 @@ def field_label(name: str) -> str:
         "city": _("city"),
         "contact": _("contact person"),
         "channel": _("channel"),
+        "sender": _("sent by"),
         "subject": _("subject"),
         "answer": _("answer"),
         "answer_on": _("date of the answer"),
@@ -251,28 +267,76 @@ def guess_country(text: str) -> str:
     return ""
 
 
-def guess_channel(text: str) -> str:
-    key = text.strip().casefold()
+def guess_channel(text: str) -> str | None:
+    """The channel a cell most likely names, or None: then the user must choose it."""
+    key = answer_key(text)
     if not key:
-        return Channel.EMAIL
-    if "mail" in key or "имейл" in key or "емейл" in key:
-        return Channel.EMAIL
+        return None
     for value, words in CHANNEL_WORDS:
         if any(word in key for word in words):
-            return value
-    return Channel.EMAIL
+            return str(value)
+    for value, label in Channel.choices:
+        if key in {value, answer_key(str(label))}:
+            return str(value)
+    return None
+
+
+def _distinct(table: Table, mapping: list[str], name: str) -> list[str]:
+    """Every distinct key of one field in the file, in the order first seen."""
+    if name not in mapping:
+        return [""] if name == "channel" else []  # no channel column: one choice for all
+    column = mapping.index(name)
+    seen: dict[str, None] = {}
+    for _line, cells in table.rows:
+        seen.setdefault(answer_key(cells[column]) if column < len(cells) else "", None)
+    return list(seen)
+
+
+def distinct_channels(table: Table, mapping: list[str]) -> list[str]:
+    return _distinct(table, mapping, "channel")
+
+
+def suggested_channels(keys: Iterable[str]) -> dict[str, str]:
+    """The guessed channel for each channel key ('' where the user has to choose)."""
+    return {key: guess_channel(key) or "" for key in keys}
+
+
+def institution_key(name: str) -> str:
+    return re.sub(r"\s+", " ", name.strip().casefold())
+
+
+@dataclass(frozen=True)
+class NamedInstitution:
+    key: str
+    name: str
+    city: str
+    country: str
+
+
+def distinct_institutions(table: Table, mapping: list[str]) -> list[NamedInstitution]:
+    """Every institution the file names (one per spelling), with its first row's city."""
+    if "institution" not in mapping:
+        return []
+    index = {name: i for i, name in enumerate(mapping) if name}
+
+    def cell(cells: list[str], name: str) -> str:
+        i = index.get(name)
+        return cells[i].strip() if i is not None and i < len(cells) else ""
+
+    seen: dict[str, NamedInstitution] = {}
+    for _line, cells in table.rows:
+        name = cell(cells, "institution")
+        key = institution_key(name)
+        if key and key not in seen and len(name) <= 200:
+            seen[key] = NamedInstitution(
+                key, name, cell(cells, "city"), guess_country(cell(cells, "country"))
+            )
+    return list(seen.values())
 
 
 def distinct_answers(table: Table, mapping: list[str]) -> list[str]:
     """Every distinct answer key in the file, in the order first seen."""
-    if "answer" not in mapping:
-        return []
-    column = mapping.index("answer")
-    seen: dict[str, None] = {}
-    for _line, cells in table.rows:
-        if column < len(cells):
-            seen.setdefault(answer_key(cells[column]), None)
-    return list(seen)
+    return _distinct(table, mapping, "answer")
 
 
 def suggested_answers(keys: Iterable[str]) -> dict[str, str]:
@@ -280,15 +344,25 @@ def suggested_answers(keys: Iterable[str]) -> dict[str, str]:
     return {key: guess_status(key) or "" for key in keys}
 
 
-def parse_rows(table: Table, mapping: list[str], answers: dict[str, str], today: date) -> Parsed:
-    """Turn cells into rows; every problem becomes a ``RowError`` with its line number.
+def parse_rows(
+    table: Table,
+    mapping: list[str],
+    answers: dict[str, str],
+    today: date,
+    channels: dict[str, str] | None = None,
+) -> Parsed:
+    """Turn cells into rows; every problem becomes a ``RowError`` with its line and column.
 
-    ``answers`` maps answer keys (``answer_key``) to statuses; an answer missing from it, or
-    mapped to nothing, is a bad row.
+    ``answers`` maps answer keys (``answer_key``) to statuses and ``channels`` channel keys to
+    channels; a value missing from either, or mapped to nothing, is a bad row: nothing is
+    guessed without the user's confirmation. ``channels=None`` takes the confident guesses
+    (the command line, where ``--channel`` adds the rest).
     """
+    if channels is None:
+        channels = suggested_channels(distinct_channels(table, mapping))
     result = Parsed()
     width = len(table.header)
-    reader = _RowReader({name: i for i, name in enumerate(mapping) if name}, answers, today)
+    reader = _RowReader(table.header, mapping, answers, channels, today)
     for line, cells in table.rows:
         if len(cells) != width and not (
             len(cells) > width and not any(c.strip() for c in cells[width:])
@@ -301,57 +375,76 @@ def parse_rows(table: Table, mapping: list[str], answers: dict[str, str], today:
                 )
             )
             continue
-        parsed = reader.read(line, cells)
-        if isinstance(parsed, RowError):
-            result.errors.append(parsed)
-        else:
+        content = fingerprint_text(cells, reader.field_columns)
+        parsed = reader.read(line, cells, content)
+        result.contents.append((line, content))
+        if isinstance(parsed, Row):
             result.rows.append(parsed)
+        else:
+            result.errors.extend(parsed)
     return result
 
 
 class _RowReader:
-    """Reads one row's cells; guesses (institution type, country, channel) are made once per
+    """Reads one row's cells; guesses (institution type, country) are made once per
     distinct text, as the same ones repeat from row to row."""
 
-    def __init__(self, index: dict[str, int], answers: dict[str, str], today: date) -> None:
-        self.index, self.answers, self.today = index, answers, today
+    def __init__(
+        self,
+        header: list[str],
+        mapping: list[str],
+        answers: dict[str, str],
+        channels: dict[str, str],
+        today: date,
+    ) -> None:
+        self.index = {name: i for i, name in enumerate(mapping) if name}
+        self.field_columns = [self.index.get(name) for name in FIELDS]
+        self.header = header
+        self.answers, self.channels, self.today = answers, channels, today
         self.valid_statuses = set(Status.values)
+        self.valid_channels = set(Channel.values)
         self.kinds: dict[tuple[str, str], str] = {}
         self.countries: dict[str, str] = {}
-        self.channels: dict[str, str] = {}
 
-    def read(self, line: int, cells: list[str]) -> Row | RowError:
+    def column(self, name: str) -> str:
+        i = self.index.get(name)
+        return (self.header[i] or field_label(name)) if i is not None else field_label(name)
+
+    def read(self, line: int, cells: list[str], content: str) -> Row | list[RowError]:
         def cell(name: str) -> str:
             i = self.index.get(name)
             return cells[i].strip() if i is not None and i < len(cells) else ""
 
-        problems: list[str] = []
-        sent_on: date | None = None
-        try:
-            sent_on = parse_date(cell("sent_on"))
-            if sent_on > self.today:
-                problems.append(_("the date sent is in the future"))
-        except ValueError as exc:
-            problems.append(str(exc))
+        problems: list[RowError] = []
+
+        def problem(name: str, reason: str) -> None:
+            problems.append(RowError(line, reason, self.column(name)))
+
+        sent_on = self._date(cell("sent_on"), "sent_on", problem)
+        if sent_on and sent_on > self.today:
+            problem("sent_on", _("the date sent is in the future"))
         institution = cell("institution")
         if not institution:
-            problems.append(_("no institution"))
+            problem("institution", _("no institution"))
         elif len(institution) > 200:
-            problems.append(_("the institution name is longer than 200 characters"))
+            problem("institution", _("the institution name is longer than 200 characters"))
         answer = cell("answer")
         status = self.answers.get(answer_key(answer), "")
         if status not in self.valid_statuses:
-            problems.append(_("unknown answer “%(answer)s”") % {"answer": answer[:60]})
-        answer_on: date | None = None
-        if cell("answer_on"):
-            try:
-                answer_on = parse_date(cell("answer_on"))
-                if sent_on and answer_on < sent_on:
-                    problems.append(_("the answer is dated before the request"))
-            except ValueError as exc:
-                problems.append(str(exc))
+            problem("answer", _("unknown answer “%(answer)s”") % {"answer": answer[:60]})
+        channel = self.channels.get(answer_key(cell("channel")), "")
+        if channel not in self.valid_channels:
+            problem(
+                "channel",
+                _("choose the channel for “%(channel)s”") % {"channel": cell("channel")[:60]},
+            )
+        answer_on = (
+            self._date(cell("answer_on"), "answer_on", problem) if cell("answer_on") else None
+        )
+        if sent_on and answer_on and answer_on < sent_on:
+            problem("answer_on", _("the answer is dated before the request"))
         if problems or sent_on is None:
-            return RowError(line, "; ".join(problems))
+            return problems
         return Row(
             line=line,
             sent_on=sent_on,
@@ -360,13 +453,22 @@ class _RowReader:
             country=self._country(cell("country")),
             city=cell("city")[:80],
             contact=cell("contact")[:160],
-            channel=self._channel(cell("channel")),
+            channel=channel,
             subject=cell("subject"),
             answer=answer,
             status=status,
             answer_on=answer_on,
             notes=cell("notes"),
+            sender=cell("sender")[:160],
+            content=content,
         )
+
+    def _date(self, text: str, name: str, problem: Any) -> date | None:
+        try:
+            return parse_date(text)
+        except ValueError as exc:
+            problem(name, str(exc))
+            return None
 
     def _kind(self, kind_text: str, institution: str) -> str:
         key = (kind_text, institution)
@@ -379,7 +481,13 @@ class _RowReader:
             self.countries[text] = guess_country(text)
         return self.countries[text]
 
-    def _channel(self, text: str) -> str:
-        if text not in self.channels:
-            self.channels[text] = guess_channel(text)
-        return self.channels[text]
+
+def fingerprint_text(cells: list[str], columns: list[int | None]) -> str:
+    """The row as its fingerprint reads it: the cell of every field (``columns``: the
+    column of each of ``FIELDS``), case and spacing folded, so a re-import of the same row
+    is recognised whatever the user chose for its answer, channel or institution. Only
+    ever hashed with the organization's key (``blind_index``), never stored."""
+    n = len(cells)
+    return "\x1f".join(
+        " ".join(cells[i].split()).casefold() if i is not None and i < n else "" for i in columns
+    )

@@ -24,6 +24,7 @@ from tropa.cases.models import Case
 from tropa.cases.places import city_name
 from tropa.core.pdf import html_to_pdf
 
+from .countries import country_name
 from .models import Contact, Institution, LetterTemplate
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -39,7 +40,7 @@ PLACEHOLDERS: list[tuple[str, Any]] = [
     ("arrived_on", _("date of arrival in the transit country")),
     ("days_in_limbo", _("days since arrival")),
     ("organization", _("your organization")),
-    ("sender", _("your user name")),
+    ("sender", _("your display name (set it in your settings)")),
     ("today", _("today's date")),
     ("name_latin", _("legal name in Latin letters (identity)")),
     ("birth_date", _("date of birth (identity)")),
@@ -52,48 +53,6 @@ _GREETINGS = {
     "en": ("Dear {},", "Dear Sir or Madam,"),
     "de": ("Guten Tag, {},", "Sehr geehrte Damen und Herren,"),
     "fr": ("À l'attention de {}\n\nMadame, Monsieur,", "Madame, Monsieur,"),
-}
-_COUNTRY_NAMES = {
-    "ru": {
-        "KZ": "Казахстан",
-        "AM": "Армения",
-        "GE": "Грузия",
-        "KG": "Киргизия",
-        "UZ": "Узбекистан",
-        "RS": "Сербия",
-        "TR": "Турция",
-        "UA": "Украина",
-    },
-    "en": {
-        "KZ": "Kazakhstan",
-        "AM": "Armenia",
-        "GE": "Georgia",
-        "KG": "Kyrgyzstan",
-        "UZ": "Uzbekistan",
-        "RS": "Serbia",
-        "TR": "Turkey",
-        "UA": "Ukraine",
-    },
-    "de": {
-        "KZ": "Kasachstan",
-        "AM": "Armenien",
-        "GE": "Georgien",
-        "KG": "Kirgisistan",
-        "UZ": "Usbekistan",
-        "RS": "Serbien",
-        "TR": "Türkei",
-        "UA": "Ukraine",
-    },
-    "fr": {
-        "KZ": "Kazakhstan",
-        "AM": "Arménie",
-        "GE": "Géorgie",
-        "KG": "Kirghizistan",
-        "UZ": "Ouzbékistan",
-        "RS": "Serbie",
-        "TR": "Turquie",
-        "UA": "Ukraine",
-    },
 }
 
 
@@ -126,7 +85,8 @@ def letter_values(
         "institution": institution.name,
         "contact": contact.name if contact else "",
         "organization": organization.name if organization else "",
-        "sender": actor.get_username() if actor is not None else "",
+        # Signed with the display name (settings page), never the login.
+        "sender": actor.shown_name if isinstance(actor, User) else "",
         "today": _date(timezone.localdate()),
         "name": "—",
         "city": "—",
@@ -141,7 +101,7 @@ def letter_values(
         values.update(
             name=case.person.pseudonym,
             city=city_name(case.city_code, language) or case.city or "—",
-            country=_COUNTRY_NAMES.get(language, {}).get(case.country, case.country),
+            country=country_name(case.country, language or "en"),
             arrived_on=_date(case.arrived_on),
             days_in_limbo=str(limbo) if limbo is not None else "—",
         )

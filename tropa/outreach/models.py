@@ -42,6 +42,8 @@ class Channel(models.TextChoices):
     PHONE = "phone", _("Phone")
     IN_PERSON = "in_person", _("In person")
     LETTER = "letter", _("Letter")
+    MESSENGER = "messenger", _("Messenger (Telegram, Signal…)")
+    FAX = "fax", _("Fax")
 
 
 class Status(models.TextChoices):
@@ -214,6 +216,11 @@ class Request(OrganizationOwned):
     referred_to = models.CharField(_("referred to"), max_length=200, blank=True)
     followup_created_at = models.DateTimeField(null=True, blank=True, editable=False)
     followup_done_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # From a spreadsheet: history, sent by the person the sheet names (kept sealed in the
+    # letter as ``sender``), never due for a follow-up unless the importer asked for it.
+    imported = models.BooleanField(default=False, editable=False)
+    # The row's keyed fingerprint (``blind_index``), so a second import of it is recognised.
+    import_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta(OrganizationOwned.Meta):
@@ -229,6 +236,10 @@ class Request(OrganizationOwned):
             models.Index(
                 fields=["organization", "status", "followup_done_at", "answer_due_on", "sent_by"],
                 name="outreach_due",
+            ),
+            # Not partial: SQLite would not use it for ``import_fingerprint IN (...)``.
+            models.Index(
+                fields=["organization", "import_fingerprint"], name="outreach_import_seen"
             ),
         ]
         verbose_name = _("request")
@@ -291,6 +302,13 @@ class Attachment(OrganizationOwned):
         return f"attachment {self.code}"
 
 
+# The starter set's template names are kept as loaded (a stable key) and shown translated.
+STARTER_TEMPLATE_NAMES = {
+    "Humanitarian visa": _("Humanitarian visa"),
+    "Follow-up": _("Follow-up"),
+}
+
+
 class LetterTemplate(models.Model):
     """A letter in one language with ``{placeholders}``; data of the organization, editable."""
 
@@ -313,7 +331,12 @@ class LetterTemplate(models.Model):
         verbose_name_plural = _("letter templates")
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.language})"
+        return f"{self.title} ({self.language})"
+
+    @property
+    def title(self) -> str:
+        """The name as shown: the starter set's names in the reader's language."""
+        return str(STARTER_TEMPLATE_NAMES.get(self.name, self.name))
 
 
 class StatsVersion(models.Model):

@@ -47,6 +47,10 @@ _EMBASSIES: dict[str, tuple[tuple[str, str, list[str]], ...]] = {
     ),
 }
 
+CITIES = tuple(_EMBASSIES)
+# Where an organization's cases are, when their cities do not tell (transit country → city).
+CITY_OF_COUNTRY = {"KZ": "Astana", "AM": "Yerevan", "GE": "Tbilisi"}
+
 DIRECTORY: list[dict[str, Any]] = [
     {
         "name": name,

@@ -22,6 +22,7 @@ from django.db.models import Count, Q
 
 from tropa.accounts.models import Organization
 
+from .countries import country_name
 from .models import ANSWERED, Institution, Kind, Request, StatsVersion, Status
 
 CHART_WIDTH = 640
@@ -44,7 +45,11 @@ class Group:
     def name(self) -> str:
         """The label in the current language. Types are translated when shown, not when
         computed, because computed figures are cached for every language alike."""
-        return self.label or str(KIND_LABELS.get(self.key, self.key))
+        if self.label:
+            return self.label
+        if self.key in KIND_LABELS:
+            return str(KIND_LABELS[self.key])
+        return country_name(self.key) or self.key
 
     @property
     def outcomes(self) -> list[int]:
@@ -182,7 +187,7 @@ def compute(
         for merged in (
             total,
             kinds.setdefault(kind, Group(kind, "")),
-            countries.setdefault(country, Group(country, country or "—")),
+            countries.setdefault(country, Group(country, "" if country else "—")),
         ):
             merged.merge(group)
 

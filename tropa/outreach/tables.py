@@ -1,6 +1,7 @@
 """Reading an outreach spreadsheet file into a table of text cells, within limits.
 
-CSV in UTF-8 (with or without BOM) or Windows-1251, separated by commas or semicolons, or an
+CSV in UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode text"), Windows-1251 or
+KOI8-R (told apart by how the Russian letters come out), separated by commas or semicolons, or an
 XLSX workbook (first sheet). Cell text is kept verbatim, formulas included: it is never
 evaluated here, and exports neutralise it (see ``exports.safe_cell``). What the cells mean is
 ``importer``'s work; the words it recognises are in ``vocabulary``.
@@ -82,17 +83,43 @@ def read_table(data: bytes) -> Table:
     return _read_csv(_decode(data))
 
 
+def _not_text() -> ImportFileError:
+    return ImportFileError(
+        _(
+            "The file is neither UTF-8, UTF-16 nor Windows-1251 text, nor an XLSX workbook. "
+            "Save it from the spreadsheet program as “CSV UTF-8” or as XLSX."
+        )
+    )
+
+
 def _decode(data: bytes) -> tuple[str, str]:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode text"
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise _not_text() from None
+    if b"\x00" in data[:4096]:
+        raise _not_text()
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("cp1251"), "windows-1251"
+        text = data.decode("cp1251")
     except UnicodeDecodeError:
-        raise ImportFileError(
-            _("The file is neither UTF-8 nor Windows-1251 text, nor an XLSX workbook.")
-        ) from None
+        raise _not_text() from None
+    if _mostly_capitals(text):
+        # KOI8-R read as Windows-1251 turns lower-case Russian into capitals.
+        koi8 = data.decode("koi8_r", errors="replace")
+        if not _mostly_capitals(koi8):
+            return koi8, "koi8-r"
+    return text, "windows-1251"
+
+
+def _mostly_capitals(text: str) -> bool:
+    letters = [ch for ch in text[:65536] if "\u0400" <= ch <= "\u04ff"]
+    capitals = sum(ch.isupper() for ch in letters)
+    return len(letters) >= 20 and capitals > 0.6 * len(letters)
 
 
 def _delimiter(text: str) -> str:

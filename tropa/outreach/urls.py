@@ -26,6 +26,7 @@ urlpatterns = [
     path("requests/<uuid:code>/followed-up/", views.followed_up, name="followed_up"),
     path("files/<uuid:code>/", views.attachment_download, name="attachment"),
     path("letters/", views.compose, name="compose"),
+    path("letters/preview.pdf", views.letter_preview_pdf, name="letter_preview_pdf"),
     path("templates/", views.template_list, name="templates"),
     path("templates/new/", views.template_new, name="template_new"),
     path("templates/<uuid:code>/", views.template_edit, name="template_edit"),

@@ -32,7 +32,11 @@ HEADERS: dict[str, set[str]] = {
         "организация",
         "учреждение",
         "куда",
+        "кудаписали",
+        "кудаписал",
+        "кудаотправили",
         "кому",
+        "комуписали",
         "адресат",
         "получатель",
         "посольствоорганизация",
@@ -91,6 +95,23 @@ HEADERS: dict[str, set[str]] = {
         "antwortdatum",
         "antwortam",
         "datumderantwort",
+    },
+    "sender": {
+        "отправитель",
+        "ктоотправил",
+        "ктописал",
+        "кто",
+        "ответственный",
+        "відправник",
+        "хтонадіслав",
+        "sender",
+        "sentby",
+        "from",
+        "by",
+        "absender",
+        "von",
+        "gesendetvon",
+        "expéditeur",
     },
     "notes": {
         "комментарий",
@@ -320,10 +341,107 @@ COUNTRIES: dict[str, str] = {
 }
 
 
+# Checked in order, on the case-folded cell: "эл. почта" is e-mail before "почта" is post.
+# A value no entry covers gets no guess: the user chooses its channel in the preview.
 CHANNEL_WORDS: list[tuple[str, tuple[str, ...]]] = [
-    (Channel.WEB_FORM, ("форма", "сайт", "web", "form", "formular", "online")),
-    (Channel.PHONE, ("телефон", "звон", "phone", "call", "anruf", "telefon")),
-    (Channel.IN_PERSON, ("лично", "визит", "person", "visit", "persönlich", "besuch")),
-    (Channel.LETTER, ("почт", "письмо бумаж", "letter", "post", "brief")),
-    (Channel.EMAIL, ("mail", "почта", "имейл", "email", "e-mail", "емейл")),
+    (
+        Channel.EMAIL,
+        (
+            "mail",
+            "эл. почт",
+            "эл.почт",
+            "эл почт",
+            "электронн",
+            "имейл",
+            "емейл",
+            "імейл",
+            "мейл",
+            "e-post",
+            "courriel",
+            "email",
+            "@",
+        ),
+    ),
+    (
+        Channel.MESSENGER,
+        (
+            "telegram",
+            "телеграм",
+            "тг",
+            "whatsapp",
+            "ватсап",
+            "вотсап",
+            "signal",
+            "сигнал",
+            "viber",
+            "вайбер",
+            "messenger",
+            "мессенджер",
+            "месенджер",
+        ),
+    ),
+    (Channel.FAX, ("факс", "fax", "telefax")),
+    (Channel.WEB_FORM, ("форма", "сайт", "web", "form", "formular", "online", "онлайн")),
+    (Channel.PHONE, ("телефон", "звон", "дзвін", "phone", "call", "anruf", "telefon", "téléphone")),
+    (
+        Channel.IN_PERSON,
+        (
+            "лично",
+            "особисто",
+            "визит",
+            "приём",
+            "прием",
+            "in person",
+            "visit",
+            "persönlich",
+            "besuch",
+            "en personne",
+        ),
+    ),
+    (
+        Channel.LETTER,
+        ("почт", "пошт", "письмо", "заказн", "letter", "post", "brief", "courrier", "lettre"),
+    ),
 ]
+
+
+# Words naming an institution's type, in the languages of the directory and of the sheets;
+# the institution matcher compares the type they name, not the words.
+INSTITUTION_KIND_WORDS: list[tuple[str, tuple[str, ...]]] = [
+    (
+        Kind.CONSULATE,
+        ("генконсульств", "консульств", "консульськ", "consulat", "konsulat", "generalkonsulat"),
+    ),
+    (
+        Kind.EMBASSY,
+        (
+            "посольств",
+            "нунциатур",
+            "нунціатур",
+            "embass",
+            "botschaft",
+            "ambassade",
+            "nunciat",
+            "nuntiatur",
+        ),
+    ),
+    (Kind.UN, ("unhcr", "уврк", "оон", "увкб", "uno", "hcr")),
+]
+
+
+# Country names inside institution names, in the forms they take there ("Посольство
+# Германии", "Deutsche Botschaft", "British Embassy"). Cyrillic words are matched by stem.
+COUNTRY_WORDS: dict[str, tuple[str, ...]] = {
+    "DE": ("герман", "фрг", "немецк", "німеччин", "німецьк", "german", "deutsch"),
+    "FR": ("франц", "франці", "french", "franz", "français", "française", "france"),
+    "GB": ("великобритан", "британ", "британс", "british", "britain", "britisch", "uk"),
+    "US": ("сша", "америк", "u.s", "us", "usa", "american", "united states", "amerikan"),
+    "CA": ("канад", "canad", "kanad"),
+    "SE": ("швец", "швед", "швеці", "sweden", "swedish", "schwed"),
+    "CH": ("швейцар", "switzerland", "swiss", "schweiz"),
+    "NL": ("нидерланд", "нідерланд", "голланд", "netherlands", "dutch", "niederland"),
+    "PL": ("польш", "польск", "польщ", "польськ", "poland", "polish", "polen", "polnisch"),
+    "LT": ("литв", "литовск", "литовськ", "lithuania", "litauen", "litauisch"),
+    "VA": ("ватикан", "апостольск", "vatican", "apostolic", "vatikan", "apostolisch"),
+    "UN": ("оон", "unhcr", "увкб", "уврк"),
+}

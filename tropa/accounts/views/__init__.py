@@ -6,6 +6,7 @@ from .users import (
     approval_decide_view,
     approvals_view,
     organization_view,
+    display_name_view,
     password_view,
     role_request_withdraw_view,
     time_zone_view,
@@ -19,6 +20,7 @@ from .users import (
 __all__ = [
     "approval_decide_view",
     "approvals_view",
+    "display_name_view",
     "enrol_start_view",
     "enrol_view",
     "login_view",

@@ -25,6 +25,7 @@ from tropa.core.views import run_action, submit
 
 from .. import services
 from ..forms import (
+    DisplayNameForm,
     NewPasswordForm,
     OrganizationSettingsForm,
     RoleForm,
@@ -54,7 +55,25 @@ def password_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     zone_form = TimeZoneForm(
         initial={"time_zone": user.time_zone or settings.TROPA_DEFAULT_USER_TIMEZONE}
     )
-    return render(request, "accounts/settings.html", {"form": form, "zone_form": zone_form})
+    name_form = DisplayNameForm(initial={"display_name": user.display_name})
+    return render(
+        request,
+        "accounts/settings.html",
+        {"form": form, "zone_form": zone_form, "name_form": name_form},
+    )
+
+
+@require_POST
+@staff_view
+def display_name_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    form = DisplayNameForm(request.POST)
+    if form.is_valid():
+        services.set_display_name(
+            actor=user, user=user, display_name=form.cleaned_data["display_name"]
+        )
+        messages.success(request, _("Display name saved."))
+    return redirect("accounts:settings")
 
 
 @require_POST

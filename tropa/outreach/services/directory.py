@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from tropa.accounts.models import Organization, User
 from tropa.audit.actions import Action
 from tropa.audit.services import log_action
+from tropa.cases.models import Case
 
 from .. import starter
 from ..models import (
@@ -111,11 +113,32 @@ def remove_contact(*, actor: User | None, contact: Contact) -> None:
         contact.delete()
 
 
-def load_starter_set(*, actor: User | None, organization: Organization) -> tuple[int, int]:
-    """Add the starter directory and letter templates; what already exists is left alone.
+def own_city(organization: Organization) -> str:
+    """The starter set's city where the organization works ('' when it cannot be told):
+    the city most of its cases are in ("Астана" is Astana), else their transit country."""
+    from ..matching import city_keys  # the name engine loads when used
 
-    Returns how many institutions and templates were created.
+    cases = Case.objects.filter(organization=organization)
+    for city, _n in (
+        cases.exclude(city="").values_list("city").annotate(n=Count("*")).order_by("-n")[:3]
+    ):
+        keys = city_keys(city)
+        for known in starter.CITIES:
+            if keys & city_keys(known):
+                return known
+    top = cases.values_list("country").annotate(n=Count("*")).order_by("-n").first()
+    return starter.CITY_OF_COUNTRY.get(top[0], "") if top else ""
+
+
+def load_starter_set(
+    *, actor: User | None, organization: Organization, city: str | None = None
+) -> tuple[int, int]:
+    """Add the starter directory (of one ``city``, or all of it) and letter templates; what
+    already exists is left alone. Returns how many institutions and templates were created.
     """
+    if city is not None and city not in starter.CITIES:
+        raise OutreachError(_("The starter set has no directory for this city."))
+    entries = [e for e in starter.DIRECTORY if city is None or e["city"] == city]
     with transaction.atomic():
         existing = {
             name.casefold()
@@ -125,7 +148,7 @@ def load_starter_set(*, actor: User | None, organization: Organization) -> tuple
         }
         institutions = [
             Institution(organization=organization, **entry)
-            for entry in starter.DIRECTORY
+            for entry in entries
             if str(entry["name"]).casefold() not in existing
         ]
         Institution.objects.bulk_create(institutions)
@@ -144,5 +167,6 @@ def load_starter_set(*, actor: User | None, organization: Organization) -> tuple
             organization=organization,
             institutions=len(institutions),
             templates=len(templates),
+            city=city or "all",
         )
     return len(institutions), len(templates)

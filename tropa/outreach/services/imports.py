@@ -17,7 +17,7 @@ from tropa.accounts.models import Organization, User
 from tropa.audit.actions import Action
 from tropa.audit.services import log_action
 from tropa.cases.models import Case
-from tropa.crypto.fields import seal, unseal
+from tropa.crypto.fields import blind_index, seal, unseal
 
 from .. import importer
 from ..models import (
@@ -37,6 +37,11 @@ from .requests import identity_pattern, seal_letter
 STAGING_LIFETIME = timedelta(hours=6)
 
 
+# What the user chose for an institution name: create it rather than take a directory entry.
+NEW_INSTITUTION = "new"
+FINGERPRINT_PURPOSE = "outreach.import-row"
+
+
 @dataclass
 class ImportSummary:
     rows: int = 0
@@ -44,10 +49,29 @@ class ImportSummary:
     contacts_created: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
     errors: list[importer.RowError] = field(default_factory=list)
+    # Lines of the file whose rows an earlier import already brought in (left out).
+    already: list[int] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+@dataclass
+class ImportChoices:
+    """What the user confirmed in the preview, besides the columns.
+
+    ``answers`` and ``channels`` map the file's values (``importer.answer_key``) to a status
+    and a channel; ``institutions`` maps each institution name (``importer.institution_key``)
+    to a directory institution's code or ``NEW_INSTITUTION`` (None: the name alone decides,
+    as on the command line). ``follow_up``: the imported requests still waiting for an
+    answer are due for follow-ups like new ones; by default imported history never is.
+    """
+
+    answers: dict[str, str]
+    channels: dict[str, str] | None = None
+    institutions: dict[str, str] | None = None
+    follow_up: bool = False
 
 
 def import_requests(
@@ -56,17 +80,20 @@ def import_requests(
     organization: Organization,
     table: importer.Table,
     mapping: list[str],
-    answers: dict[str, str],
+    answers: dict[str, str] | ImportChoices,
     case: Case | None = None,
     dry_run: bool = False,
 ) -> ImportSummary:
-    """Import every row of ``table`` or none of them.
+    """Import every new row of ``table`` or none of them, in one transaction.
 
     Rows are parsed first; a single bad row refuses the whole file and every bad row is
-    reported. Institutions are matched by name (case-insensitive) and created when new.
-    Requests still waiting past their period arrive as "no answer" and already claimed, so an
-    old spreadsheet shows up in the follow-up list without flooding a case with tasks.
+    reported with its line and column. A row an earlier import brought in (same keyed
+    fingerprint) is left out and reported. Institutions are the ones the user confirmed.
+    Imported rows are history: sent by the person the sheet names (kept as sealed text),
+    never due for a follow-up unless ``follow_up`` says so, and an answer without a date
+    has no "days to answer".
     """
+    choices = answers if isinstance(answers, ImportChoices) else ImportChoices(answers)
     summary = ImportSummary()
     problems = importer.mapping_problems(mapping)
     if problems:
@@ -75,16 +102,17 @@ def import_requests(
     if case is not None and case.organization_id != organization.pk:
         raise OutreachError(_("This request mixes organizations."))
     today = timezone.localdate()
-    parsed = importer.parse_rows(table, mapping, answers, today)
-    summary.rows = len(parsed.rows)
+    parsed = importer.parse_rows(table, mapping, choices.answers, today, choices.channels)
     summary.errors = parsed.errors
     if parsed.errors:
         return summary
     with transaction.atomic():
-        institutions = _institutions_for(organization, parsed.rows, summary)
-        contacts = _contacts_for(organization, parsed.rows, institutions, summary)
+        rows = _new_rows(organization, parsed.rows, summary)
+        summary.rows = len(rows)
+        institutions = _institutions_for(organization, [r for r, _fp in rows], summary, choices)
+        contacts = _contacts_for(organization, [r for r, _fp in rows], institutions, summary)
         requests, changes = _build_imported(
-            actor, organization, case, parsed.rows, institutions, contacts, today
+            organization, case, rows, institutions, contacts, today, choices.follow_up
         )
         for request in requests:
             summary.statuses[request["status"]] = summary.statuses.get(request["status"], 0) + 1
@@ -100,21 +128,81 @@ def import_requests(
             case,
             organization=organization,
             rows=summary.rows,
+            already=len(summary.already),
             institutions_created=summary.institutions_created,
+            follow_up=choices.follow_up,
             **{f"status_{k}": v for k, v in summary.statuses.items()},
         )
     return summary
 
 
-def _institutions_for(
+def fingerprints(organization: Organization, contents: list[str]) -> list[str]:
+    """Each row's keyed fingerprint: the organization's blind index of its cells
+    (``importer.fingerprint_text``) and of how many identical rows came before it in the
+    file (two equal letters on one day stay two). Nobody without the organization's key
+    can tell from it what the row said, nor match it with another organization's."""
+    seen: dict[str, int] = {}
+    result = []
+    for content in contents:
+        n = seen[content] = seen.get(content, 0) + 1
+        result.append(blind_index(organization.pk, FINGERPRINT_PURPOSE, f"{n}\x1e{content}"))
+    return result
+
+
+def already_imported(organization: Organization, prints: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(prints), 900):  # within SQLite's limit of bound parameters
+        found.update(
+            Request.objects.filter(
+                organization=organization, import_fingerprint__in=prints[start : start + 900]
+            )
+            .order_by()  # no sort: the fingerprint index answers it alone
+            .values_list("import_fingerprint", flat=True)
+        )
+    return found
+
+
+def _new_rows(
     organization: Organization, rows: list[importer.Row], summary: ImportSummary
+) -> list[tuple[importer.Row, str]]:
+    prints = fingerprints(organization, [row.content for row in rows])
+    known = already_imported(organization, prints)
+    summary.already = [row.line for row, fp in zip(rows, prints, strict=True) if fp in known]
+    return [(row, fp) for row, fp in zip(rows, prints, strict=True) if fp not in known]
+
+
+def _institutions_for(
+    organization: Organization,
+    rows: list[importer.Row],
+    summary: ImportSummary,
+    choices: ImportChoices,
 ) -> dict[str, Institution]:
-    by_name = {i.name.casefold(): i for i in Institution.objects.filter(organization=organization)}
-    new: dict[str, Institution] = {}
+    """Institution per name key: the one the user chose, else the same name, else new."""
+    by_name = {
+        importer.institution_key(i.name): i
+        for i in Institution.objects.filter(organization=organization)
+    }
+    chosen = choices.institutions or {}
+    codes = {v for v in chosen.values() if v != NEW_INSTITUTION}
+    by_code = {
+        str(i.code): i
+        for i in Institution.objects.filter(organization=organization, code__in=codes)
+    }
+    if codes - set(by_code):
+        raise OutreachError(_("A chosen institution is no longer in the directory."))
+    resolved: dict[str, Institution] = {}
+    new: list[Institution] = []
     for row in rows:
-        key = row.institution.casefold()
-        if key not in by_name and key not in new:
-            new[key] = Institution(
+        key = importer.institution_key(row.institution)
+        if key in resolved:
+            continue
+        choice = chosen.get(key, "")
+        if choice and choice != NEW_INSTITUTION:
+            resolved[key] = by_code[choice]
+        elif key in by_name and choice != NEW_INSTITUTION:
+            resolved[key] = by_name[key]
+        else:
+            resolved[key] = Institution(
                 organization=organization,
                 name=row.institution,
                 kind=row.kind,
@@ -122,9 +210,10 @@ def _institutions_for(
                 city=row.city,
                 channels=[row.channel],
             )
-    Institution.objects.bulk_create(new.values())
+            new.append(resolved[key])
+    Institution.objects.bulk_create(new)
     summary.institutions_created = len(new)
-    return {**by_name, **new}
+    return resolved
 
 
 def _contacts_for(
@@ -141,7 +230,7 @@ def _contacts_for(
     for row in rows:
         if not row.contact:
             continue
-        institution = institutions[row.institution.casefold()]
+        institution = institutions[importer.institution_key(row.institution)]
         key = (institution.pk, row.contact.casefold())
         if key not in known and key not in new:
             new[key] = Contact(organization=organization, institution=institution, name=row.contact)
@@ -151,13 +240,13 @@ def _contacts_for(
 
 
 def _build_imported(
-    actor: User | None,
     organization: Organization,
     case: Case | None,
-    rows: list[importer.Row],
+    rows: list[tuple[importer.Row, str]],
     institutions: dict[str, Institution],
     contacts: dict[tuple[int, str], Contact],
     today: date,
+    follow_up: bool,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Requests and status changes as column values, sealed, ready for ``insert_rows``.
 
@@ -165,24 +254,29 @@ def _build_imported(
     than everything else in a 100,000-row import together, so rows are built as values in
     database form here.
     """
-    built = _ImportedRows(actor, organization, case, today)
-    for row in rows:
-        institution = institutions[row.institution.casefold()]
-        built.add(row, institution, contacts.get((institution.pk, row.contact.casefold())))
+    built = _ImportedRows(organization, case, today, follow_up)
+    for row, fingerprint in rows:
+        institution = institutions[importer.institution_key(row.institution)]
+        contact = contacts.get((institution.pk, row.contact.casefold()))
+        built.add(row, fingerprint, institution, contact)
     return built.requests, built.changes
 
 
 class _ImportedRows:
-    """The column values of imported requests and their status changes, row by row."""
+    """The column values of imported requests and their status changes, row by row.
+
+    Imported rows are history: nobody in Tropa sent them (``sent_by`` stays empty, the
+    sheet's sender is sealed with the letter) and nobody recorded their answers.
+    """
 
     def __init__(
-        self, actor: User | None, organization: Organization, case: Case | None, today: date
+        self, organization: Organization, case: Case | None, today: date, follow_up: bool
     ) -> None:
         self.organization_id, self.today = organization.pk, today
         self.days = followup_days(organization)
         self.ops, self.native_uuid = connection.ops, connection.features.has_native_uuid_field
         self.now = self.ops.adapt_datetimefield_value(timezone.now())
-        self.owner = actor.pk if actor is not None and actor.is_authenticated else None
+        self.follow_up = follow_up
         self.case = self.key(case.pk) if case else None
         # One instance of each model stands in for every row when sealing: the associated
         # data is table, column and primary key, and the key is set per row.
@@ -199,15 +293,30 @@ class _ImportedRows:
     def key(self, value: uuid.UUID) -> Any:
         return value if self.native_uuid else value.hex
 
-    def add(self, row: importer.Row, institution: Institution, contact: Contact | None) -> None:
+    def _followup(self, status: str) -> tuple[Any, Any]:
+        """(followup_created_at, followup_done_at) of an imported request.
+
+        Without ``follow_up`` both are set: the hourly rule never claims the request and the
+        follow-up list never shows it. With it, old silence arrives claimed (listed as due,
+        but no flood of case tasks) and a request still in its period is left to the rule.
+        """
+        if not self.follow_up:
+            return self.now, self.now
+        return (self.now if status == self.no_answer else None), None
+
+    def add(
+        self, row: importer.Row, fingerprint: str, institution: Institution, contact: Contact | None
+    ) -> None:
         date_value, holder = self.ops.adapt_datefield_value, self.request_holder
         due = row.sent_on + timedelta(days=self.days[institution.kind])
         status, status_on = row.status, row.answer_on or row.sent_on
         if status == self.pending and due < self.today:
             status, status_on = self.no_answer, self.today
+        # An answer without its date is an answer of unknown delay: no "days to answer".
         answered = status in self.answered_values and row.answer_on is not None
         pk = holder.pk = uuid.uuid4()
-        seal_letter(holder, row.subject or row.institution, row.notes, self.pattern)
+        seal_letter(holder, row.subject or row.institution, row.notes, self.pattern, row.sender)
+        created, done = self._followup(status)
         self.requests.append(
             {
                 "id": self.key(pk),
@@ -220,8 +329,8 @@ class _ImportedRows:
                 "channel": row.channel,
                 "language": "",
                 "sent_on": date_value(row.sent_on),
-                "sent_by": self.owner,
-                # The spreadsheet's own words stay with the request: subject and notes.
+                "sent_by": None,
+                # The spreadsheet's own words stay with the request: subject, notes, sender.
                 "sealed": holder.sealed,
                 "identity_sealed": holder.identity_sealed,
                 "status": status,
@@ -232,9 +341,10 @@ class _ImportedRows:
                 if answered
                 else None,
                 "referred_to": "",
-                # Old silence arrives already claimed: listed as due, but no flood of tasks.
-                "followup_created_at": self.now if status == self.no_answer else None,
-                "followup_done_at": None,
+                "followup_created_at": created,
+                "followup_done_at": done,
+                "imported": True,
+                "import_fingerprint": fingerprint,
                 "created_at": self.now,
             }
         )
@@ -251,7 +361,7 @@ class _ImportedRows:
                     "sealed": seal(self.change_holder, "sealed", row.answer)
                     if row.answer
                     else None,
-                    "by": self.owner,
+                    "by": None,
                     "at": self.now,
                 }
             )
@@ -302,8 +412,9 @@ def _table_content(table: importer.Table) -> dict[str, Any]:
     }
 
 
-def staged(staging: ImportStaging) -> tuple[importer.Table, list[str], dict[str, str]]:
-    """The staged rows as read at upload (no file is parsed here)."""
+def staged(staging: ImportStaging) -> tuple[importer.Table, list[str], ImportChoices]:
+    """The staged rows as read at upload (no file is parsed here), and the user's choices
+    so far (only what they confirmed: guesses are never kept as choices)."""
     content = unseal(staging, "sealed", staging.sealed)
     if "table" in content:
         kept = content["table"]
@@ -315,29 +426,60 @@ def staged(staging: ImportStaging) -> tuple[importer.Table, list[str], dict[str,
         )
     else:  # staged before rows were kept (at most STAGING_LIFETIME ago)
         table = importer.read_table(base64.b64decode(content["data"]))
-    return table, content["mapping"], content["answers"]
+    choices = ImportChoices(
+        answers=content["answers"],
+        channels=content.get("channels", {}),
+        institutions=content.get("institutions", {}),
+        follow_up=content.get("follow_up", False),
+    )
+    return table, content["mapping"], choices
 
 
-def update_staging(*, staging: ImportStaging, mapping: list[str], answers: dict[str, str]) -> None:
+def update_staging(*, staging: ImportStaging, mapping: list[str], choices: ImportChoices) -> None:
     content = unseal(staging, "sealed", staging.sealed)
     if "table" not in content:  # an upload staged before rows were kept: keep them now
         content["table"] = _table_content(staged(staging)[0])
         del content["data"]
-    content["mapping"], content["answers"] = mapping, answers
+    content.update(
+        mapping=mapping,
+        answers=choices.answers,
+        channels=choices.channels or {},
+        institutions=choices.institutions or {},
+        follow_up=choices.follow_up,
+    )
     staging.sealed = seal(staging, "sealed", content)
     staging.save(update_fields=["sealed"])
 
 
 def confirm_import(*, actor: User | None, staging: ImportStaging) -> ImportSummary:
-    table, mapping, answers = staged(staging)
-    summary = import_requests(
-        actor=actor,
-        organization=staging.organization,
-        table=table,
-        mapping=mapping,
-        answers=answers,
-        case=staging.case,
-    )
+    """Import what the user confirmed; every institution name must have a choice."""
+    table, mapping, choices = staged(staging)
+    missing = [
+        named.name
+        for named in importer.distinct_institutions(table, mapping)
+        if named.key not in (choices.institutions or {})
+    ]
+    if missing:
+        return ImportSummary(
+            errors=[
+                importer.RowError(
+                    0,
+                    _("Choose the institution for “%(name)s”.") % {"name": name[:80]},
+                )
+                for name in missing
+            ]
+        )
+    try:
+        summary = import_requests(
+            actor=actor,
+            organization=staging.organization,
+            table=table,
+            mapping=mapping,
+            answers=choices,
+            case=staging.case,
+        )
+    except OutreachError as refused:  # rolled back whole: e.g. a chosen institution is gone
+        return ImportSummary(errors=[importer.RowError(0, str(refused))])
     if summary.ok:
         staging.delete()
     return summary
@@ -346,3 +488,33 @@ def confirm_import(*, actor: User | None, staging: ImportStaging) -> ImportSumma
 def discard_import(*, actor: User | None, staging: ImportStaging) -> None:
     log_action(actor, Action.OUTREACH_IMPORT_DISCARDED, organization=staging.organization)
     staging.delete()
+
+
+def propose_institutions(
+    organization: Organization, names: list[importer.NamedInstitution]
+) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """For each name of the file, the directory institution it most likely is ('' for
+    none), and the directory as (code, label) choices. Proposals only: the preview shows
+    them and the user confirms each."""
+    from ..matching import Directory, Known  # the name engine loads when used
+
+    known = [
+        Known(str(code), name, kind, country, city)
+        for code, name, kind, country, city in Institution.objects.filter(
+            organization=organization
+        ).values_list("code", "name", "kind", "country", "city")
+    ]
+    directory = Directory.of(known)
+    proposals = {}
+    for named in names:
+        match = directory.propose(named.name, city=named.city, country=named.country)
+        proposals[named.key] = match.code if match else ""
+    choices = [(k.code, f"{k.name} · {k.city}" if k.city else k.name) for k in known]
+    return proposals, choices
+
+
+def lines_already_imported(organization: Organization, parsed: importer.Parsed) -> list[int]:
+    """The lines of the file that an earlier import brought in (for the preview)."""
+    prints = fingerprints(organization, [content for _line, content in parsed.contents])
+    known = already_imported(organization, prints)
+    return [line for (line, _c), fp in zip(parsed.contents, prints, strict=True) if fp in known]

@@ -32,6 +32,7 @@ def read_letter(*, actor: User | None, request: Request) -> dict[str, Any]:
     return {
         "subject": letter.get("subject", ""),
         "body": letter.get("body", ""),
+        "sender": letter.get("sender", ""),
         "identity": request.names_person,
     }
 
@@ -52,7 +53,12 @@ def reveal_letter(*, actor: User | None, request: Request) -> dict[str, Any]:
         request=str(request.code),
     )
     letter: dict[str, str] = unseal(request, "identity_sealed", request.identity_sealed)
-    return {"subject": letter["subject"], "body": letter["body"], "identity": True}
+    return {
+        "subject": letter["subject"],
+        "body": letter["body"],
+        "sender": letter.get("sender", ""),
+        "identity": True,
+    }
 
 
 def save_template(

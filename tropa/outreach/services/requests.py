@@ -121,10 +121,17 @@ def identity_pattern(case: Case | None) -> re.Pattern[str] | None:
     return identity.pattern_of(unseal(row, "sealed", row.sealed)) if row else None
 
 
-def seal_letter(request: Request, subject: str, body: str, pattern: re.Pattern[str] | None) -> None:
-    """Seal the letter; one that names the person is kept apart, readers get it masked."""
+def seal_letter(
+    request: Request, subject: str, body: str, pattern: re.Pattern[str] | None, sender: str = ""
+) -> None:
+    """Seal the letter; one that names the person is kept apart, readers get it masked.
+
+    ``sender``: who sent an imported letter, as the spreadsheet names them (a person's name,
+    so sealed with the letter)."""
     masked, names_person = identity.mask_letter(subject, body, pattern)
     letter = {"subject": subject, "body": body}
+    if sender:
+        masked["sender"] = letter["sender"] = sender
     request.sealed = seal(request, "sealed", masked if names_person else letter)
     request.identity_sealed = seal(request, "identity_sealed", letter) if names_person else None
 

@@ -141,10 +141,12 @@ def test_it_refuses_a_malformed_file_and_lists_every_bad_line(
             "outreach", "import", str(_write(tmp_path, lines)), "--org", "Astana", stderr=err
         )
     listed = err.getvalue()
-    assert "line 3: The date “31.02.2023” does not exist." in listed
+    # Each problem names its line and the file's own column header.
+    assert "line 3, column 'Дата': The date “31.02.2023” does not exist." in listed
     assert "line 6: expected 8 fields, found 5" in listed
-    assert "line 7: unknown answer “перезвонить в четверг”" in listed
-    assert "line 8: “yesterday” is not a date" in listed and "no institution" in listed
+    assert "line 7, column 'Ответ': unknown answer “перезвонить в четверг”" in listed
+    assert "line 8, column 'Дата': “yesterday” is not a date" in listed
+    assert "line 8, column 'Организация': no institution" in listed
     assert "line 2" not in listed and "line 4" not in listed
     assert not Request.objects.unscoped().exists() and not Institution.objects.exists()
 
@@ -177,7 +179,7 @@ def test_it_reads_utf8_with_bom_commas_english_headers_and_iso_dates(
         "2023-02-01,Auswärtiges Amt,Referat 508,No reply,\n"
         '2023-02-03,Ombudsman of the Verkhovna Rada,,"Acknowledged, will look into it",\n'.encode()
     )
-    output = _import(path)
+    output = _import(path, "--channel", "=email")  # no channel column: say which
     assert "utf-8, delimiter ','" in output
     assert (
         Request.objects.unscoped().get(institution__name="Auswärtiges Amt").contact.name
@@ -197,7 +199,7 @@ def test_it_reads_xlsx_with_german_headers_and_date_cells(
     path = tmp_path / "briefe.xlsx"
     workbook.save(path)
 
-    output = _import(path)
+    output = _import(path, "--channel", "=letter")
 
     assert "file: xlsx" in output and "imported 2 rows" in output
     meeting = Request.objects.unscoped().get(institution__name="Botschaft der Ukraine")
@@ -246,7 +248,7 @@ def test_it_never_fails_on_odd_input_with_anything_but_a_clear_error(data: bytes
     answers = importer.suggested_answers(importer.distinct_answers(table, mapping))
     parsed = importer.parse_rows(table, mapping, answers, date(2026, 1, 1))
     assert all(error.line > 0 and error.reason for error in parsed.errors)
-    assert len(parsed.rows) + len(parsed.errors) == len(table.rows)
+    assert len(parsed.rows) + len({e.line for e in parsed.errors}) == len(table.rows)
 
 
 # Through the browser's preview ---------------------------------------------------------------
@@ -264,7 +266,7 @@ def test_it_previews_corrects_the_mapping_and_imports_everything(
     coordinator: User, signed_in: Callable[[User], Client], astana: Organization
 ) -> None:
     client = signed_in(coordinator)
-    content = "Когда;Куда писал;Что ответили\n01.03.2023;Посольство Швеции;молчат\n".encode(
+    content = "Когда;Кому отправляли;Что ответили\n01.03.2023;Посольство Швеции;молчат\n".encode(
         "cp1251"
     )
     staging = _upload(client, content)
@@ -276,15 +278,23 @@ def test_it_previews_corrects_the_mapping_and_imports_everything(
     form = {"column_0": "sent_on", "column_1": "institution", "column_2": "answer"}
     page = client.post(url, {**form, "action": "check"}).content.decode()
     assert "unknown answer “молчат”" in page
+    # No channel column: the one channel of every row is the user's to choose.
+    assert "choose the channel for “”" in page
+    response = client.post(url, {**form, "answer_0": "no_answer", "action": "import"})
+    assert response.status_code == 200 and not Request.objects.unscoped().exists()
+    form["channel_0"] = "letter"
     response = client.post(url, {**form, "answer_0": "no_answer", "action": "import"})
 
     assert response.status_code == 302
     request = Request.objects.unscoped().get()
-    assert (request.institution.name, request.status, request.sent_by) == (
+    # Imported history: nobody in Tropa sent it, and it is not due for a follow-up.
+    assert (request.institution.name, request.status, request.channel, request.sent_by) == (
         "Посольство Швеции",
         "no_answer",
-        coordinator,
+        "letter",
+        None,
     )
+    assert request.imported and request.followup_done_at is not None
     assert not ImportStaging.objects.unscoped().exists()
 
 

@@ -95,13 +95,15 @@ def world(astana: Organization, coordinator: User) -> World:
 
 PAGES: list[tuple[str, Callable[[World], list[object]], int]] = [
     ("outreach:index", lambda w: [], 13),
-    ("outreach:directory", lambda w: [], 10),
+    # + where the cases are (cities, then countries): the own city first
+    ("outreach:directory", lambda w: [], 12),
     ("outreach:institution", lambda w: [w.institution.code], 12),
     ("outreach:requests", lambda w: [], 10),
     ("outreach:request", lambda w: [w.request.code], 19),
     ("outreach:templates", lambda w: [], 9),
     ("outreach:statistics", lambda w: [], 13),
-    ("outreach:import_preview", lambda w: [w.staging.code], 9),
+    # + the directory for proposals, + the organization's index key and the rows seen before
+    ("outreach:import_preview", lambda w: [w.staging.code], 12),
 ]
 
 

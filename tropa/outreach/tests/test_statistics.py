@@ -113,7 +113,7 @@ def test_it_exports_statistics_as_csv_and_xlsx(
     assert response["Content-Disposition"] == 'attachment; filename="outreach-statistics.csv"'
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][:4] == ["Grouping", "Name", "Requests", "Answered"]
-    assert rows[4][:8] == ["By country", "FR", "3", "1", "2", "0", "33", "5"]
+    assert rows[4][:8] == ["By country", "France", "3", "1", "2", "0", "33", "5"]
     assert rows[-1] == ["By month", "2026-03", "1", "0"]
 
     response = client.get(reverse("outreach:stats_xlsx"))

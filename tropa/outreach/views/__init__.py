@@ -17,7 +17,15 @@ from .institutions import (
     institution_new,
     load_starter,
 )
-from .letters import compose, request_pdf, request_text, template_edit, template_list, template_new
+from .letters import (
+    compose,
+    letter_preview_pdf,
+    request_pdf,
+    request_text,
+    template_edit,
+    template_list,
+    template_new,
+)
 from .requests import (
     attachment_add,
     attachment_download,
@@ -45,6 +53,7 @@ __all__ = [
     "institution_detail",
     "institution_edit",
     "institution_new",
+    "letter_preview_pdf",
     "load_starter",
     "request_answer",
     "request_detail",

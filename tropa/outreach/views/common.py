@@ -43,6 +43,16 @@ def initial_address(request: HttpRequest) -> dict[str, Any]:
     return initial
 
 
+def address_data(request: HttpRequest) -> tuple[Any, dict[str, Any]]:
+    """(data, initial) for a form with an address: a POST with ``action=contacts`` only shows
+    the chosen institution's contact persons again (the no-JS way to follow the choice), so
+    it becomes an unbound form started from what was chosen."""
+    if request.method == "POST" and request.POST.get("action") == "contacts":
+        kept = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "action")}
+        return None, {**initial_address(request), **kept}
+    return request.POST or None, initial_address(request)
+
+
 def csv_response(header: list[str], rows: Iterable[Any], filename: str) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
         exports.csv_stream(header, rows), content_type="text/csv; charset=utf-8"

@@ -20,6 +20,7 @@ from ..access import (
     query_code,
 )
 from ..forms import (
+    ImportProposal,
     MappingForm,
     UploadForm,
 )
@@ -54,18 +55,18 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def import_preview(request: HttpRequest, code: str) -> HttpResponse:
-    """Show the file as read, let the user correct both mappings, then import all or nothing."""
+    """Show the file as read, let the user confirm every mapping, then import all or nothing."""
     user = staff_user(request)
     staging = access_staging(user, code)
     if request.method == "POST" and request.POST.get("action") == "discard":
         services.discard_import(actor=user, staging=staging)
         messages.success(request, _("The upload was discarded."))
         return redirect("outreach:import_upload")
-    table, mapping, chosen = services.staged(staging)
+    table, mapping, choices = services.staged(staging)
     if request.method == "POST":
-        mapping, chosen = _corrected(request, staging, table, mapping, chosen)
-    keys = importer.distinct_answers(table, mapping)
-    statuses = {k: chosen.get(k) or s for k, s in importer.suggested_answers(keys).items()}
+        mapping, choices = _corrected(request, staging, table, mapping, choices)
+    proposal = _proposal(staging, table, mapping, choices)
+    already: list[int] = []
     if request.method == "POST" and request.POST.get("action") == "import":
         summary = services.confirm_import(actor=user, staging=staging)
         if summary.ok:
@@ -74,10 +75,44 @@ def import_preview(request: HttpRequest, code: str) -> HttpResponse:
         errors, problems = summary.errors, []
     else:
         problems = importer.mapping_problems(mapping)
-        parsed = importer.parse_rows(table, mapping, statuses, timezone.localdate())
+        parsed = importer.parse_rows(
+            table, mapping, proposal.statuses, timezone.localdate(), proposal.channels
+        )
         errors = [] if problems else parsed.errors
-    form = MappingForm(header=table.header, mapping=mapping, answers=keys, statuses=statuses)
-    return _preview_page(request, staging, table, form, problems, errors)
+        already = services.lines_already_imported(staging.organization, parsed)
+    form = MappingForm(header=table.header, mapping=mapping, proposal=proposal)
+    return _preview_page(request, staging, table, form, problems, errors, already)
+
+
+def _proposal(
+    staging: ImportStaging,
+    table: importer.Table,
+    mapping: list[str],
+    choices: services.ImportChoices,
+) -> ImportProposal:
+    """The user's choices so far, and Tropa's guesses for everything not chosen yet."""
+    answer_keys = importer.distinct_answers(table, mapping)
+    channel_keys = importer.distinct_channels(table, mapping)
+    names = importer.distinct_institutions(table, mapping)
+    proposed, directory = services.propose_institutions(staging.organization, names)
+    chosen_channels, chosen_institutions = choices.channels or {}, choices.institutions or {}
+    return ImportProposal(
+        answer_keys=answer_keys,
+        statuses={
+            k: choices.answers.get(k) or s
+            for k, s in importer.suggested_answers(answer_keys).items()
+        },
+        channel_keys=channel_keys,
+        channels={
+            k: chosen_channels.get(k) or s
+            for k, s in importer.suggested_channels(channel_keys).items()
+        },
+        institutions=names,
+        matches={n.key: chosen_institutions.get(n.key) or proposed[n.key] for n in names},
+        proposed=proposed,
+        directory=directory,
+        follow_up=choices.follow_up,
+    )
 
 
 def _corrected(
@@ -85,21 +120,24 @@ def _corrected(
     staging: ImportStaging,
     table: importer.Table,
     mapping: list[str],
-    chosen: dict[str, str],
-) -> tuple[list[str], dict[str, str]]:
-    """The mapping and answers as the user corrected them in the form, kept with the upload."""
-    form = MappingForm(
-        request.POST,
-        header=table.header,
-        mapping=mapping,
-        answers=importer.distinct_answers(table, mapping),
-        statuses=chosen,
-    )
+    choices: services.ImportChoices,
+) -> tuple[list[str], services.ImportChoices]:
+    """The mapping and choices as the user confirmed them in the form, kept with the upload."""
+    proposal = _proposal(staging, table, mapping, choices)
+    form = MappingForm(request.POST, header=table.header, mapping=mapping, proposal=proposal)
     if form.is_valid():
         mapping = form.mapping()
-        chosen = {**chosen, **{k: v for k, v in form.statuses().items() if v}}
-        services.update_staging(staging=staging, mapping=mapping, answers=chosen)
-    return mapping, chosen
+        choices = services.ImportChoices(
+            answers={**choices.answers, **{k: v for k, v in form.statuses().items() if v}},
+            channels={
+                **(choices.channels or {}),
+                **{k: v for k, v in form.channels().items() if v},
+            },
+            institutions={**(choices.institutions or {}), **form.institutions()},
+            follow_up=bool(form.cleaned_data.get("follow_up")),
+        )
+        services.update_staging(staging=staging, mapping=mapping, choices=choices)
+    return mapping, choices
 
 
 def _preview_page(
@@ -109,6 +147,7 @@ def _preview_page(
     form: MappingForm,
     problems: list[str],
     errors: list[importer.RowError],
+    already: list[int],
 ) -> HttpResponse:
     return render(
         request,
@@ -121,14 +160,28 @@ def _preview_page(
             "problems": problems,
             "errors": errors[:ERRORS_SHOWN],
             "more_errors": max(len(errors) - ERRORS_SHOWN, 0),
-            "error_count": len(errors),
+            "error_count": len({e.line for e in errors}),
+            "already": already[:ERRORS_SHOWN],
+            "already_count": len(already),
         },
     )
 
 
 def _summary_message(summary: services.ImportSummary) -> str:
-    return ngettext(
+    message = ngettext(
         "Imported %(rows)d request; %(institutions)d new institutions.",
         "Imported %(rows)d requests; %(institutions)d new institutions.",
         summary.rows,
     ) % {"rows": summary.rows, "institutions": summary.institutions_created}
+    if summary.already:
+        message += " " + ngettext(
+            "%(n)d row was already imported and was left out (line %(lines)s).",
+            "%(n)d rows were already imported and were left out (lines %(lines)s).",
+            len(summary.already),
+        ) % {"n": len(summary.already), "lines": _lines(summary.already)}
+    return message
+
+
+def _lines(lines: list[int], shown: int = 20) -> str:
+    text = ", ".join(str(n) for n in lines[:shown])
+    return text + (" …" if len(lines) > shown else "")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Case as DbCase
+from django.db.models import Q, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,6 +25,7 @@ from ..forms import (
     ContactForm,
     DirectoryFilterForm,
     InstitutionForm,
+    StarterForm,
 )
 from ..models import Institution
 from .common import PAGE_SIZE
@@ -44,7 +46,10 @@ def directory(request: HttpRequest) -> HttpResponse:
             institutions = institutions.filter(kind=data["kind"])
         if data["country"]:
             institutions = institutions.filter(country=data["country"].upper())
-    page = Paginator(institutions.order_by("city", "name"), PAGE_SIZE).get_page(
+    city = services.own_city(organization)
+    # The organization's own city first, then the others.
+    own_first = DbCase(When(city=city, then=0), default=1) if city else Value(0)
+    page = Paginator(institutions.order_by(own_first, "city", "name"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     query = request.GET.copy()
@@ -52,15 +57,24 @@ def directory(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "outreach/directory.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "starter_form": StarterForm(initial={"city": city}),
+        },
     )
 
 
 @require_POST
 def load_starter(request: HttpRequest) -> HttpResponse:
     organization = outreach_organization(request.user, Cap.WRITE_OUTREACH)
+    form = StarterForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a city of the starter set."))
+        return redirect("outreach:directory")
     made, templates = services.load_starter_set(
-        actor=staff_user(request), organization=organization
+        actor=staff_user(request), organization=organization, city=form.cleaned_data["city"] or None
     )
     messages.success(
         request,

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tropa.accounts.models import Organization, User
 from tropa.accounts.permissions import Cap, can, staff_user
@@ -29,7 +29,7 @@ from ..forms import (
     TemplateForm,
 )
 from ..models import LetterTemplate, Request
-from .common import download, initial_address
+from .common import address_data, download
 
 
 def _letter_for_download(request: HttpRequest, code: str) -> tuple[Request, dict[str, Any]]:
@@ -82,15 +82,20 @@ def compose(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     organization = outreach_organization(user, Cap.WRITE_OUTREACH)
     may_use_identity = can(user, Cap.VIEW_IDENTITY)
+    data, initial = address_data(request)
     form = ComposeForm(
-        request.POST or None,
-        initial=initial_address(request),
+        data,
+        initial=initial,
         organization=organization,
         cases=visible_cases(user),
         may_use_identity=may_use_identity,
     )
-    context: dict[str, Any] = {"form": form, "placeholders": letters.PLACEHOLDERS}
-    if request.method == "POST" and form.is_valid():
+    context: dict[str, Any] = {
+        "form": form,
+        "placeholders": letters.PLACEHOLDERS,
+        "unsigned": not user.shown_name,
+    }
+    if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
             letter = letters.compose(
@@ -108,6 +113,28 @@ def compose(request: HttpRequest) -> HttpResponse:
         context["letter"] = letter
         context["send_form"] = _send_form(data, letter, organization, user)
     return render(request, "outreach/compose.html", context)
+
+
+@require_POST
+def letter_preview_pdf(request: HttpRequest) -> HttpResponse:
+    """The letter of the send form as a PDF, before it is recorded as sent: nothing is
+    stored or read, the PDF is made from what the form holds."""
+    user = staff_user(request)
+    organization = outreach_organization(user, Cap.WRITE_OUTREACH)
+    form = RequestForm(request.POST, organization=organization, cases=visible_cases(user))
+    form.is_valid()  # only what the letter needs has to be right
+    data = form.cleaned_data
+    if not data.get("institution") or not data.get("subject"):
+        messages.error(request, _("Choose the institution and write a subject to preview the PDF."))
+        return redirect("outreach:compose")
+    content = letters.pdf(
+        subject=data["subject"],
+        body=data.get("body") or "",
+        language=data.get("language") or "",
+        institution=data["institution"],
+        sent_on=data.get("sent_on") or timezone.localdate(),
+    )
+    return download(content, "application/pdf", "letter-preview.pdf")
 
 
 def _send_form(

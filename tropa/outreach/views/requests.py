@@ -38,7 +38,7 @@ from ..forms import (
 from ..models import LetterTemplate, Request
 from ..tasks import schedule_followup_check
 from ..uploads import in_memory
-from .common import PAGE_SIZE, csv_response, download, initial_address, xlsx_response
+from .common import PAGE_SIZE, address_data, csv_response, download, xlsx_response
 
 
 def _filtered_requests(request: HttpRequest) -> tuple[RequestFilterForm, QuerySet[Request]]:
@@ -119,14 +119,15 @@ def request_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
 def request_new(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     organization = outreach_organization(user, Cap.WRITE_OUTREACH)
+    data, initial = address_data(request)
     form = RequestForm(
-        request.POST or None,
-        request.FILES or None,
-        initial=initial_address(request),
+        data,
+        request.FILES or None if data else None,
+        initial=initial,
         organization=organization,
         cases=visible_cases(user),
     )
-    if request.method == "POST" and form.is_valid():
+    if form.is_bound and form.is_valid():
         data = dict(form.cleaned_data)
         upload = data.pop("attachment")
         attachment = upload.read() if upload is not None else None

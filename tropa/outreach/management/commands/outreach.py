@@ -1,8 +1,12 @@
 """``tropa outreach import|followups|schedule|load-directory``: the outreach tracker from the shell.
 
 ``import FILE --org ORG [--case CODE] [--dry-run]`` reads a CSV or XLSX spreadsheet, maps
-columns and answers as the browser's preview would guess them (``--column`` and ``--answer``
-correct the guesses), and imports every row or none: bad rows are listed by line number.
+columns, answers and channels as the browser's preview would guess them (``--column``,
+``--answer`` and ``--channel`` correct the guesses; a channel it cannot guess must be given),
+and imports every new row or none: bad rows are listed by line and column, rows an earlier
+import brought in are left out. Institutions are matched by exact name only (the browser
+proposes matches across languages for confirmation); ``--follow-up`` makes the imported
+requests due for follow-ups like new ones (by default imported history never is).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from django.utils import timezone
 from tropa.accounts.cli import find_organization
 from tropa.cases.models import Case
 from tropa.outreach import importer, services
-from tropa.outreach.models import Status
+from tropa.outreach.models import Channel, Status
 
 
 def _pairs(values: list[str], what: str) -> dict[str, str]:
@@ -52,6 +56,18 @@ class Command(BaseCommand):
             default=[],
             metavar="TEXT=STATUS",
             help=f"map an answer to a status ({', '.join(Status.values)})",
+        )
+        imp.add_argument(
+            "--channel",
+            action="append",
+            default=[],
+            metavar="TEXT=CHANNEL",
+            help=f"map a channel to one of {', '.join(Channel.values)}",
+        )
+        imp.add_argument(
+            "--follow-up",
+            action="store_true",
+            help="imported requests without an answer are due for follow-ups",
         )
         sub.add_parser("followups", help="mark unanswered requests and create follow-up tasks")
         sub.add_parser("schedule", help="queue the hourly follow-up rule for the worker")
@@ -111,16 +127,20 @@ class Command(BaseCommand):
         answers.update(
             {importer.answer_key(k): v for k, v in _pairs(options["answer"], "answer").items()}
         )
+        channels = importer.suggested_channels(importer.distinct_channels(table, mapping))
+        channels.update(
+            {importer.answer_key(k): v for k, v in _pairs(options["channel"], "channel").items()}
+        )
         summary = services.import_requests(
             actor=None,
             organization=organization,
             table=table,
             mapping=mapping,
-            answers=answers,
+            answers=services.ImportChoices(answers, channels, follow_up=options["follow_up"]),
             case=case,
             dry_run=options["dry_run"],
         )
-        self._report(table, mapping, answers, keys, summary, options["dry_run"])
+        self._report(table, mapping, {**answers, **channels}, keys, summary, options["dry_run"])
 
     def _report(
         self,
@@ -140,11 +160,17 @@ class Command(BaseCommand):
         if not summary.ok:
             for error in summary.errors:
                 where = f"line {error.line}" if error.line else "mapping"
-                self.stderr.write(f"{where}: {error.reason}")
+                column = f", column {error.column!r}" if error.column else ""
+                self.stderr.write(f"{where}{column}: {error.reason}")
             raise CommandError(
-                f"{len(summary.errors)} bad rows: nothing imported "
-                "(correct the file, or map columns and answers with --column and --answer)"
+                f"{len({e.line for e in summary.errors})} bad rows: nothing imported "
+                "(correct the file, or map columns, answers and channels with --column, "
+                "--answer and --channel)"
             )
+        if summary.already:
+            lines = ", ".join(str(n) for n in summary.already[:20])
+            lines += ", …" if len(summary.already) > 20 else ""
+            write(f"already imported, left out: {len(summary.already)} rows (lines {lines})")
         verb = "would import" if dry_run else "imported"
         write(
             f"{verb} {summary.rows} rows; institutions created: "
