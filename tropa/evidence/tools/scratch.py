@@ -42,15 +42,6 @@ def _ram_dir() -> Path | None:
     return path if fstype in ("tmpfs", "ramfs") else None
 
 
-def mat2_usable(size: int) -> bool:
-    """mat2 can run on a file of ``size`` bytes: installed and room in RAM for two copies."""
-    ram = scratch_root()
-    if ram is None or not available("mat2"):
-        return False
-    space = os.statvfs(ram)
-    return space.f_bavail * space.f_frsize > 2 * size + 64 * 1024 * 1024
-
-
 # Each data dir has one private scratch directory in the RAM dir, created 0700 and refused
 # if anyone else made it; in it, every mat2 run gets a workspace it holds an exclusive
 # lock (flock) on until it is removed. The kernel drops the lock when the process dies,
