@@ -93,15 +93,13 @@ def _read_metadata(item: EvidenceItem, served: tools.Served, missing: list[str])
     return exif
 
 
-def _make_stripped(
-    item: EvidenceItem, served: tools.Served, exif: Any, missing: list[str]
-) -> None:
+def _make_stripped(item: EvidenceItem, served: tools.Served, exif: Any, missing: list[str]) -> None:
     """Video and audio are stream-copied by ffmpeg at any size; photos and documents up to
     ``tools.WHOLE_COPY_MAX`` go through mat2 (or exiftool where mat2 cannot run)."""
     is_media = item.mime.startswith(("video/", "audio/"))
-    if is_media and tools.stream_strippable(item.extension) and "ffmpeg" not in missing:
-        if _stream_stripped(item, served):
-            return
+    streamable = is_media and tools.stream_strippable(item.extension)
+    if streamable and "ffmpeg" not in missing and _stream_stripped(item, served):
+        return
     if item.size > tools.WHOLE_COPY_MAX:
         return
 
@@ -110,8 +108,9 @@ def _make_stripped(
 
     stripped, tool = None, ""
     if tools.mat2_usable(item.size):
-        stripped, tool = tools.mat2_strip(blocks(), item.extension, item.size), (
-            tools.version("mat2") or ""
+        stripped, tool = (
+            tools.mat2_strip(blocks(), item.extension, item.size),
+            (tools.version("mat2") or ""),
         )
     if stripped is None and "exiftool" not in missing:
         stripped, tool = tools.exiftool_strip(blocks()), tools.version("exiftool") or ""

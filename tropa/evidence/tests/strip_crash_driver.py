@@ -15,6 +15,7 @@ import io
 import json
 import os
 import secrets
+import select
 import shutil
 import signal
 import subprocess
@@ -128,7 +129,7 @@ def _worker(*, pause_at_mat2: bool) -> tuple[int, str | None]:
     from django.db import connections
 
     connections.close_all()
-    fifo = Path(f"/dev/shm/tropa-test-{secrets.token_hex(8)}")  # noqa: S108 (a FIFO, no data)
+    fifo = Path(f"/dev/shm/tropa-test-{secrets.token_hex(8)}")
     if pause_at_mat2:
         os.mkfifo(fifo, 0o600)
     child = os.fork()
@@ -172,25 +173,11 @@ def _end_namespace(shell: int) -> None:
                 kids.append(int(stat.parent.name))
     for pid in [shell, *kids]:
         with contextlib.suppress(ProcessLookupError):
+            # Wait for the process to have ended (its pidfd turns readable), not for a time.
+            handle = os.pidfd_open(pid)
             os.kill(pid, signal.SIGKILL)
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(shell, 0)
-
-
-def _ram_holds(ram: Path, needle: bytes) -> bool:
-    """Whether any file of ours anywhere under the RAM directory contains ``needle``."""
-    uid = os.geteuid()
-    for root, _dirs, files in os.walk(ram):
-        for name in files:
-            path = Path(root) / name
-            try:
-                if path.is_symlink() or path.stat().st_uid != uid:
-                    continue
-                if needle in path.read_bytes():
-                    return True
-            except OSError:
-                continue
-    return False
+            select.select([handle], [], [], 60)
+            os.close(handle)
 
 
 if __name__ == "__main__":

@@ -99,7 +99,7 @@ def test_the_range_server_serves_one_path_to_loopback_only_and_is_gone_after(
         for other in ("/", path[:-1], path + "x", path + "/../x", "/" + blob):
             assert _get(port, other, host_port)[:2] == (404, b"")
         # ...another host name (DNS rebinding from a browser) a 400, with nothing of the file.
-        for host in ("localhost:%d" % port, "evil.example", f"127.0.0.1:{port + 1}"):
+        for host in (f"localhost:{port}", "evil.example", f"127.0.0.1:{port + 1}"):
             assert _get(port, path, host)[:2] == (400, b"")
         # It listens on loopback only.
         assert served.url.startswith("http://127.0.0.1:")
@@ -213,7 +213,7 @@ def test_no_plaintext_reaches_the_data_dir_tmpdir_or_dev_shm(
     monkeypatch.setenv("TMPDIR", str(own_tmp))
     monkeypatch.setattr(tempfile, "tempdir", None)
     places = [Path(settings.TROPA_EVIDENCE_DIR), Path(settings.DATA_DIR), own_tmp]
-    places += [Path("/dev/shm"), Path(tempfile.gettempdir())]  # noqa: S108 (scanned, not used)
+    places += [Path("/dev/shm"), Path(tempfile.gettempdir())]
     # "During": each time a tool starts, while it runs, the places are scanned.
     during: list[str] = []
     popen = subprocess.Popen

@@ -11,8 +11,8 @@ older versions left in the RAM dir.
 
 The package keeps its concerns apart: ``run`` (which tools, their versions, a run under
 limits on a stream or a range), ``serve`` (the range server), ``metadata`` (reading and
-normalizing), ``strip`` (thumbnails and copies without metadata) and ``scratch``. Callers use the names
-here; a test that replaces one replaces it in the module that looks it up.
+normalizing), ``strip`` (thumbnails and copies without metadata) and ``scratch``. Callers
+use the names here; a test that replaces one replaces it in the module that looks it up.
 """
 
 from .metadata import conflicts, exiftool_json, ffprobe_json, normalize

@@ -148,7 +148,9 @@ def exiftool_args(args: list[str]) -> list[str]:
 
 def _range_env(served: Served) -> dict[str, str]:
     # Only what the tools need: no Tropa settings, keys or database URLs in their environment.
-    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "HOME", "TMPDIR")}
+    keep = {
+        k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "HOME", "TMPDIR")
+    }
     return {**keep, "TROPA_RANGE_URL": served.url, "TROPA_RANGE_SIZE": str(served.size)}
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from .run import TOOL_TIMEOUT, available
+from .run import TOOL_TIMEOUT
 
 logger = logging.getLogger("tropa.evidence.tools")
 

@@ -57,7 +57,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "tropa"
     sys_version = ""
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base's name)
+    def log_message(self, format: str, *args: Any) -> None:
         """Nothing is logged: a path holds the token, and nothing about a file goes to logs."""
 
     def _refuse(self, status: int) -> None:
@@ -78,10 +78,10 @@ class _Handler(BaseHTTPRequestHandler):
             return False
         return True
 
-    def do_HEAD(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_HEAD(self) -> None:
         self._answer(body=False)
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         self._answer(body=True)
 
     def _span(self, size: int) -> tuple[int, int] | None:

@@ -151,7 +151,18 @@ _MAT2_SCRIPT = (
 def _unshare(script: str, *args: str) -> list[str]:
     unshare = shutil.which("unshare") or "unshare"
     as_root = ["--user", "--map-root-user"] if not _is_root() else []
-    return [unshare, *as_root, "--mount", "--propagation", "private", "sh", "-c", script, "sh", *args]
+    return [
+        unshare,
+        *as_root,
+        "--mount",
+        "--propagation",
+        "private",
+        "sh",
+        "-c",
+        script,
+        "sh",
+        *args,
+    ]
 
 
 def _is_root() -> bool:
