@@ -180,5 +180,21 @@ def _end_namespace(shell: int) -> None:
             os.close(handle)
 
 
+def _ram_holds(ram: Path, needle: bytes) -> bool:
+    """Whether any file of ours anywhere under the RAM directory contains ``needle``."""
+    uid = os.geteuid()
+    for root, _dirs, files in os.walk(ram):
+        for name in files:
+            path = Path(root) / name
+            try:
+                if path.is_symlink() or path.stat().st_uid != uid:
+                    continue
+                if needle in path.read_bytes():
+                    return True
+            except OSError:
+                continue
+    return False
+
+
 if __name__ == "__main__":
     main()
