@@ -187,7 +187,7 @@ def _ram_holds(ram: Path, needle: bytes) -> bool:
         for name in files:
             path = Path(root) / name
             try:
-                if path.is_symlink() or path.stat().st_uid != uid:
+                if path.is_symlink() or path.stat().st_uid != uid or path.stat().st_size > 64 << 20:
                     continue
                 if needle in path.read_bytes():
                     return True

@@ -45,7 +45,7 @@ def test_a_worker_killed_during_mat2_leaves_no_plaintext(tmp_path: Path, sample_
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=900,  # four workers start one after the other: slow on a busy machine
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.splitlines()[-1])

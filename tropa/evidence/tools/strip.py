@@ -53,13 +53,16 @@ def thumbnail(served: Served) -> bytes | None:
     return output if code == 0 and output.startswith(b"\xff\xd8") else None
 
 
-# Containers ffmpeg can write to a pipe, by the extension detected from the content.
+# Containers ffmpeg can write to a pipe, by the extension detected from the content. MP4
+# and its kin are written fragmented (a pipe cannot seek back to the index), in fragments
+# of at most 4 MiB: the muxer holds one fragment, however long the video's keyframe gap.
+_FRAGMENTED = ("-movflags", "empty_moov+default_base_moof", "-frag_size", str(4 * 1024 * 1024))
 _STREAM_FORMATS = {
-    "mp4": ("mp4", ("-movflags", "frag_keyframe+empty_moov+default_base_moof")),
-    "m4v": ("mp4", ("-movflags", "frag_keyframe+empty_moov+default_base_moof")),
-    "mov": ("mov", ("-movflags", "frag_keyframe+empty_moov+default_base_moof")),
-    "m4a": ("ipod", ("-movflags", "frag_keyframe+empty_moov+default_base_moof")),
-    "3gp": ("3gp", ("-movflags", "frag_keyframe+empty_moov+default_base_moof")),
+    "mp4": ("mp4", _FRAGMENTED),
+    "m4v": ("mp4", _FRAGMENTED),
+    "mov": ("mov", _FRAGMENTED),
+    "m4a": ("ipod", _FRAGMENTED),
+    "3gp": ("3gp", _FRAGMENTED),
     "mkv": ("matroska", ()),
     "webm": ("webm", ()),
     "mp3": ("mp3", ()),
