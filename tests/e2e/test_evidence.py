@@ -78,7 +78,7 @@ def _video(folder: Path) -> Path:
     return path
 
 
-def _until(page: Page, ready: Callable[[], bool], seconds: float = 60) -> None:
+def _until(page: Page, ready: Callable[[], bool], seconds: float = 240) -> None:
     """Reload until the background worker has done its part."""
     deadline = time.monotonic() + seconds
     while not ready():
