@@ -1,6 +1,6 @@
 """Evidence vault benchmarks: CLI ingest, browser upload, fixity verify.
 
-    .venv/bin/python bench/evidence/bench.py ingest --size-gb 4
+    .venv/bin/python bench/evidence/bench.py ingest --size-gb 4 [--kind mp4]
     .venv/bin/python bench/evidence/bench.py upload --size-gb 2
     .venv/bin/python bench/evidence/bench.py verify --total-gb 10
 
@@ -83,43 +83,138 @@ def setup_instance(tmp: Path) -> tuple[dict[str, str], str]:
     return env, case
 
 
-def baseline(path: Path, tmp: Path) -> dict[str, float]:
+def baseline(path: Path, work: Path) -> dict[str, float]:
+    """``sha256sum FILE && age -r KEY FILE > OUT`` on the same file, OUT beside it."""
     key = subprocess.run(["age-keygen"], capture_output=True, text=True, check=True).stdout
     recipient = re.search(r"age1[0-9a-z]+", key).group(0)  # type: ignore[union-attr]
+    out = work / "baseline.age"
     sha, _ = timed(["sha256sum", str(path)])
-    with open(os.devnull, "wb") as null:
-        age, _ = timed(["age", "-r", recipient, str(path)], stdout=null)
+    with out.open("wb") as sink:
+        age, _ = timed(["age", "-r", recipient, str(path)], stdout=sink)
+    out.unlink()
     return {"sha256sum_s": sha, "age_s": age, "baseline_s": sha + age}
 
 
+def make_mp4(path: Path, size: int, work: Path) -> None:
+    """A phone-like MP4 with its index (moov) at the end, as ffmpeg writes by default: a
+    20 s 1080p clip with a creation time and a position, repeated (stream copy) to ``size``."""
+    clip = work / "clip.mp4"
+    subprocess.run(
+        [
+            *("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i"),
+            "testsrc2=size=1920x1080:rate=30",
+            *("-f", "lavfi", "-i", "anoisesrc=d=20", "-t", "20"),
+            *("-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", "-pix_fmt", "yuv420p"),
+            *("-c:a", "aac", "-metadata", "creation_time=2026-03-04T05:06:07Z"),
+            *("-metadata", "location=+43.2567+076.9286/", str(clip)),
+        ],
+        check=True,
+    )
+    loops = max(0, size // clip.stat().st_size - 1)
+    subprocess.run(
+        [
+            *("ffmpeg", "-v", "error", "-y", "-stream_loop", str(loops), "-i", str(clip)),
+            *("-c", "copy", "-map_metadata", "0", str(path)),
+        ],
+        check=True,
+    )
+    clip.unlink()
+
+
+# Runs the command and reports the largest peak RSS among it and everything it waited for
+# (RUSAGE_CHILDREN), which no sampling can miss; its own few MB are left out of the sum.
+_WRAP = """
+import resource, subprocess, sys
+code = subprocess.call(sys.argv[2:])
+open(sys.argv[1], "w").write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+sys.exit(code)
+"""
+
+
+def tree_peak(args: list[str], env: dict[str, str], work: Path) -> dict[str, Any]:
+    """Run ``args``; wall time, and the peak of the summed RSS of it and every process it
+    started (Tropa, exiftool, ffprobe, ffmpeg, mat2…), sampled every 5 ms from /proc; also
+    the largest single peak (``ru_maxrss`` of the command and its waited-for descendants)."""
+    report = work / "maxrss"
+    start = time.perf_counter()
+    wrapper = subprocess.Popen(
+        [PYTHON, "-c", _WRAP, str(report), *args], env=env, cwd=ROOT, stdout=subprocess.PIPE
+    )
+    peak, names = 0, set()
+    while wrapper.poll() is None:
+        total = 0
+        for pid in _descendants(wrapper.pid)[1:]:
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            match = re.search(r"VmRSS:\s+(\d+) kB", status)
+            total += int(match.group(1)) * 1024 if match else 0
+            names.add(status.split("\n", 1)[0].split()[-1])
+        peak = max(peak, total)
+        time.sleep(0.005)
+    elapsed = time.perf_counter() - start
+    output = wrapper.stdout.read().decode() if wrapper.stdout else ""
+    if wrapper.returncode != 0:
+        raise RuntimeError(f"{args[:3]} failed with status {wrapper.returncode}")
+    return {
+        "elapsed": elapsed,
+        "tree_peak": peak,
+        "largest_single": int(report.read_text()) * 1024,
+        "processes": sorted(names),
+        "output": output,
+    }
+
+
+_CHECK = """
+import django, json, sys; django.setup()
+from tropa.evidence.models import EvidenceItem
+from tropa.evidence.services import read_metadata
+item = EvidenceItem.objects.unscoped().get(code=sys.argv[1])
+normalized = read_metadata(item)["normalized"]
+print(json.dumps({"metadata_status": item.metadata_status, "mime": item.mime,
+    "derived": sorted(d.kind for d in item.derived.all()),
+    "captured_at": normalized["captured_at"], "gps": normalized["gps"]}))
+"""
+
+
 def bench_ingest(args: argparse.Namespace) -> None:
-    tmp = Path(args.tmp)
-    env, case = setup_instance(tmp)
-    path = tmp / "tropa-bench-ingest.bin"
+    """``tropa evidence add`` end to end, metadata, poster and stripped copy included."""
+    work = Path(tempfile.mkdtemp(prefix="tropa-bench-", dir=args.tmp))  # 0700
     try:
-        make_file(path, int(args.size_gb * GiB))
+        env, case = setup_instance(work)
+        path = work / ("bench.mp4" if args.kind == "mp4" else "bench.bin")
+        size = int(args.size_gb * GiB)
+        make_mp4(path, size, work) if args.kind == "mp4" else make_file(path, size)
         subprocess.run(["cat", str(path)], stdout=subprocess.DEVNULL, check=True)  # warm cache
-        base = baseline(path, tmp)
+        base = baseline(path, work)
         startup, _ = timed([PYTHON, "-m", "tropa.cli", "evidence", "--help"], env)
-        elapsed, rss = timed(
-            [PYTHON, "-m", "tropa.cli", "evidence", "add", case, str(path), "--defer-metadata"], env
+        command = [PYTHON, "-m", "tropa.cli", "evidence", "add", case, str(path)]
+        if args.defer_metadata:
+            command.append("--defer-metadata")
+        run = tree_peak(command, env, work)
+        code = run["output"].split()[0]
+        check = subprocess.run(
+            [PYTHON, "-c", _CHECK, code], env=env, cwd=ROOT, capture_output=True, text=True
         )
         size = path.stat().st_size
         result = {
             "bench": "ingest",
+            "kind": args.kind,
             "size_bytes": size,
             **base,
-            "tropa_add_s": elapsed,
+            "tropa_add_s": run["elapsed"],
             "tropa_startup_s": startup,
-            "ratio_whole_command": base["baseline_s"] / elapsed,
-            "ratio_without_startup": base["baseline_s"] / (elapsed - startup),
-            "tropa_MBps": size / elapsed / 1e6,
-            "peak_rss_MB": rss / 1e6,
+            "ratio_whole_command": base["baseline_s"] / run["elapsed"],
+            "tropa_MBps": size / run["elapsed"] / 1e6,
+            "tree_peak_rss_MB": run["tree_peak"] / 1e6,
+            "largest_single_process_peak_MB": run["largest_single"] / 1e6,
+            "processes_seen": run["processes"],
+            "item": json.loads(check.stdout) if check.returncode == 0 else check.stderr[-500:],
         }
         print(json.dumps(result))
     finally:
-        path.unlink(missing_ok=True)
-        shutil.rmtree(env["TROPA_DATA_DIR"], ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _descendants(pid: int) -> list[int]:
@@ -310,6 +405,8 @@ def main() -> None:
     sub = parser.add_subparsers(dest="bench", required=True)
     ingest = sub.add_parser("ingest")
     ingest.add_argument("--size-gb", type=float, default=4)
+    ingest.add_argument("--kind", choices=["random", "mp4"], default="random")
+    ingest.add_argument("--defer-metadata", action="store_true", help="ingest alone, as before")
     upload = sub.add_parser("upload")
     upload.add_argument("--size-gb", type=float, default=2)
     verify = sub.add_parser("verify")

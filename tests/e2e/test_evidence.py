@@ -8,7 +8,6 @@ coordinator downloads the signed bundle, which verifies.
 from __future__ import annotations
 
 import hashlib
-import re
 import subprocess
 import time
 from collections.abc import Callable
@@ -79,7 +78,7 @@ def _video(folder: Path) -> Path:
     return path
 
 
-def _until(page: Page, ready: Callable[[], bool], seconds: float = 60) -> None:
+def _until(page: Page, ready: Callable[[], bool], seconds: float = 240) -> None:
     """Reload until the background worker has done its part."""
     deadline = time.monotonic() + seconds
     while not ready():
@@ -131,11 +130,21 @@ def test_evidence_upload_metadata_download_and_export(
     item_url = page.url
     with page.expect_download() as download:
         page.click("#download-original")
-    assert re.fullmatch(r"[0-9a-f-]{36}\.jpg", download.value.suggested_filename)
+    assert download.value.suggested_filename == photo.name  # named after the original
+    assert page.inner_text("h1") == photo.name
     assert hashlib.sha256(Path(download.value.path()).read_bytes()).hexdigest() == sha
 
     page.goto(f"{server.url}/cases/{case}/")
+    panel = page.inner_text("#evidence")
+    assert photo.name in panel and video.name in panel
+    assert "фото" in panel and "видео" in panel and "image/jpeg" not in panel
     shot(page, "evidence-panel-ru")
+    # The video has its index at the end, as phones write it: it still gets its poster.
+    page.click(f"#evidence a:has-text('{video.name}')")
+    poster = page.locator("img.thumb")
+    _until(page, lambda: poster.count() == 1)
+    shot(page, "evidence-video-ru")
+    page.goto(f"{server.url}/cases/{case}/")
     page.click(f"a[href='/evidence/cases/{case}/export/']")
     page.locator("main form select").first.select_option("stripped")
     page.click("main form button[type=submit]")
@@ -149,6 +158,10 @@ def test_evidence_upload_metadata_download_and_export(
     other.goto(f"{server.url}/cases/{case}/")
     other.locator("#evidence a[href^='/evidence/items/']").first.click()
     shot(other, "evidence-item-en")
+    other.set_viewport_size({"width": 390, "height": 844})
+    other.reload()
+    assert other.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(other, "evidence-item-phone-en")
     approver.close()
 
     page.goto(export_url)

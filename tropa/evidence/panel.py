@@ -14,6 +14,7 @@ from tropa.cases.models import Case
 from tropa.cases.registry import TimelineEntry
 
 from .models import DerivedKind, EvidenceItem, ExportRequest, ExportStatus
+from .naming import kind_in_words
 
 
 def panel_context(request: HttpRequest, case: Case) -> dict[str, Any] | None:
@@ -48,7 +49,7 @@ def timeline(request: HttpRequest, case: Case) -> list[TimelineEntry]:
         TimelineEntry(
             at=item.created_at,
             kind="evidence",
-            text=_("Evidence added (%(type)s)") % {"type": item.mime},
+            text=_("Evidence added (%(type)s)") % {"type": kind_in_words(item.mime)},
         )
         for item in EvidenceItem.objects.filter(organization=case.organization_id, case=case).only(
             "created_at", "mime"

@@ -49,7 +49,7 @@ def _key_ad(case: Case) -> bytes:
     return f"tropa.evidence.case.{case.pk}.streaming".encode()
 
 
-def _blob_ad(blob_id: str) -> bytes:
+def blob_ad(blob_id: str) -> bytes:
     return f"tropa.evidence.blob.{blob_id}".encode()
 
 
@@ -61,6 +61,15 @@ def case_key(case: Case, *, create: bool = False) -> streaming_aead.StreamingAea
     """The case's streaming primitive. Only writers of new evidence (``create=True``) make
     the keyset on first use; a reader never does, so a destroyed key stays destroyed and
     its files report ``KeyErased`` instead of failing to decrypt under a fresh key."""
+    return _case_handle(case, create=create).primitive(streaming_aead.StreamingAead)
+
+
+def case_keyset(case: Case) -> tink.KeysetHandle:
+    """The case's keyset itself, for the random-access reader (``seekable.open_sealed``)."""
+    return _case_handle(case, create=False)
+
+
+def _case_handle(case: Case, *, create: bool) -> tink.KeysetHandle:
     row = CaseKey.objects.filter(case=case).first()
     if row is None and (not create or _had_evidence(case)):
         # A case that already holds evidence had a key: it was destroyed, and a new one
@@ -73,8 +82,7 @@ def case_key(case: Case, *, create: bool = False) -> streaming_aead.StreamingAea
             row, _ = CaseKey.objects.get_or_create(
                 case=case, defaults={"organization_id": case.organization_id, "wrapped": wrapped}
             )
-    handle = _JSON.parse_encrypted(row.wrapped, master_aead(), _key_ad(case))
-    return handle.primitive(streaming_aead.StreamingAead)
+    return _JSON.parse_encrypted(row.wrapped, master_aead(), _key_ad(case))
 
 
 def _had_evidence(case: Case) -> bool:
@@ -110,7 +118,7 @@ def write_encrypted(
     size = 0
     head = b""
     with storage.writer(blob_id) as out, ThreadPoolExecutor(max_workers=1) as pool:
-        stream = key.new_encrypting_stream(_KeepOpen(out), _blob_ad(blob_id))
+        stream = key.new_encrypting_stream(_KeepOpen(out), blob_ad(blob_id))
         while block := read(BLOCK):
             size += len(block)
             if size > limit:
@@ -171,7 +179,7 @@ def open_plaintext(
 ) -> Iterator[_Checked]:
     """A readable plaintext stream of a blob; decryption errors surface as ``Corrupt``."""
     with storage.open(blob_id) as raw:
-        stream = key.new_decrypting_stream(raw, _blob_ad(blob_id))
+        stream = key.new_decrypting_stream(raw, blob_ad(blob_id))
         try:
             yield _Checked(stream)
         finally:

@@ -1,7 +1,8 @@
 """Evidence views: parse, fetch through an access helper, call a service, render.
 
-Files always leave as attachments with a generic name (item code + detected extension)
-and ``application/octet-stream``, so that no browser renders them (R16).
+Files always leave as attachments and ``application/octet-stream``, so that no browser
+renders them (R16), named after their original name with the extension detected from the
+content (``naming.download_name``; the item code where the name gives nothing usable).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from django.http import (
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -44,13 +45,17 @@ from .access import (
 )
 from .forms import CollectionForm, DeleteRequestForm, ExportForm, StartUploadForm
 from .models import DerivedKind, EvidenceItem, UploadSession
+from .naming import content_disposition, download_name
+from .records import read_summary
 
 _RANGE = re.compile(r"^bytes (\d{1,15})-(\d{1,15})/(\d{1,15})$")
 
 
-def _attachment(blocks: Iterator[bytes], name: str, size: int | None) -> StreamingHttpResponse:
+def _attachment(
+    blocks: Iterator[bytes], name: str, size: int | None, *, fallback: str | None = None
+) -> StreamingHttpResponse:
     response = StreamingHttpResponse(blocks, content_type="application/octet-stream")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = content_disposition(name, fallback or name)
     if size is not None:
         response["Content-Length"] = str(size)
     return response
@@ -259,7 +264,12 @@ def _item_context(user: User, item: EvidenceItem) -> dict[str, Any]:
         "raw": json.dumps(
             {k: metadata.get(k) for k in ("exiftool", "ffprobe")}, indent=1, ensure_ascii=False
         ),
-        "conflicts": tools.conflicts(normalized, received_at=item.received_at, stated=record),
+        "conflicts": [
+            _worded(c)
+            for c in tools.conflicts(normalized, received_at=item.received_at, stated=record)
+        ],
+        "captured": _parsed(normalized.get("captured_at"), datetime.fromisoformat),
+        "title": record.get("original_name") or "",
         "derived": derived,
         "stripped": next((d for d in derived if d.kind == DerivedKind.STRIPPED), None),
         "thumbnail": services.thumbnail_data_uri(item),
@@ -277,6 +287,22 @@ def _duplicates(user: User, item: EvidenceItem) -> Any:
     return EvidenceItem.objects.filter(
         organization=item.organization_id, sha256=item.sha256, case__in=visible_cases(user)
     ).exclude(pk=item.pk)
+
+
+def _worded(conflict: dict[str, str]) -> dict[str, str]:
+    """A conflict's two times in the user's zone and format (a stated date as a date)."""
+    return {**conflict, "file": _shown(conflict["file"]), "stated": _shown(conflict["stated"])}
+
+
+def _shown(value: str) -> str:
+    if len(value) == 10:
+        day = _parsed(value, date.fromisoformat)
+        return formats.date_format(day, "DATE_FORMAT") if day else value
+    moment = _parsed(value, datetime.fromisoformat)
+    if moment is None:
+        return value
+    moment = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    return formats.date_format(moment, "DATETIME_FORMAT")
 
 
 def _parsed(value: Any, parse: Any) -> Any:
@@ -302,7 +328,8 @@ def download(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBase:
         blocks = services.download(actor=request.user, item=item)
     except vault.KeyErased:
         return _key_erased(request, item)
-    return _attachment(blocks, item.generic_name, item.size)
+    name = download_name(_original_name(item), item.extension, str(item.code))
+    return _attachment(blocks, name, item.size, fallback=item.generic_name)
 
 
 @require_POST
@@ -317,8 +344,14 @@ def download_stripped(request: AuthenticatedHttpRequest, code: str) -> HttpRespo
         blocks = services.download(actor=request.user, item=item, derived=stripped)
     except vault.KeyErased:
         return _key_erased(request, item)
-    name = f"{item.code}-stripped.{item.extension or 'bin'}"
-    return _attachment(blocks, name, stripped.size)
+    name = download_name(_original_name(item), item.extension, str(item.code), suffix="-stripped")
+    return _attachment(
+        blocks, name, stripped.size, fallback=f"{item.code}-stripped.{item.extension}"
+    )
+
+
+def _original_name(item: EvidenceItem) -> str:
+    return str(read_summary(item)["name"])
 
 
 @require_POST

@@ -34,6 +34,7 @@ from .. import custody, vault
 from ..models import CustodyAction, DerivedKind, DerivedObject, EvidenceItem
 from ..records import read_metadata, read_record
 from .common import FORMAT, NoStrippedCopy, fingerprint, public_pem
+from .summary import render_summary
 from .writing import BundlePlan, _Member, _small
 
 # What a stripped copy's entry leaves out of its collection record: anything that could
@@ -86,7 +87,9 @@ def prepare_bundle(
             manifest["documents"] = [
                 {"name": m.name, "sha256": m.sha256, "size": m.size} for m in extra
             ]
-        members = _members(manifest, chains, [*extra, *files], private.sign, signing_row.public_key)
+        members = _members(
+            manifest, chains, [*extra, *files], private.sign, signing_row.public_key, actor
+        )
     except BaseException:
         record_aborted(list(variants), actor, export_code)
         raise
@@ -183,11 +186,12 @@ def _members(
     files: list[_Member],
     sign: Any,
     public_key: str,
+    actor: User | None = None,
 ) -> list[_Member]:
     """The tar's members in order: the small documents first, then the items' files."""
     manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode()
+    summary = render_summary(manifest, actor)
     with translation.override("en"):
-        summary = render_to_string("evidence/bundle_summary.html", {"manifest": manifest})
         readme = render_to_string(
             "evidence/bundle_readme.txt",
             {"manifest": manifest, "files": [m.name for m in files]},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,7 +16,7 @@ from tropa.audit.actions import Action
 from tropa.audit.services import log_action
 from tropa.crypto.fields import seal
 
-from .. import custody, tools, vault
+from .. import custody, seekable, tools, vault
 from ..errors import EvidenceError
 from ..models import (
     CustodyAction,
@@ -42,18 +43,32 @@ def process_item(item: EvidenceItem) -> None:
     """Read metadata and make the thumbnail or poster and the stripped copy.
 
     Runs after ingest, in the background; a missing or failing tool never undoes an
-    ingest, it only leaves the item with less.
+    ingest, it only leaves the item with less. The tools read the sealed blob through a
+    loopback range server (``tools.serve``), one item at a time, one tool at a time: each
+    reads what it needs, and no plaintext is written anywhere.
     """
-    storage = get_storage()
-    key = vault.case_key(item.case)
-
-    def blocks() -> Iterator[bytes]:
-        return vault.iter_plaintext(storage, key, item.blob)
-
     missing = [t for t in ("exiftool", "ffprobe", "ffmpeg", "mat2") if not tools.available(t)]
-    exif = tools.exiftool_json(blocks()) if "exiftool" not in missing else None
+    storage = get_storage()
+    handle = vault.case_keyset(item.case)
+    with seekable.open_sealed(storage, handle, item.blob) as sealed, tools.serve(sealed) as served:
+        exif = _read_metadata(item, served, missing)
+        if _is_visual(item) and "ffmpeg" not in missing:
+            picture = tools.thumbnail(served)
+            if picture:
+                kind = (
+                    DerivedKind.POSTER if item.mime.startswith("video/") else DerivedKind.THUMBNAIL
+                )
+                _add_derived(item, kind, picture, "image/jpeg", tools.version("ffmpeg") or "ffmpeg")
+        if is_strippable(item) and not _has_derived(item, DerivedKind.STRIPPED):
+            _make_stripped(item, served, exif, missing)
+        if served.errors:
+            raise served.errors[0]
+
+
+def _read_metadata(item: EvidenceItem, served: tools.Served, missing: list[str]) -> Any:
+    exif = tools.exiftool_json(served) if "exiftool" not in missing else None
     wants_probe = item.mime.startswith(("video/", "audio/"))
-    probe = tools.ffprobe_json(blocks()) if wants_probe and "ffprobe" not in missing else None
+    probe = tools.ffprobe_json(served) if wants_probe and "ffprobe" not in missing else None
     metadata = {
         "exiftool": exif,
         "ffprobe": probe,
@@ -75,16 +90,29 @@ def process_item(item: EvidenceItem) -> None:
             update_fields=["sealed_metadata", "sealed_summary", "metadata_status", "missing_tools"]
         )
         log_action(None, Action.EVIDENCE_METADATA_READ, item, status=status)
-    if _is_visual(item) and "ffmpeg" not in missing:
-        picture = tools.thumbnail(blocks())
-        if picture:
-            kind = DerivedKind.POSTER if item.mime.startswith("video/") else DerivedKind.THUMBNAIL
-            _add_derived(item, kind, picture, "image/jpeg", tools.version("ffmpeg") or "ffmpeg")
-    strippable = is_strippable(item)
+    return exif
+
+
+def _make_stripped(item: EvidenceItem, served: tools.Served, exif: Any, missing: list[str]) -> None:
+    """Video and audio are stream-copied by ffmpeg at any size; photos and documents up to
+    ``tools.WHOLE_COPY_MAX`` go through mat2 (or exiftool where mat2 cannot run)."""
+    is_media = item.mime.startswith(("video/", "audio/"))
+    streamable = is_media and tools.stream_strippable(item.extension)
+    if streamable and "ffmpeg" not in missing and _stream_stripped(item, served):
+        return
+    if item.size > tools.WHOLE_COPY_MAX:
+        return
+
+    def blocks() -> Iterator[bytes]:
+        yield from _ranges(served)
+
     stripped, tool = None, ""
-    if strippable and tools.mat2_usable(item.size):
-        stripped, tool = tools.mat2_strip(blocks(), item.extension), tools.version("mat2") or ""
-    if stripped is None and strippable and "exiftool" not in missing:
+    if tools.mat2_usable(item.size):
+        stripped, tool = (
+            tools.mat2_strip(blocks(), item.extension, item.size),
+            (tools.version("mat2") or ""),
+        )
+    if stripped is None and "exiftool" not in missing:
         stripped, tool = tools.exiftool_strip(blocks()), tools.version("exiftool") or ""
     turned = tools.orientation(exif)
     if stripped and turned and tool.startswith("mat2") and "exiftool" not in missing:
@@ -93,6 +121,30 @@ def process_item(item: EvidenceItem) -> None:
             stripped, tool = kept, f"{tool} + {tools.version('exiftool')} -Orientation"
     if stripped:
         _add_derived(item, DerivedKind.STRIPPED, stripped, item.mime, tool)
+
+
+def _ranges(served: tools.Served) -> Iterator[bytes]:
+    """The served file's plaintext in blocks, read from the sealed blob directly."""
+    sealed = served.sealed
+    for offset in range(0, sealed.size, vault.BLOCK):
+        yield sealed.read_at(offset, vault.BLOCK)
+
+
+def _stream_stripped(item: EvidenceItem, served: tools.Served) -> bool:
+    """ffmpeg's copy without metadata, encrypted as it streams out; False if it failed."""
+    storage = get_storage()
+    key = vault.case_key(item.case)
+    try:
+        with tools.stream_strip(served, item.extension) as stream:
+            written = vault.write_encrypted(storage, key, stream.read, limit=2 * item.size + 2**20)
+    except (tools.ToolFailed, vault.TooLarge):
+        return False
+    if written.size == 0:
+        storage.delete(written.blob)
+        return False
+    tool = f"{tools.version('ffmpeg') or 'ffmpeg'} -map_metadata -1"
+    _record_derived(item, DerivedKind.STRIPPED, written, item.mime, tool)
+    return True
 
 
 def mark_processing_failed(item: EvidenceItem, *, reason: str) -> None:
@@ -118,13 +170,23 @@ def retry_processing(*, actor: User | None, item: EvidenceItem) -> None:
     item.processing_failed_at = None
 
 
-def _add_derived(item: EvidenceItem, kind: str, data: bytes, mime: str, tool: str) -> None:
-    if DerivedObject.objects.filter(
+def _has_derived(item: EvidenceItem, kind: str) -> bool:
+    return DerivedObject.objects.filter(
         organization=item.organization_id, derived_from=item, kind=kind
-    ).exists():
+    ).exists()
+
+
+def _add_derived(item: EvidenceItem, kind: str, data: bytes, mime: str, tool: str) -> None:
+    if _has_derived(item, kind):
         return
+    written = vault.write_bytes(get_storage(), vault.case_key(item.case), data)
+    _record_derived(item, kind, written, mime, tool)
+
+
+def _record_derived(
+    item: EvidenceItem, kind: str, written: vault.Written, mime: str, tool: str
+) -> None:
     storage = get_storage()
-    written = vault.write_bytes(storage, vault.case_key(item.case), data)
     try:
         with transaction.atomic():
             derived = DerivedObject.objects.create(

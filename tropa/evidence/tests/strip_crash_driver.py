@@ -10,14 +10,17 @@ reaching mat2 closes the pipe instead. Prints a JSON report on stdout.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
 import secrets
+import select
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +60,7 @@ def main() -> None:
                 method="phone", received_at=django.utils.timezone.now(), original_name="x.jpg"
             ),
         )
+    photo.unlink()  # stored; from here on any copy of it found is one Tropa made
     process_item_task.enqueue(str(item.pk))
     ram = Path(settings.TROPA_EVIDENCE_RAM_DIR)
 
@@ -65,15 +69,25 @@ def main() -> None:
         return {"status": result.status, "tries": len(result.worker_ids)}
 
     report: dict[str, Any] = {"attempts": []}
+    places = [ram, Path(tempfile.gettempdir()), Path(settings.DATA_DIR)]
     for _attempt in range(3):
         pid, scratch = _worker(pause_at_mat2=True)
         state: dict[str, Any] = {"reached": scratch is not None}
         if scratch is not None:
-            state["scratch_holds_photo"] = canary.encode() in Path(scratch).read_bytes()
+            # mat2's input is in its private tmpfs, seen through its own process's root...
+            shell, private = scratch.split(" ", 1)
+            state["private_tmpfs_holds_photo"] = canary.encode() in Path(private).read_bytes()
+            # ...and in none of the places anyone else can look.
+            state["plaintext_while_running"] = any(_ram_holds(p, canary.encode()) for p in places)
             state["task_while_running"] = task()
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
-        state["plaintext_after_kill"] = _ram_holds(ram, canary.encode())
+        if scratch is not None:
+            # The test's pause outlives the worker (a real mat2 would end by itself); when
+            # the namespace's last process ends, the kernel frees its tmpfs.
+            _end_namespace(int(shell))
+            state["namespace_gone"] = _gone(int(shell))
+        state["plaintext_after_kill"] = any(_ram_holds(p, canary.encode()) for p in places)
         state["task_after_kill"] = task()
         report["attempts"].append(state)
     out = io.StringIO()
@@ -81,7 +95,7 @@ def main() -> None:
     item.refresh_from_db()
     report["sweep"] = out.getvalue()
     report["after_sweep"] = {
-        "plaintext": _ram_holds(ram, canary.encode()),
+        "plaintext": any(_ram_holds(p, canary.encode()) for p in places),
         "task": task(),
         "item_failed": getattr(item, "processing_failed_at", None) is not None,
     }
@@ -96,7 +110,7 @@ def main() -> None:
             "stripped": stripped is not None,
             "stripped_tool": stripped.tool if stripped else "",
             "item_failed": item.processing_failed_at is not None,
-            "plaintext": _ram_holds(ram, canary.encode()),
+            "plaintext": any(_ram_holds(p, canary.encode()) for p in places),
         }
     report["items"] = EvidenceItem.objects.unscoped().count()
     from tropa.evidence import tools
@@ -115,30 +129,55 @@ def _worker(*, pause_at_mat2: bool) -> tuple[int, str | None]:
     from django.db import connections
 
     connections.close_all()
-    read_end, write_end = os.pipe()
+    fifo = Path(f"/dev/shm/tropa-test-{secrets.token_hex(8)}")
+    if pause_at_mat2:
+        os.mkfifo(fifo, 0o600)
     child = os.fork()
     if child == 0:
-        os.close(read_end)
         if pause_at_mat2:
-            from tropa.evidence.tools import strip  # where mat2_strip looks _command up
+            from tropa.evidence.tools import strip
 
-            command = strip._command
-
-            def pause_at(args: list[str]) -> list[str]:
-                if args and args[0] == "mat2":
-                    os.write(write_end, (args[-1] + "\n").encode())
-                    signal.pause()
-                return command(args)
-
-            strip._command = pause_at
+            # Inside mat2's namespace, once its input is in the private tmpfs: say where
+            # (through the shell's own root) and wait to be killed.
+            tell = f'echo "$$ /proc/$$/root/tmp/item.$2" > {fifo} && sleep 600 && {{mat2}}'
+            strip._MAT2_SCRIPT = strip._MAT2_SCRIPT.replace("{mat2}", tell)
         try:
             call_command("worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
         finally:
+            if pause_at_mat2:  # never reached mat2: the parent reads an end instead
+                with contextlib.suppress(OSError):
+                    os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
             os._exit(0)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as pipe:
-        line = pipe.readline().decode().strip() if pause_at_mat2 else ""
+    line = ""
+    if pause_at_mat2:
+        with fifo.open("rb") as pipe:
+            line = pipe.readline().decode().strip()
+        fifo.unlink()
     return child, line or None
+
+
+def _gone(pid: int) -> bool:
+    """Ended: no such process, or a zombie (its namespaces are released at exit)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def _end_namespace(shell: int) -> None:
+    """Kill the paused shell and its sleep: what the dead worker left running."""
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == shell:
+                kids.append(int(stat.parent.name))
+    for pid in [shell, *kids]:
+        with contextlib.suppress(ProcessLookupError):
+            # Wait for the process to have ended (its pidfd turns readable), not for a time.
+            handle = os.pidfd_open(pid)
+            os.kill(pid, signal.SIGKILL)
+            select.select([handle], [], [], 60)
+            os.close(handle)
 
 
 def _ram_holds(ram: Path, needle: bytes) -> bool:
@@ -148,7 +187,7 @@ def _ram_holds(ram: Path, needle: bytes) -> bool:
         for name in files:
             path = Path(root) / name
             try:
-                if path.is_symlink() or path.stat().st_uid != uid:
+                if path.is_symlink() or path.stat().st_uid != uid or path.stat().st_size > 64 << 20:
                     continue
                 if needle in path.read_bytes():
                     return True

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import unquote
 
 from django.test import Client
 from django.urls import reverse
@@ -74,7 +76,7 @@ def test_hostile_names_and_contents_are_stored_harmlessly(
     assert "/" not in item.extension and "." not in item.extension
     download = client.post(reverse("evidence:download", args=[item.code]))
     assert download["Content-Type"] == "application/octet-stream"
-    assert download["Content-Disposition"] == f'attachment; filename="{item.generic_name}"'
+    _safe_disposition(download["Content-Disposition"], item.extension)
     assert b"".join(download.streaming_content) == data  # type: ignore[attr-defined]
     for path in _private_storage.rglob("*"):
         assert path.resolve().is_relative_to(_private_storage.resolve())
@@ -132,3 +134,14 @@ def test_the_bundle_checker_never_crashes(
         data = data[: cut % len(data)]
     bundle.verify_bundle(io.BytesIO(bytes(data)))
     assert not bundle.verify_bundle(io.BytesIO(noise)).ok
+
+
+def _safe_disposition(header: str, extension: str) -> None:
+    """An attachment whose names, ASCII and RFC 5987 alike, are one safe file name that ends
+    in the extension detected from the content."""
+    match = re.fullmatch(r"attachment; filename=\"([^\"]+)\"; filename\*=UTF-8''(\S+)", header)
+    assert match, header
+    for name in (match[1], unquote(match[2], errors="strict")):
+        assert name.endswith(f".{extension}") if extension else name
+        assert not set(name) & set('/\\"') and all(c.isprintable() for c in name), name
+        assert not name.startswith(".")

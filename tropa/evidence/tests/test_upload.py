@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from django.test import Client
 from django.urls import reverse
@@ -111,7 +112,7 @@ def test_it_refuses_chunks_without_a_valid_range(
     assert too_big.status_code == 400
 
 
-def test_downloads_are_attachments_with_a_generic_name_and_logged(
+def test_downloads_are_attachments_named_after_the_original_and_logged(
     canary_case: Case, coordinator: User, signed_in: Callable[[User], Client]
 ) -> None:
     client = signed_in(coordinator)
@@ -119,12 +120,22 @@ def test_downloads_are_attachments_with_a_generic_name_and_logged(
     done = upload(client, canary_case, "../../etc/passwd\x00.html", data)
     response = client.post(reverse("evidence:download", args=[done["code"]]))
     assert response["Content-Type"] == "application/octet-stream"
-    assert response["Content-Disposition"] == f'attachment; filename="{done["code"]}.txt"'
+    # The original's last part, with the type from the content: never a path, never .html.
+    assert response["Content-Disposition"] == (
+        "attachment; filename=\"passwd.html.txt\"; filename*=UTF-8''passwd.html.txt"
+    )
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content) == data  # type: ignore[attr-defined]
     item = EvidenceItem.objects.unscoped().get(code=done["code"])
     actions = list(item.custody.values_list("action", flat=True))
     assert actions == [CustodyAction.INGEST, CustodyAction.DOWNLOAD]
+    # A name in Cyrillic: the real name in filename* (RFC 5987), the item code for old clients.
+    named = upload(client, canary_case, "Видео с КПП «Верхний Ларс».txt", b"plain text")
+    response = client.post(reverse("evidence:download", args=[named["code"]]))
+    assert response["Content-Disposition"] == (
+        f"attachment; filename=\"{named['code']}.txt\"; filename*=UTF-8''"
+        + quote("Видео с КПП _Верхний Ларс_.txt", safe="")
+    )
     # Downloads are deliberate: never by a GET that a browser might prefetch.
     assert client.get(reverse("evidence:download", args=[done["code"]])).status_code == 405
 

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .run import run_on_stream
+from .run import RANGE_NAME, run_on_range
+
+if TYPE_CHECKING:
+    from .serve import Served
+
+# ffmpeg and ffprobe may open nothing but the range server's URL.
+FFMPEG_INPUT = ("-protocol_whitelist", "http,tcp", "-seekable", "1", "-i")
 
 
-def exiftool_json(blocks: Iterable[bytes]) -> dict[str, Any] | None:
-    _code, output = run_on_stream(
-        ["exiftool", "-j", "-G1", "-n", "-a", "-api", "LargeFileSupport=1", "-"], blocks
+def exiftool_json(served: Served) -> dict[str, Any] | None:
+    """What exiftool says about the served file; it seeks, so it reads only what it needs."""
+    _code, output = run_on_range(
+        ["exiftool", "-j", "-G1", "-n", "-a", "-api", "LargeFileSupport=1", RANGE_NAME], served
     )
     try:
         data = json.loads(output)
@@ -22,12 +28,12 @@ def exiftool_json(blocks: Iterable[bytes]) -> dict[str, Any] | None:
         return None
     if not isinstance(data, list) or not data:
         return None
-    # The "System" group describes the pipe Tropa fed, not the file.
+    # The "System" group describes the range server's view, not the file.
     return {k: v for k, v in data[0].items() if not k.startswith("System:") and k != "SourceFile"}
 
 
-def ffprobe_json(blocks: Iterable[bytes]) -> dict[str, Any] | None:
-    code, output = run_on_stream(
+def ffprobe_json(served: Served) -> dict[str, Any] | None:
+    code, output = run_on_range(
         [
             "ffprobe",
             "-v",
@@ -36,10 +42,10 @@ def ffprobe_json(blocks: Iterable[bytes]) -> dict[str, Any] | None:
             "json",
             "-show_format",
             "-show_streams",
-            "-i",
-            "pipe:0",
+            *FFMPEG_INPUT,
+            served.url,
         ],
-        blocks,
+        served,
     )
     try:
         data = json.loads(output) if code == 0 else None

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
 import threading
-from collections.abc import Iterable
-from contextlib import suppress
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import IO
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .serve import Served
 
 from django.conf import settings
 
@@ -97,7 +102,9 @@ def _feed(pipe: IO[bytes], blocks: Iterable[bytes], failed: list[BaseException])
             pipe.close()
 
 
-def run_on_stream(args: list[str], blocks: Iterable[bytes]) -> tuple[int, bytes]:
+def run_on_stream(
+    args: list[str], blocks: Iterable[bytes], *, max_output: int = _MAX_OUTPUT
+) -> tuple[int, bytes]:
     """Run ``args`` with ``blocks`` on its stdin; returns (exit code, stdout).
 
     An error while producing the blocks is raised here, after the tool has stopped.
@@ -112,7 +119,7 @@ def run_on_stream(args: list[str], blocks: Iterable[bytes]) -> tuple[int, bytes]
     failed: list[BaseException] = []
     feeder = threading.Thread(target=_feed, args=(process.stdin, blocks, failed), daemon=True)
     feeder.start()
-    output = process.stdout.read(_MAX_OUTPUT)
+    output = process.stdout.read(max_output)
     process.stdout.close()
     try:
         code = process.wait(timeout=TOOL_TIMEOUT)
@@ -123,3 +130,81 @@ def run_on_stream(args: list[str], blocks: Iterable[bytes]) -> tuple[int, bytes]
     if failed:
         raise failed[0]
     return code, output
+
+
+# Running a tool on the range server's seekable view -----------------------------------------
+
+_PERL_DIR = Path(__file__).resolve().parent / "perl"
+# The one file name TropaRange.pm reads over the range server; exiftool sees a seekable file.
+RANGE_NAME = "tropa-range:item"
+
+
+def exiftool_args(args: list[str]) -> list[str]:
+    """exiftool's command with ``RANGE_NAME`` read through the range server (Perl module)."""
+    perl = shutil.which("perl") or "perl"
+    exiftool = shutil.which("exiftool") or "exiftool"
+    return [perl, "-I", str(_PERL_DIR), "-MTropaRange", exiftool, *args[1:]]
+
+
+def _range_env(served: Served) -> dict[str, str]:
+    # Only what the tools need: no Tropa settings, keys or database URLs in their environment.
+    keep = {
+        k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "HOME", "TMPDIR")
+    }
+    return {**keep, "TROPA_RANGE_URL": served.url, "TROPA_RANGE_SIZE": str(served.size)}
+
+
+def _full_command(args: list[str]) -> list[str]:
+    if args[0] == "exiftool":
+        command = _command(["perl"])
+        return [*command[:-1], *exiftool_args(args)]
+    return _command(args)
+
+
+def run_on_range(args: list[str], served: Served) -> tuple[int, bytes]:
+    """Run ``args`` on the served file (its URL or ``RANGE_NAME`` among the arguments);
+    returns (exit code, stdout). Nothing arrives on stdin."""
+    process = subprocess.Popen(  # noqa: S603 (fixed argument list, no shell)
+        _full_command(args),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=_range_env(served),
+    )
+    assert process.stdout is not None
+    output = process.stdout.read(_MAX_OUTPUT)
+    process.stdout.close()
+    try:
+        code = process.wait(timeout=TOOL_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        code = process.wait()
+    return code, output
+
+
+@contextmanager
+def streaming_from_range(args: list[str], served: Served) -> Iterator[IO[bytes]]:
+    """The tool's stdout as a stream, for an output as large as the file (a stream copy)."""
+    process = subprocess.Popen(  # noqa: S603 (fixed argument list, no shell)
+        _full_command(args),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=_range_env(served),
+    )
+    assert process.stdout is not None
+    try:
+        yield process.stdout
+    finally:
+        process.stdout.close()
+        try:
+            code = process.wait(timeout=TOOL_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            code = process.wait()
+    if code != 0:
+        raise ToolFailed(args[0], code)
+
+
+class ToolFailed(Exception):
+    """A tool whose output was being streamed did not finish well."""

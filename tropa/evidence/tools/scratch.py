@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from .run import TOOL_TIMEOUT, available
+from .run import TOOL_TIMEOUT
 
 logger = logging.getLogger("tropa.evidence.tools")
 
@@ -40,15 +40,6 @@ def _ram_dir() -> Path | None:
         if inside and len(fields[1]) >= len(best):
             best, fstype = fields[1], fields[2]
     return path if fstype in ("tmpfs", "ramfs") else None
-
-
-def mat2_usable(size: int) -> bool:
-    """mat2 can run on a file of ``size`` bytes: installed and room in RAM for two copies."""
-    ram = scratch_root()
-    if ram is None or not available("mat2"):
-        return False
-    space = os.statvfs(ram)
-    return space.f_bavail * space.f_frsize > 2 * size + 64 * 1024 * 1024
 
 
 # Each data dir has one private scratch directory in the RAM dir, created 0700 and refused

@@ -35,10 +35,10 @@ class Command(BaseCommand):
                 )
         ram = tools.mat2_usable(0)
         self.stdout.write(
-            "  ok       RAM-backed work directory for mat2"
+            "  ok       private tmpfs for mat2 (a mount namespace of its own)"
             if ram
-            else "  MISSING  RAM-backed work directory (tmpfs) for mat2: stripped copies fall "
-            "back to exiftool"
+            else "  MISSING  private tmpfs for mat2 (unshare --mount; user namespaces may be "
+            "disabled): stripped photos and documents fall back to exiftool"
         )
         missing += not ram
         root = get_storage().root  # type: ignore[attr-defined]
