@@ -32,11 +32,12 @@ def case_panel(request: HttpRequest, case: Case) -> dict[str, Any] | None:
     on = on_date(request)
     writer = can(request.user, Cap.WRITE_CASES)
     trips = list(case.trips.all())
+    here = services.current_country(case, trips) or case.country
     context: dict[str, Any] = {
         "case": case,
         "on": on,
         "today": timezone.localdate(),
-        "clocks": services.clocks(case, on),
+        "clocks": services.clocks(case, on, trips),
         "deadlines": list(case.deadlines.all()[:PANEL_DEADLINES]),
         "writer": writer,
     }
@@ -53,7 +54,7 @@ def case_panel(request: HttpRequest, case: Case) -> dict[str, Any] | None:
         context["briefing_form"] = BriefingGivenForm(
             prefix="briefing",
             initial={
-                "country": services.current_country(case) or case.country,
+                "country": here,
                 "given_on": timezone.localdate(),
             },
         )
@@ -63,7 +64,7 @@ def case_panel(request: HttpRequest, case: Case) -> dict[str, Any] | None:
         context["trips"] = [(t, country_name(t.country), "") for t in trips]
     if can(request.user, Cap.VIEW_SERVICE_RECORD):
         # What pathways fit depends on his service record: volunteers do not see it.
-        context["fits"] = services.fits(case)
+        context["fits"] = services.fits(case, here)
         if can(request.user, Cap.VIEW_EVIDENCE):
             context["evidence"] = list(case.evidence_items.order_by("-received_at")[:50])
     return context

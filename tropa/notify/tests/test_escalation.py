@@ -81,7 +81,7 @@ def test_a_ticked_step_or_a_resolution_means_someone_acted(smtp: Mailbox, team: 
     ticked = _alert(coordinator, "Ticked")
     resolved = _alert(coordinator, "Resolved")
     cases.tick_alert_item(actor=coordinator, alert=ticked, item="lawyer_informed")
-    cases.resolve_alert(actor=coordinator, alert=resolved)
+    cases.resolve_alert(actor=coordinator, alert=resolved, outcome="safe")
     with freeze_time(RAISED + timedelta(hours=2)):
         assert services.escalate() == 0
     assert _escalated(smtp) == []

@@ -115,25 +115,43 @@ def _rule_of(case: Case, country: str) -> str:
     return profile.stay_rule if profile else ""
 
 
-def clocks(case: Case, on: date | None = None) -> list[Clock]:
+def clocks(case: Case, on: date | None = None, trips: list[Trip] | None = None) -> list[Clock]:
     """One clock per country the case's trips went to that has a stay rule."""
+    from tropa.lib.stay import calculate
+
     on = on or timezone.localdate()
-    trips = list(case.trips.all())
-    result = []
-    for country in sorted({t.country for t in trips}):
-        rule = _rule_of(case, country)
-        if not rule:
-            continue
-        spans = _spans([t for t in trips if t.country == country])
-        from tropa.lib.stay import calculate
+    trips = list(case.trips.all()) if trips is None else trips
+    countries = {t.country for t in trips}
+    rules = (
+        dict(
+            CountryProfile.objects.filter(
+                organization_id=case.organization_id, country__in=countries
+            )
+            .exclude(stay_rule="")
+            .values_list("country", "stay_rule")
+        )
+        if countries
+        else {}
+    )
+    return [
+        Clock(
+            country,
+            rules[country],
+            calculate(
+                parse_rule(rules[country]), _spans([t for t in trips if t.country == country]), on
+            ),
+        )
+        for country in sorted(countries)
+        if country in rules
+    ]
 
-        result.append(Clock(country, rule, calculate(parse_rule(rule), spans, on)))
-    return result
 
-
-def current_country(case: Case) -> str | None:
+def current_country(case: Case, trips: list[Trip] | None = None) -> str | None:
     """The country of the trip he has not left yet, if any."""
-    open_trip = case.trips.filter(exit=None).order_by("-entry").first()
+    if trips is None:
+        open_trip = case.trips.filter(exit=None).order_by("-entry").first()
+    else:
+        open_trip = max((t for t in trips if t.exit is None), key=lambda t: t.entry, default=None)
     return open_trip.country if open_trip else None
 
 

@@ -86,12 +86,15 @@ def _letters_to(case: Case) -> set[str]:
     )
 
 
-def fits(case: Case) -> list[Fit]:
-    """Pathways that could fit him, open ones first, with each requirement met or missing."""
+def fits(case: Case, here: str | None = None) -> list[Fit]:
+    """Pathways that could fit him, open ones first, with each requirement met or missing.
+
+    ``here`` is the country he is in, when the caller knows it already.
+    """
     from .clocks import current_country
 
     wanted = categories(case)
-    here = current_country(case) or case.country
+    here = here or current_country(case) or case.country
     pathways = Pathway.objects.filter(organization_id=case.organization_id)
     met = {r.requirement: r for r in case.requirements_met.select_related("evidence")}
     pursued = {p.pathway_id: p for p in case.pathways_pursued.filter(dropped_at=None)}
