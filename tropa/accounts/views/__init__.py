@@ -5,8 +5,8 @@ from .signin import enrol_start_view, enrol_view, login_view, logout_view, setup
 from .users import (
     approval_decide_view,
     approvals_view,
-    organization_view,
     display_name_view,
+    organization_view,
     password_view,
     role_request_withdraw_view,
     time_zone_view,
