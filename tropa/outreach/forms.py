@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from tropa.cases.forms import DateInput
 from tropa.cases.models import Case
+from tropa.core.countries import country_choices
 
 from . import importer, starter
-from .countries import country_choices
 from .models import Channel, Contact, Institution, Kind, LetterLanguage, LetterTemplate, Status
 from .services import MAX_ATTACHMENT_BYTES, NEW_INSTITUTION
 

@@ -22,9 +22,9 @@ from tropa.accounts.permissions import Cap, can
 from tropa.cases import services as cases
 from tropa.cases.models import Case
 from tropa.cases.places import city_name
+from tropa.core.countries import country_name
 from tropa.core.pdf import html_to_pdf
 
-from .countries import country_name
 from .models import Contact, Institution, LetterTemplate
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")

@@ -21,8 +21,8 @@ from typing import Any
 from django.db.models import Count, Q
 
 from tropa.accounts.models import Organization
+from tropa.core.countries import country_name
 
-from .countries import country_name
 from .models import ANSWERED, Institution, Kind, Request, StatsVersion, Status
 
 CHART_WIDTH = 640

@@ -1,30 +1,16 @@
-"""Country names for the countries pathways speak of, in the reader's language."""
+"""The countries pathways speak of, named in the reader's language (``tropa.core.countries``)."""
 
 from __future__ import annotations
 
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
+from tropa.core.countries import country_name as _name
 
-NAMES: dict[str, Promise] = {
-    "AM": _("Armenia"),
-    "DE": _("Germany"),
-    "FR": _("France"),
-    "GE": _("Georgia"),
-    "IL": _("Israel"),
-    "KG": _("Kyrgyzstan"),
-    "KZ": _("Kazakhstan"),
-    "MN": _("Mongolia"),
-    "NL": _("Netherlands"),
-    "RS": _("Serbia"),
-    "TR": _("Turkey"),
-    "UA": _("Ukraine"),
-    "UZ": _("Uzbekistan"),
-}
+# Transit and destination countries of the people Tropa's users help; the forms offer these.
+CODES = ("AM", "DE", "FR", "GE", "IL", "KG", "KZ", "MN", "NL", "RS", "TR", "UA", "UZ")
 
 
 def country_name(code: str) -> str:
-    return str(NAMES.get(code, code))
+    return _name(code)
 
 
 def choices() -> list[tuple[str, str]]:
-    return sorted(((code, str(name)) for code, name in NAMES.items()), key=lambda c: c[1])
+    return sorted(((code, _name(code)) for code in CODES), key=lambda c: c[1].casefold())

@@ -116,12 +116,20 @@ def remove_contact(*, actor: User | None, contact: Contact) -> None:
 def own_city(organization: Organization) -> str:
     """The starter set's city where the organization works ('' when it cannot be told):
     the city most of its cases are in ("Астана" is Astana), else their transit country."""
+    from tropa.cases.places import city_name
+
     from ..matching import city_keys  # the name engine loads when used
 
     cases = Case.objects.filter(organization=organization)
-    for city, _n in (
-        cases.exclude(city="").values_list("city").annotate(n=Count("*")).order_by("-n")[:3]
-    ):
+    # Cities chosen from the reference list are codes; others are typed text.
+    coded = cases.exclude(city_code="").values_list("city_code").annotate(n=Count("*"))
+    typed = cases.exclude(city="").values_list("city").annotate(n=Count("*"))
+    ranked = sorted(
+        [(city_name(code, "en"), n) for code, n in coded.order_by("-n")[:3]]
+        + list(typed.order_by("-n")[:3]),
+        key=lambda pair: -pair[1],
+    )
+    for city, _n in ranked:
         keys = city_keys(city)
         for known in starter.CITIES:
             if keys & city_keys(known):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from ..countries import country_name as _country_name
+from tropa.core.countries import country_name as _country_name
 
 register = template.Library()
 

@@ -135,7 +135,7 @@ def test_the_starter_directory_loads_the_organizations_own_city_first(
         city="Tbilisi",
     )
     page = client.get(reverse("outreach:directory")).content.decode()
-    names = re.findall(r'<td><a href="/outreach/directory/[^"]+">([^<]+)</a>', page)
+    names = re.findall(r'<td[^>]*><a href="/outreach/directory/[^"]+">([^<]+)</a>', page)
     assert all("Yerevan" in n for n in names[:8]) and "Yerevan" not in names[8]
 
 
@@ -152,7 +152,7 @@ def test_countries_are_shown_by_name_in_the_readers_language(
 ) -> None:
     client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="ru"), coordinator)
     page = client.get(reverse("outreach:directory")).content.decode()
-    assert "<td>Германия</td>" in page and "<td>DE</td>" not in page
+    assert ">Германия</td>" in page and ">DE</td>" not in page
     page = client.get(starter.get_absolute_url()).content.decode()
     assert "<dd>Германия</dd>" in page
     form = client.get(reverse("outreach:institution_edit", args=[starter.code])).content.decode()
