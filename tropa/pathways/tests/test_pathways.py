@@ -112,6 +112,27 @@ def test_a_fact_without_a_source_cannot_be_saved(loaded: Organization, coordinat
         )
 
 
+def test_a_fact_with_its_source_is_added_with_history(
+    loaded: Organization, coordinator: User
+) -> None:
+    fact = services.add_fact(
+        actor=coordinator,
+        organization=loaded,
+        country="KZ",
+        pathway=None,
+        values={
+            "topic": "border",
+            "text_en": "Khorgos is watched.",
+            "source": "RFE/RL",
+            "source_date": date(2026, 3, 1),
+            "checked_on": date(2026, 3, 2),
+        },
+    )
+    assert fact in services.current_facts(loaded, "KZ")
+    assert EditRecord.objects.filter(target_code=fact.code, by=coordinator).exists()
+    assert _actions("pathways.fact_added") == ["pathways.fact_added"]
+
+
 def test_fact_form_names_the_missing_source(
     loaded: Organization, coordinator: User, signed_in: Any
 ) -> None:

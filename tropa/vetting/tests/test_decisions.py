@@ -204,9 +204,8 @@ def test_open_hit_blocks_a_recommend(vetting: Vetting, verifier: User) -> None:
         _propose(vetting, verifier)
 
 
-def test_without_testimony_there_is_no_implicated_flag(vetting: Vetting) -> None:
-    from django.apps import apps
-
-    assert not apps.is_installed("tropa.testimony")
+def test_a_witness_not_flagged_has_no_implicated_flag(vetting: Vetting) -> None:
+    # With the testimony app: no testimony, or testimony without the flag, blocks nothing
+    # (tests/test_contracts.py covers a flagged witness).
     assert services.implicated(vetting.case) is None
     assert not services.blockers(vetting).implicated
