@@ -265,6 +265,12 @@ def _case_page(
     return render(request, "cases/case_detail.html", context)
 
 
+def case_page(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
+    """The case page as a later app's POST view shows it when its panel's form came back with
+    errors. The panel finds its bound form on the request (``request.bound_panel_forms``)."""
+    return _case_page(request, case)
+
+
 @require_GET
 @staff_view
 def case_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:

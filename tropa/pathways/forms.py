@@ -16,16 +16,16 @@ def _countries() -> list[tuple[str, str]]:
 
 
 class TripForm(forms.Form):
-    country = forms.ChoiceField(label=_("country"), choices=_countries)
-    entry = forms.DateField(label=_("entry"), widget=DateInput())
+    country = forms.ChoiceField(label=_("Country"), choices=_countries)
+    entry = forms.DateField(label=_("Entry"), widget=DateInput())
     exit = forms.DateField(
-        label=_("exit"),
+        label=_("Exit"),
         required=False,
         widget=DateInput(),
         help_text=_("Empty while he is still there."),
     )
     border_point = forms.CharField(
-        label=_("border point"),
+        label=_("Border point"),
         required=False,
         max_length=120,
         help_text=_("Optional; stored encrypted."),
@@ -39,27 +39,27 @@ class TripForm(forms.Form):
 
 
 class TripDatesForm(forms.Form):
-    entry = forms.DateField(label=_("entry"), widget=DateInput())
-    exit = forms.DateField(label=_("exit"), required=False, widget=DateInput())
+    entry = forms.DateField(label=_("Entry"), widget=DateInput())
+    exit = forms.DateField(label=_("Exit"), required=False, widget=DateInput())
 
 
 class DeadlineForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("deadline"),
+        label=_("Deadline"),
         choices=[c for c in DeadlineKind.choices if c[0] != DeadlineKind.STAY],
     )
-    due_on = forms.DateField(label=_("date"), widget=DateInput())
+    due_on = forms.DateField(label=_("Date"), widget=DateInput())
     country = forms.ChoiceField(
-        label=_("country"), required=False, choices=lambda: [("", "—"), *_countries()]
+        label=_("Country"), required=False, choices=lambda: [("", "—"), *_countries()]
     )
     note = forms.CharField(
-        label=_("note"), required=False, max_length=500, help_text=_("Optional; stored encrypted.")
+        label=_("Note"), required=False, max_length=500, help_text=_("Optional; stored encrypted.")
     )
 
 
 class BriefingGivenForm(forms.Form):
-    country = forms.ChoiceField(label=_("country"), choices=_countries)
-    given_on = forms.DateField(label=_("given on"), widget=DateInput())
+    country = forms.ChoiceField(label=_("Country"), choices=_countries)
+    given_on = forms.DateField(label=_("Given on"), widget=DateInput())
 
 
 class RequirementForm(forms.Form):

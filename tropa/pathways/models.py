@@ -109,6 +109,12 @@ class CountryProfile(OrganizationOwned):
     def __str__(self) -> str:
         return self.country
 
+    @property
+    def stay_rule_in_words(self) -> str:
+        from .rules import rule_in_words
+
+        return rule_in_words(self.stay_rule) if self.stay_rule else ""
+
 
 class Pathway(OrganizationOwned):
     key = models.SlugField(max_length=60)

@@ -49,9 +49,12 @@ def case_panel(request: HttpRequest, case: Case) -> dict[str, Any] | None:
         }
         if any(t.sealed for t in trips) or context["notes"]:
             log_action(request.user, Action.PATHWAY_CLOCKS_VIEWED, case)
-        context["trip_form"] = TripForm(prefix="trip", initial={"country": case.country})
-        context["deadline_form"] = DeadlineForm(prefix="deadline")
-        context["briefing_form"] = BriefingGivenForm(
+        bound = getattr(request, "bound_panel_forms", {})
+        context["trip_form"] = bound.get("pathways.trip") or TripForm(
+            prefix="trip", initial={"country": here}
+        )
+        context["deadline_form"] = bound.get("pathways.deadline") or DeadlineForm(prefix="deadline")
+        context["briefing_form"] = bound.get("pathways.briefing") or BriefingGivenForm(
             prefix="briefing",
             initial={
                 "country": here,

@@ -15,8 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tropa.accounts.permissions import AuthenticatedHttpRequest, Cap, can, staff_view
 from tropa.cases.access import access_case
+from tropa.cases.views import case_page
 from tropa.core.access import forbid
-from tropa.core.views import form_errors, run_action
+from tropa.core.views import form_errors, run_action, submit
 from tropa.evidence.access import access_item
 
 from . import services
@@ -290,15 +291,20 @@ def _back(case: Any) -> HttpResponse:
 def trip_add(request: AuthenticatedHttpRequest, code: Any) -> HttpResponse:
     case = access_case(request.user, code, cap=Cap.WRITE_CASES)
     form = TripForm(request.POST, prefix="trip")
-    if form.is_valid():
-        run_action(
-            request,
-            lambda: services.add_trip(actor=request.user, case=case, **form.cleaned_data),
-            _("Trip recorded."),
-        )
-    else:
-        form_errors(request, form)
-    return _back(case)
+    if submit(
+        request,
+        form,
+        lambda data: services.add_trip(actor=request.user, case=case, **data),
+        _("Trip recorded."),
+    ):
+        return _back(case)
+    return _again(request, case, "trip", form)
+
+
+def _again(request: AuthenticatedHttpRequest, case: Any, name: str, form: Any) -> HttpResponse:
+    """The case page again, this panel's form with its errors and what was typed."""
+    request.bound_panel_forms = {f"pathways.{name}": form}  # type: ignore[attr-defined]  # read by panel.py
+    return case_page(request, case)
 
 
 @require_POST
@@ -327,15 +333,14 @@ def trip_edit(request: AuthenticatedHttpRequest, code: Any) -> HttpResponse:
 def deadline_add(request: AuthenticatedHttpRequest, code: Any) -> HttpResponse:
     case = access_case(request.user, code, cap=Cap.WRITE_CASES)
     form = DeadlineForm(request.POST, prefix="deadline")
-    if form.is_valid():
-        run_action(
-            request,
-            lambda: services.add_deadline(actor=request.user, case=case, **form.cleaned_data),
-            _("Deadline recorded."),
-        )
-    else:
-        form_errors(request, form)
-    return _back(case)
+    if submit(
+        request,
+        form,
+        lambda data: services.add_deadline(actor=request.user, case=case, **data),
+        _("Deadline recorded."),
+    ):
+        return _back(case)
+    return _again(request, case, "deadline", form)
 
 
 @require_POST
@@ -416,15 +421,14 @@ def _uuid(text: str) -> Any:
 def briefing_given(request: AuthenticatedHttpRequest, code: Any) -> HttpResponse:
     case = access_case(request.user, code, cap=Cap.WRITE_CASES)
     form = BriefingGivenForm(request.POST, prefix="briefing")
-    if form.is_valid():
-        run_action(
-            request,
-            lambda: services.record_briefing(actor=request.user, case=case, **form.cleaned_data),
-            _("Briefing recorded."),
-        )
-    else:
-        form_errors(request, form)
-    return _back(case)
+    if submit(
+        request,
+        form,
+        lambda data: services.record_briefing(actor=request.user, case=case, **data),
+        _("Briefing recorded."),
+    ):
+        return _back(case)
+    return _again(request, case, "briefing", form)
 
 
 def on_date(request: HttpRequest) -> date:

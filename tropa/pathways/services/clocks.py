@@ -37,6 +37,12 @@ class Clock:
     def country_name(self) -> str:
         return country_name(self.country)
 
+    @property
+    def rule_in_words(self) -> str:
+        from ..rules import rule_in_words
+
+        return rule_in_words(self.rule)
+
 
 def _spans(trips: list[Trip]) -> list[Span]:
     return [Span(t.entry, t.exit, line=n) for n, t in enumerate(trips, start=1)]

@@ -444,8 +444,17 @@ def test_case_actions_through_the_browser(
         {"trip-country": "KZ", "trip-entry": "2026-03-10", "trip-exit": "2026-03-01"},
         follow=True,
     )
-    assert "exit cannot be before the entry" in bad.content.decode()
+    html = bad.content.decode()
+    assert bad.status_code == 200 and "exit cannot be before the entry" in html
     assert not case.trips.exists()
+    # What was typed comes back, the section open, the error at its field.
+    assert 'value="2026-03-10"' in html and 'aria-invalid' in html
+    deadline = client.post(
+        reverse("pathways:deadline_add", args=[case.code]),
+        {"deadline-kind": "residence", "deadline-note": "продлить в ЦОН"},
+    ).content.decode()
+    assert "продлить в ЦОН" in deadline and 'value="residence" selected' in deadline
+    assert not case.deadlines.exists()
     client.post(
         reverse("pathways:trip_add", args=[case.code]),
         {"trip-country": "KZ", "trip-entry": TODAY().isoformat()},
