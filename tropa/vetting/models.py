@@ -88,7 +88,7 @@ class ChecklistItem(OrganizationOwned):
 class VettingState(models.TextChoices):
     OPEN = "open", pgettext_lazy("vetting", "Open")
     PROPOSED = "proposed", _("Decision awaiting a second sign-off")
-    DECIDED = "decided", _("Decided")
+    DECIDED = "decided", pgettext_lazy("vetting", "Decided")
 
 
 class Vetting(OrganizationOwned):
@@ -106,6 +106,10 @@ class Vetting(OrganizationOwned):
         indexes = [models.Index(fields=["organization", "state", "opened_at"])]
         verbose_name = _("vetting")
         verbose_name_plural = _("vettings")
+
+    def get_outcome_display(self) -> str:
+        """The decision in effect, in words (the column holds its code, or nothing)."""
+        return str(dict(Outcome.choices).get(self.outcome, self.outcome))
 
     def __str__(self) -> str:
         return f"vetting {self.code}"

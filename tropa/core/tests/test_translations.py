@@ -35,6 +35,8 @@ def test_every_locale_directory_has_a_catalog_for_every_language() -> None:
 @pytest.mark.parametrize("po_path", CATALOGS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_entry_is_translated_with_its_placeholders(po_path: Path) -> None:
     catalog = polib.pofile(str(po_path))
+    found = re.search(r"nplurals=(\d+)", catalog.metadata.get("Plural-Forms", ""))
+    plurals = int(found.group(1)) if found else 2
     problems = []
     for entry in catalog:
         if entry.obsolete:
@@ -44,6 +46,10 @@ def test_every_entry_is_translated_with_its_placeholders(po_path: Path) -> None:
         translations = list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
         if not all(t.strip() for t in translations):
             problems.append(f"untranslated: {entry.msgid!r}")
+            continue
+        if entry.msgid_plural and len(translations) != plurals:
+            # "0 days" in Russian is the third form: a missing one falls back to English.
+            problems.append(f"{len(translations)} of {plurals} plural forms: {entry.msgid!r}")
             continue
         wanted = sorted(PLACEHOLDER.findall(entry.msgid))
         for text in translations:

@@ -448,7 +448,7 @@ def test_case_actions_through_the_browser(
     assert bad.status_code == 200 and "exit cannot be before the entry" in html
     assert not case.trips.exists()
     # What was typed comes back, the section open, the error at its field.
-    assert 'value="2026-03-10"' in html and 'aria-invalid' in html
+    assert 'value="2026-03-10"' in html and "aria-invalid" in html
     deadline = client.post(
         reverse("pathways:deadline_add", args=[case.code]),
         {"deadline-kind": "residence", "deadline-note": "продлить в ЦОН"},

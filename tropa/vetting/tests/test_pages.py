@@ -297,3 +297,13 @@ def test_an_expired_dossier_is_swept(
     dossier.refresh_from_db()
     assert dossier.status == "expired" and dossier.blob == ""
     assert AuditEntry.objects.filter(action="vetting.dossier_expired").exists()
+
+
+def test_the_decision_in_effect_is_named_on_the_case_and_vetting_pages(
+    decided: Decision, coordinator: User, signed_in: Callable[[User], Client]
+) -> None:
+    client = signed_in(coordinator)
+    case_page = client.get(decided.vetting.case.get_absolute_url()).content.decode()
+    vetting_page = client.get(reverse("vetting:detail", args=[decided.vetting.code])).content
+    assert "<strong>Recommend</strong>" in case_page
+    assert b'<span class="badge">Recommend</span>' in vetting_page
