@@ -8,7 +8,15 @@ from django.utils.translation import gettext_lazy as _
 from tropa.cases.forms import DateInput
 
 from .countries import choices as country_choices
-from .models import Category, CountryRisk, DeadlineKind, PathwayState, Requirement, Topic
+from .models import (
+    Category,
+    CountryRisk,
+    DeadlineKind,
+    PathwayState,
+    Precision,
+    Requirement,
+    Topic,
+)
 
 
 def _countries() -> list[tuple[str, str]]:
@@ -130,8 +138,14 @@ class FactForm(forms.Form):
         label=_("source address"), required=False, max_length=500, assume_scheme="https"
     )
     source_date = forms.DateField(label=_("source date"), widget=DateInput())
+    source_precision = forms.ChoiceField(
+        label=_("precision of the source date"), choices=Precision.choices, initial="day"
+    )
     checked_on = forms.DateField(label=_("last checked"), widget=DateInput())
     event_on = forms.DateField(label=_("date of the incident"), required=False, widget=DateInput())
+    event_precision = forms.ChoiceField(
+        label=_("precision of the incident date"), choices=Precision.choices, initial="day"
+    )
     uncertain = forms.BooleanField(label=_("not verified"), required=False)
 
     def clean(self) -> dict[str, Any]:

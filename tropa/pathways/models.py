@@ -56,6 +56,15 @@ class CountryRisk(models.TextChoices):
     HIGH = "high", _("High")
 
 
+class Precision(models.TextChoices):
+    """How much of a date the source gives: a fact known to the month is never printed as
+    the 1st of that month."""
+
+    DAY = "day", pgettext_lazy("date precision", "to the day")
+    MONTH = "month", pgettext_lazy("date precision", "to the month")
+    YEAR = "year", pgettext_lazy("date precision", "to the year")
+
+
 class Topic(models.TextChoices):
     FACT = "fact", _("Fact")
     INCIDENT = "incident", _("Incident")
@@ -170,6 +179,18 @@ class Fact(OrganizationOwned):
     source_date = models.DateField(_("source date"))
     checked_on = models.DateField(_("last checked"))
     event_on = models.DateField(_("date of the incident"), null=True, blank=True)
+    source_precision = models.CharField(
+        _("precision of the source date"),
+        max_length=5,
+        choices=Precision.choices,
+        default=Precision.DAY,
+    )
+    event_precision = models.CharField(
+        _("precision of the incident date"),
+        max_length=5,
+        choices=Precision.choices,
+        default=Precision.DAY,
+    )
     uncertain = models.BooleanField(_("not verified"), default=False)
     retired_at = models.DateTimeField(null=True, blank=True, editable=False)
 

@@ -30,6 +30,8 @@ from ..models import (
 
 STARTER = Path(__file__).resolve().parent.parent / "data" / "starter.json"
 FACT_FIELDS = (
+    "source_precision",
+    "event_precision",
     "text_en",
     "text_ru",
     "source",
@@ -74,6 +76,8 @@ def _fact_values(raw: dict[str, Any]) -> dict[str, Any]:
         "checked_on": _day(raw["checked_on"]),
         "event_on": _day(raw.get("event_on")),
         "uncertain": bool(raw.get("uncertain", False)),
+        "source_precision": raw.get("source_precision", "day"),
+        "event_precision": raw.get("event_precision", "day"),
     }
 
 

@@ -408,6 +408,9 @@ def test_briefing_page_prints_sources_in_russian_and_english(
     assert "Памятка по безопасности: Казахстан" in russian and "выдачи" in russian
     assert "Safety briefing: Kazakhstan" in english and "extradition" in english.lower()
     assert "bureau.kz" in english  # each point with its source
+    # A date the source gives only to the year is printed as the year, never as 1 January.
+    assert "2024: Касимова выдали" in russian and "01.01.2024" not in russian
+    assert "Kasimov" in english and "01.01.2024" not in english
 
 
 def test_volunteer_sees_deadlines_but_no_border_point_nor_pathways(
