@@ -122,14 +122,14 @@ def own_city(organization: Organization) -> str:
 
     cases = Case.objects.filter(organization=organization)
     # Cities chosen from the reference list are codes; others are typed text.
-    coded = cases.exclude(city_code="").values_list("city_code").annotate(n=Count("*"))
-    typed = cases.exclude(city="").values_list("city").annotate(n=Count("*"))
-    ranked = sorted(
-        [(city_name(code, "en"), n) for code, n in coded.order_by("-n")[:3]]
-        + list(typed.order_by("-n")[:3]),
-        key=lambda pair: -pair[1],
+    ranked = (
+        cases.exclude(city_code="", city="")
+        .values_list("city_code", "city")
+        .annotate(n=Count("*"))
+        .order_by("-n")[:3]
     )
-    for city, _n in ranked:
+    for code, typed, _n in ranked:
+        city = city_name(code, "en") if code else typed
         keys = city_keys(city)
         for known in starter.CITIES:
             if keys & city_keys(known):
