@@ -117,3 +117,27 @@ class Oblast(models.TextChoices):
 ARTICLES: dict[str, dict[str, Any]] = json.loads(
     (Path(__file__).parent / "elements.json").read_text(encoding="utf-8")
 )
+
+
+# The provisions' names in the reader's language (the Elements stay in their official English
+# text; exports carry the English title, as the Court writes it).
+TITLES: dict[str, Any] = {
+    "8(2)(a)(i)": _("Wilful killing"),
+    "8(2)(a)(ii)": _("Torture or inhuman treatment"),
+    "8(2)(b)(i)": _("Attacking civilians"),
+    "8(2)(b)(ii)": _("Attacking civilian objects"),
+    "8(2)(b)(iv)": _("Excessive incidental death, injury, or damage"),
+    "8(2)(b)(xvi)": _("Pillaging"),
+    "8(2)(b)(xx)": _(
+        "Employing weapons, projectiles or materials or methods of warfare listed in the Annex "
+        "to the Statute"
+    ),
+    "8(2)(b)(xxi)": _("Outrages upon personal dignity"),
+    "8(2)(b)(xxii)": _("Rape and other sexual violence"),
+    "7(1)(a)": _("Crime against humanity of murder"),
+    "7(1)(d)": _("Crime against humanity of deportation or forcible transfer of population"),
+    "7(1)(f)": _("Crime against humanity of torture"),
+    "7(1)(g)": _("Crime against humanity of rape and sexual violence"),
+}
+for _code, _article in ARTICLES.items():
+    _article["title_local"] = TITLES.get(_code, _article["title"])

@@ -198,3 +198,14 @@ def test_event_page_names_no_flagged_witness_and_offers_the_checklist(
     services.set_potential(actor=lawyer, act=act, article="8(2)(b)(xx)", elements=[1])
     page = signed_in(lawyer).get(url).content.decode()
     assert "Elements of Crimes" in page and 'value="1" checked' in page
+
+
+def test_provisions_are_named_in_the_readers_language_and_exported_as_the_court_writes() -> None:
+    from django.utils import translation
+
+    from tropa.testimony.vocabulary import ARTICLES, TITLES
+
+    assert set(ARTICLES) == set(TITLES)
+    with translation.override("ru"):
+        assert str(ARTICLES["8(2)(a)(i)"]["title_local"]) == "Умышленное убийство"
+    assert ARTICLES["8(2)(a)(i)"]["title"] == "Wilful killing"
