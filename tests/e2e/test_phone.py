@@ -126,7 +126,7 @@ def material(
     item = server.tropa("evidence", "add", case, str(_photo(tmp))).split()[0]
     sheet = tmp / "letters.csv"
     sheet.write_text(
-        "Дата;Куда;Ответ\r\n03.10.2022;Посольство Франции;нет ответа\r\n",
+        "Дата;Куда;Канал;Ответ\r\n03.10.2022;Посольство Франции;эл. почта;нет ответа\r\n",
         encoding="utf-8",
     )
     server.tropa("outreach", "load-directory", "--org", "Demo Astana")

@@ -66,6 +66,9 @@ def test_a_vetting_worked_to_a_decision_and_a_dossier(browser: Browser, server: 
     walt = _context_page(browser, width=390)
     login(walt, server, "astana-verifier")
     walt.goto(url)
+    # An earlier browser test may have left this account in Russian: ask for English.
+    walt.locator("header form.lang button[value=en]").click()
+    walt.goto(url)
     expect(walt.locator("h1")).to_contain_text("Vetting")
     shot(walt, "vetting-en-390")
     walt.click("#sign-decision")
