@@ -120,7 +120,12 @@ class _StrengthUnderThePassword:
 
 
 class NewPasswordForm(_StrengthUnderThePassword, PasswordChangeForm):
-    """The settings page's password change."""
+    """The settings page's password change. It is one section of several, so it does not
+    take the focus (Django's form autofocuses the old password, scrolling the page away)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].widget.attrs.pop("autofocus", None)
 
 
 # type-arg: django-stubs makes SetPasswordForm generic in the user model; the user is ours.
