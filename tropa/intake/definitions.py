@@ -118,7 +118,10 @@ def validate(content: Any, *, language: str | None = None) -> dict[str, Any]:
         raise _fail("$", _("must be an object"))
     for key in ("form", "version"):
         if not isinstance(content.get(key), str) or not _VERSION.match(content[key]):
-            raise _fail(f"$.{key}", _("must be a short code of lower-case letters, digits, '.', '-' and '_'"))
+            raise _fail(
+                f"$.{key}",
+                _("must be a short code of lower-case letters, digits, '.', '-' and '_'"),
+            )
     if content.get("language") not in LANGUAGES:
         raise _fail("$.language", _("must be one of: %(langs)s") % {"langs": ", ".join(LANGUAGES)})
     if language is not None and content["language"] != language:

@@ -105,12 +105,16 @@ def _new_submission(
 def start_from_invitation(*, invitation: Invitation) -> Started:
     """Start the interview an invitation opens; the token is spent by this call."""
     with transaction.atomic():
-        claimed = Invitation.objects.unscoped().filter(
-            pk=invitation.pk,
-            started_at__isnull=True,
-            revoked_at__isnull=True,
-            expires_at__gt=timezone.now(),
-        ).update(started_at=timezone.now())
+        claimed = (
+            Invitation.objects.unscoped()
+            .filter(
+                pk=invitation.pk,
+                started_at__isnull=True,
+                revoked_at__isnull=True,
+                expires_at__gt=timezone.now(),
+            )
+            .update(started_at=timezone.now())
+        )
         if not claimed:
             raise IntakeError(_("This link does not work."))
         started = _new_submission(

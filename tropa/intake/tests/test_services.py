@@ -164,7 +164,9 @@ def test_merging_proposes_the_duplicate_and_keeps_the_case_identity(
     assert submission.status == Status.MERGED and submission.case == canary_case
 
 
-def test_no_candidate_for_a_stranger(astana: Organization, coordinator: User, canary_case: Case) -> None:
+def test_no_candidate_for_a_stranger(
+    astana: Organization, coordinator: User, canary_case: Case
+) -> None:
     answers = {"surname": "Петров", "given_name": "Иван"}
     submission = services.create_submission(
         organization=astana, answers=answers, language="ru"
