@@ -228,3 +228,4 @@ class Action(StrEnum):
     INTAKE_REJECTED = "intake.rejected"
     INTAKE_MESSAGE_SENT = "intake.message_sent"
     INTAKE_MESSAGE_RECEIVED = "intake.message_received"
+    INTAKE_LISTED_FROM_SHELL = "intake.listed_from_shell"

@@ -151,7 +151,7 @@ def validate(content: Any, *, language: str | None = None) -> dict[str, Any]:
             raise _fail(f"{path}.questions", _("must be a list of 1 to 8 questions"))
         asked = dict(earlier)
         for q_number, question in enumerate(questions):
-            if isinstance(question, dict) and question.get("id") in asked:
+            if isinstance(question, dict) and str(question.get("id")) in asked:
                 raise _fail(f"{path}.questions[{q_number}].id", _("appears twice"))
             _check_question(question, f"{path}.questions[{q_number}]", earlier)
             asked[question["id"]] = question

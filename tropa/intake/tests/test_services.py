@@ -96,7 +96,7 @@ def test_the_codename_is_a_blind_index_and_an_argon2id_hash(astana: Organization
     assert row.codename_hash.startswith("$argon2id$")
     assert started.codename not in row.codename_hash and started.codename not in row.codename_index
     assert services.find_by_codename(started.codename.upper().replace(" ", "  -")) == row
-    assert services.find_by_codename(" ".join(words[:-1] + ["zzz"])) is None
+    assert services.find_by_codename(" ".join([*words[:-1], "zzz"])) is None
     assert _actions("intake.returned") == 1
 
 
