@@ -16,7 +16,7 @@ class InviteForm(forms.Form):
     case = forms.UUIDField(label=_("For an existing case (its code, optional)"), required=False)
 
 
-class SettingsForm(forms.ModelForm):
+class SettingsForm(forms.ModelForm[IntakeSettings]):
     class Meta:
         model = IntakeSettings
         fields = [

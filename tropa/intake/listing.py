@@ -40,9 +40,7 @@ def page_of(rows: QuerySet[Submission], token: str | None) -> QueuePage:
     more = len(found) > PAGE_SIZE
     found = found[:PAGE_SIZE]
     following = None
-    if more and found[-1].submitted_at is not None:
-        last = found[-1]
-        following = signing.dumps(
-            {"t": last.submitted_at.isoformat(), "i": str(last.id)}, salt=_SALT
-        )
+    last_at = found[-1].submitted_at if found else None
+    if more and last_at is not None:
+        following = signing.dumps({"t": last_at.isoformat(), "i": str(found[-1].id)}, salt=_SALT)
     return QueuePage(rows=found, next=following, first=cursor is None)

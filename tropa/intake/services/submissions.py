@@ -260,7 +260,7 @@ def find_by_codename(codename: str) -> Submission | None:
     if not text or len(text) > 200:
         return None
     digests = [codename_index(pk, text) for pk in Organization.objects.values_list("pk", flat=True)]
-    found = (
+    found: Submission | None = (
         Submission.objects.unscoped()
         .select_related("organization")
         .filter(codename_index__in=digests)

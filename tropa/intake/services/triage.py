@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -39,7 +39,7 @@ def queue(
 
 
 def counts_per_day(organization: Organization, *, days: int = 14) -> list[dict[str, Any]]:
-    since = timezone.now() - timezone.timedelta(days=days)
+    since = timezone.now() - timedelta(days=days)
     return list(
         Submission.objects.for_organization(organization)
         .filter(submitted_at__gte=since)
@@ -91,7 +91,7 @@ def read_submission(*, actor: User, submission: Submission) -> Reading:
 
 
 def _locked_open(submission: Submission) -> Submission:
-    locked = Submission.objects.unscoped().select_for_update().get(pk=submission.pk)
+    locked: Submission = Submission.objects.unscoped().select_for_update().get(pk=submission.pk)
     if locked.status not in OPEN:
         raise IntakeError(_("This submission was already decided."))
     return locked

@@ -23,7 +23,7 @@ def upload_definition(
     content = definitions.parse_upload(raw, language=language)
     try:
         with transaction.atomic():
-            row = Definition.objects.create(
+            row: Definition = Definition.objects.create(
                 organization=organization,
                 language=language,
                 form=content["form"],

@@ -180,8 +180,8 @@ def _step(request: HttpRequest, submission: Submission) -> HttpResponse:
     if go == "reply":
         services.reply_from_person(submission=submission, text=request.POST.get("text", ""))
         return status_page(request, submission, "replied")
-    if go == "attach" and "file" in request.FILES:
-        upload = request.FILES["file"]
+    upload = request.FILES.get("file")
+    if go == "attach" and upload is not None:
         services.attach_file(
             submission=submission, upload=upload, name=upload.name or "", size=upload.size or 0
         )
