@@ -18,7 +18,10 @@ def _phone(browser: Browser, *, javascript: bool = False) -> Page:
         locale="ru-RU",
         java_script_enabled=javascript,
     )
-    return context.new_page()
+    page = context.new_page()
+    # The machine is shared and loaded: give a slow answer time, never a fixed sleep.
+    page.set_default_timeout(90_000)
+    return page
 
 
 def _invite(page: Page, server: Server) -> str:
@@ -61,6 +64,7 @@ def test_from_invitation_to_accepted_case_on_a_phone_without_javascript(
     browser: Browser, server: Server
 ) -> None:
     desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU").new_page()
+    desk.set_default_timeout(90_000)
     login(desk, server, "astana-coordinator")
     link = _invite(desk, server)
     assert link.startswith(server.url + "/f/")
@@ -76,6 +80,7 @@ def test_from_invitation_to_accepted_case_on_a_phone_without_javascript(
     assert len(codename.split()) == 7
     shot(phone, "intake-codename-ru-390-nojs")
     phone.click("button[value=show]")
+    expect(phone.locator("h1")).to_have_text("О вас")
     _answer(phone)
     assert phone.context.cookies() == []
     phone.goto(link)

@@ -133,7 +133,7 @@ class DocumentNeeded(models.TextChoices):
     FOREIGN_PASSPORT = "foreign_passport", _("Foreign passport")
     MILITARY_ID = "military_id", _("Military ID")
     SUMMONS = "summons", _("Summons")
-    CONTRACT = "contract", _("Contract")
+    CONTRACT = "contract", _("Military contract")
     MEDICAL = "medical", _("Medical papers")
     PHOTO = "photo", _("Photo of the person")
 
