@@ -143,6 +143,9 @@ def validate(content: Any, *, language: str | None = None) -> dict[str, Any]:
         if section["id"] in section_ids:
             raise _fail(f"{path}.id", _("appears twice"))
         section_ids.add(section["id"])
+        unknown = set(section) - {"id", "title", "intro", "condition", "questions"}
+        if unknown:
+            raise _fail(f"{path}.{sorted(unknown)[0]}", _("is not a known key"))
         _text(section, "title", path)
         _text(section, "intro", path, required=False)
         _check_condition(section, path, earlier)
@@ -159,6 +162,19 @@ def validate(content: Any, *, language: str | None = None) -> dict[str, Any]:
     return content
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _has_control(node: Any) -> bool:
+    if isinstance(node, str):
+        return bool(_CONTROL.search(node))
+    if isinstance(node, dict):
+        return any(_has_control(k) or _has_control(v) for k, v in node.items())
+    if isinstance(node, list):
+        return any(_has_control(v) for v in node)
+    return False
+
+
 def parse_upload(raw: bytes, *, language: str) -> dict[str, Any]:
     if len(raw) > MAX_BYTES:
         raise _fail("$", _("the file is larger than 200 KB"))
@@ -166,6 +182,9 @@ def parse_upload(raw: bytes, *, language: str) -> dict[str, Any]:
         content = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise _fail("$", _("the file is not valid JSON in UTF-8")) from None
+    # No control character is ever text to show (PostgreSQL's jsonb refuses NUL outright).
+    if _has_control(content):
+        raise _fail("$", _("the file holds control characters"))
     return validate(content, language=language)
 
 

@@ -95,6 +95,16 @@ def test_an_error_names_the_wrong_element(
     assert str(caught.value).startswith(f"{path}:"), str(caught.value)
 
 
+def test_an_unknown_section_key_and_a_nul_are_refused_before_saving() -> None:
+    """Found by the fuzzer on PostgreSQL: a section key nobody reads, holding a NUL, passed
+    the validator and then broke jsonb."""
+    content = _broken(lambda c: c["sections"][0].update(type={"\x00": None}))
+    with pytest.raises(definitions.DefinitionError, match=r"^\$\.sections\[0\]\.type:"):
+        definitions.validate(content)
+    with pytest.raises(definitions.DefinitionError, match="control characters"):
+        definitions.parse_upload(json.dumps(content).encode(), language="en")
+
+
 def test_an_upload_is_a_new_version_recorded_on_later_submissions(
     astana: Organization, admin_user: User
 ) -> None:
