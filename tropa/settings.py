@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "tropa.notify",
     "tropa.vetting",
     "tropa.testimony",
+    "tropa.intake",
 ]
 
 MIDDLEWARE = [
@@ -335,3 +336,11 @@ TROPA_EMAIL_FROM = env_str("TROPA_EMAIL_FROM")
 TROPA_EMAIL_TIMEOUT = env_int("TROPA_EMAIL_TIMEOUT", 20)
 # The address a notification points to ("open Tropa: https://..."); nothing else is in it.
 TROPA_SITE_URL = env_str("TROPA_SITE_URL")
+
+# Intake (tropa/intake): invitation lifetime, how many interviews all public links may start
+# per minute together (a counter keyed by the minute only: no address is kept), and the size
+# of one file a person may attach.
+TROPA_INTAKE_INVITATION_HOURS = env_int("TROPA_INTAKE_INVITATION_HOURS", 72)
+TROPA_INTAKE_PUBLIC_PER_MINUTE = env_int("TROPA_INTAKE_PUBLIC_PER_MINUTE", 600)
+TROPA_INTAKE_RETURNS_PER_MINUTE = env_int("TROPA_INTAKE_RETURNS_PER_MINUTE", 300)
+TROPA_INTAKE_MAX_FILE_BYTES = env_int("TROPA_INTAKE_MAX_FILE_BYTES", 10 * 1024 * 1024)

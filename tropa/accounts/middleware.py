@@ -19,6 +19,8 @@ _OPEN_PREFIXES = (
     "/i18n/",
     "/static/",
     "/healthz",
+    # The person's intake pages (tropa/intake): no account, nothing else of Tropa behind them.
+    "/f/",
 )
 
 

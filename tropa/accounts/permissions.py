@@ -45,6 +45,9 @@ class Cap(StrEnum):
     WRITE_TESTIMONY = "write_testimony"
     CLASSIFY_TESTIMONY = "classify_testimony"
     FLAG_IMPLICATED = "flag_implicated"
+    # intake (tropa/intake): invite people, triage what they send; edit interview definitions
+    TRIAGE_INTAKE = "triage_intake"
+    EDIT_INTAKE_FORMS = "edit_intake_forms"
 
 
 _CASE_STAFF = {
@@ -73,7 +76,7 @@ _TESTIMONY_REVIEWERS = {Cap.CLASSIFY_TESTIMONY, Cap.FLAG_IMPLICATED}
 
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
     # An administrator manages accounts and sees no case content.
-    Role.ADMIN: frozenset({Cap.MANAGE_USERS}),
+    Role.ADMIN: frozenset({Cap.MANAGE_USERS, Cap.EDIT_INTAKE_FORMS}),
     # The coordinator leads the desk, decides on screening hits, and is the second person
     # for every role change an administrator asks for.
     Role.COORDINATOR: frozenset(
@@ -85,6 +88,8 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
             Cap.VET,
             Cap.OPEN_VETTING,
             *_TESTIMONY_TAKERS,
+            Cap.TRIAGE_INTAKE,
+            Cap.EDIT_INTAKE_FORMS,
         }
     ),
     # Caseworkers have no testimony rights: an interview is taken by a lawyer or coordinator.
