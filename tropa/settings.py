@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "tropa.notify",
     "tropa.vetting",
     "tropa.testimony",
+    "tropa.ops",
 ]
 
 MIDDLEWARE = [
@@ -335,3 +336,10 @@ TROPA_EMAIL_FROM = env_str("TROPA_EMAIL_FROM")
 TROPA_EMAIL_TIMEOUT = env_int("TROPA_EMAIL_TIMEOUT", 20)
 # The address a notification points to ("open Tropa: https://..."); nothing else is in it.
 TROPA_SITE_URL = env_str("TROPA_SITE_URL")
+
+# Backups (tropa.ops): `tropa run`'s worker writes one a day into TROPA_BACKUP_DIR, encrypted
+# to TROPA_BACKUP_RECIPIENT (an age public key whose private key is NOT on this server), and
+# keeps the newest TROPA_BACKUP_KEEP. Off while either is empty. See docs/operations.md.
+TROPA_BACKUP_DIR = env_str("TROPA_BACKUP_DIR")
+TROPA_BACKUP_RECIPIENT = env_str("TROPA_BACKUP_RECIPIENT")
+TROPA_BACKUP_KEEP = env_int("TROPA_BACKUP_KEEP", 14)

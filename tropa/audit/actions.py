@@ -208,3 +208,6 @@ class Action(StrEnum):
     TESTIMONY_SEARCHED = "testimony.searched"
     # outreach (wave 3): the name letters are signed with
     USER_DISPLAY_NAME_CHANGED = "user.display_name_changed"
+    # ops (tropa/ops): backups of the whole server
+    BACKUP_CREATED = "backup.created"
+    BACKUP_RESTORED = "backup.restored"
