@@ -118,6 +118,9 @@ def evidence_files() -> Iterator[tuple[str, Path]]:
 
 def snapshot_database(scratch: Path) -> tuple[str, Path]:
     """A consistent copy of the database in ``scratch``: (member name, path)."""
+    if connection.in_atomic_block:
+        # SQLite's backup would wait for our own open write forever; pg_dump would not see it.
+        raise BackupError("a backup is taken outside any transaction")
     connection.ensure_connection()
     if connection.vendor == "sqlite":
         target = scratch / "tropa.sqlite3"
@@ -137,9 +140,10 @@ def snapshot_database(scratch: Path) -> tuple[str, Path]:
 
 def pg_environment(settings_dict: dict[str, Any]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    options = settings_dict.get("OPTIONS") or {}
     pairs = {
-        "PGHOST": settings_dict.get("HOST"),
-        "PGPORT": settings_dict.get("PORT"),
+        "PGHOST": settings_dict.get("HOST") or options.get("host"),
+        "PGPORT": settings_dict.get("PORT") or options.get("port"),
         "PGUSER": settings_dict.get("USER"),
         "PGPASSWORD": settings_dict.get("PASSWORD"),
         "PGDATABASE": settings_dict.get("NAME"),

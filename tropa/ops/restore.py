@@ -31,18 +31,23 @@ def _database_settings(url: str) -> dict[str, Any]:
     return dict(dj_database_url.parse(url))
 
 
+def _pg_params(url: str) -> dict[str, Any]:
+    config = _database_settings(url)
+    options = config.get("OPTIONS") or {}
+    params = {
+        "host": config.get("HOST") or options.get("host"),
+        "port": config.get("PORT") or options.get("port"),
+        "user": config.get("USER"),
+        "password": config.get("PASSWORD"),
+        "dbname": config.get("NAME"),
+    }
+    return {k: v for k, v in params.items() if v}
+
+
 def _pg_tables(url: str) -> int:
     import psycopg
 
-    config = _database_settings(url)
-    params = {
-        "host": config.get("HOST") or None,
-        "port": config.get("PORT") or None,
-        "user": config.get("USER") or None,
-        "password": config.get("PASSWORD") or None,
-        "dbname": config.get("NAME"),
-    }
-    with psycopg.connect(**{k: v for k, v in params.items() if v}) as db:
+    with psycopg.connect(**_pg_params(url)) as db:
         row = db.execute(
             "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', "
             "'information_schema')"
@@ -53,15 +58,7 @@ def _pg_tables(url: str) -> int:
 def _empty_pg(url: str) -> None:
     import psycopg
 
-    config = _database_settings(url)
-    params = {
-        "host": config.get("HOST") or None,
-        "port": config.get("PORT") or None,
-        "user": config.get("USER") or None,
-        "password": config.get("PASSWORD") or None,
-        "dbname": config.get("NAME"),
-    }
-    with psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True) as db:
+    with psycopg.connect(**_pg_params(url), autocommit=True) as db:
         db.execute("DROP SCHEMA public CASCADE")
         db.execute("CREATE SCHEMA public")
 

@@ -1,8 +1,8 @@
 """Backups read committed data (pg_dump is another process), so these tests commit.
 
-The audit and custody logs refuse DELETE and TRUNCATE, which Django's flush after a
-transactional test needs: their append-only triggers are lifted for the flush and put back,
-exactly as they were defined, right after it.
+The audit and custody logs (and testimony versions) refuse DELETE and TRUNCATE, which Django's
+flush after a transactional test needs: every trigger that raises is lifted for the flush and
+put back, exactly as it was defined, right after it.
 """
 
 from __future__ import annotations
@@ -22,16 +22,16 @@ PG_TRIGGERS = """
 
 
 def _lift_append_only() -> list[str]:
-    """Drop the append-only triggers; return the statements that make them again."""
+    """Drop the triggers that refuse writes; return the statements that make them again."""
     again = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(PG_TRIGGERS, ["%append-only%"])
+            cursor.execute(PG_TRIGGERS, ["%RAISE EXCEPTION%"])
             for name, table, definition in cursor.fetchall():
                 cursor.execute(f'DROP TRIGGER "{name}" ON {table}')
                 again.append(definition)
         else:
-            cursor.execute(SQLITE_TRIGGERS, ["%append-only%"])
+            cursor.execute(SQLITE_TRIGGERS, ["%RAISE(ABORT%"])
             for name, definition in cursor.fetchall():
                 cursor.execute(f'DROP TRIGGER "{name}"')
                 again.append(definition)

@@ -94,7 +94,7 @@ def empty_database() -> Iterator[str]:
     with connection.cursor() as cursor:
         cursor.execute(f'CREATE DATABASE "{name}"')
     s = connection.settings_dict
-    host = s["HOST"]
+    host = s["HOST"] or s.get("OPTIONS", {}).get("host", "")
     auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
     if host.startswith("/"):
         yield f"postgres://{auth}@/{name}?host={host}"
