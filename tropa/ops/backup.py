@@ -304,7 +304,7 @@ def _check_manifest(manifest: dict[str, Any], seen: dict[str, tuple[int, str]]) 
     bad = [name for name, value in seen.items() if listed[name] != value]
     if bad:
         raise BackupError(
-            _("%(count)d files in the backup do not match their recorded SHA-256.")
+            _("Files in the backup that do not match their recorded SHA-256: %(count)d.")
             % {"count": len(bad)}
         )
 
