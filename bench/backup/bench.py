@@ -12,13 +12,10 @@ the largest sum over the whole process tree, sampled every 50 ms from /proc.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -50,7 +47,7 @@ def _tree_rss(pid: int) -> int:
 
 def measure(command: list[str], env: dict[str, str]) -> tuple[float, int]:
     start = time.perf_counter()
-    process = subprocess.Popen(command, env=env)  # noqa: S603
+    process = subprocess.Popen(command, env=env)
     peak = 0
     while process.poll() is None:
         peak = max(peak, _tree_rss(process.pid))
@@ -62,14 +59,15 @@ def measure(command: list[str], env: dict[str, str]) -> tuple[float, int]:
 
 def populate(data: Path, cases: int, gib: float) -> int:
     env = {**os.environ, "TROPA_DATA_DIR": str(data), "DJANGO_SETTINGS_MODULE": "tropa.settings"}
-    subprocess.run([*TROPA, "migrate", "-v0"], env=env, check=True)  # noqa: S603
+    subprocess.run([*TROPA, "migrate", "-v0"], env=env, check=True)
     code = (
         "import importlib.util, sys;"
-        f"spec = importlib.util.spec_from_file_location('b', '{ROOT}/bench/cases/bench_case_list.py');"
+        "spec = importlib.util.spec_from_file_location("
+        f"'b', '{ROOT}/bench/cases/bench_case_list.py');"
         "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m);"
         f"m._populate({cases})"
     )
-    subprocess.run([sys.executable, "-c", code], env=env, check=True, cwd=ROOT)  # noqa: S603
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, cwd=ROOT)
     evidence = data / "evidence"
     block = os.urandom(BLOB)
     count = int(gib * (1 << 30)) // BLOB
@@ -93,8 +91,8 @@ def main() -> None:
     data = work / "data"
     size = populate(data, args.cases, args.gib)
     key = work / "key.txt"
-    subprocess.run(["age-keygen", "-o", str(key)], check=True, capture_output=True)  # noqa: S607
-    recipient = subprocess.run(  # noqa: S607
+    subprocess.run(["age-keygen", "-o", str(key)], check=True, capture_output=True)
+    recipient = subprocess.run(
         ["age-keygen", "-y", str(key)], check=True, capture_output=True, text=True
     ).stdout.strip()
     env = {**os.environ, "TROPA_DATA_DIR": str(data), "DJANGO_SETTINGS_MODULE": "tropa.settings"}
@@ -107,8 +105,14 @@ def main() -> None:
         rows.append(("tar | age", *measure(["bash", "-c", shell], env)))
         ours = work / "tropa.age"
         ours.unlink(missing_ok=True)
-        rows.append(("tropa backup create", *measure(
-            [*TROPA, "backup", "create", "--out", str(ours), "--recipient", recipient], env)))
+        rows.append(
+            (
+                "tropa backup create",
+                *measure(
+                    [*TROPA, "backup", "create", "--out", str(ours), "--recipient", recipient], env
+                ),
+            )
+        )
         plain = work / "untar"
         shutil.rmtree(plain, ignore_errors=True)
         plain.mkdir()
@@ -117,13 +121,31 @@ def main() -> None:
         shutil.rmtree(plain)
         restored = work / "restored"
         shutil.rmtree(restored, ignore_errors=True)
-        rows.append(("tropa backup restore", *measure([*TROPA, "backup", "restore", str(ours),
-            "--identity", str(key), "--data-dir", str(restored)], env)))
+        rows.append(
+            (
+                "tropa backup restore",
+                *measure(
+                    [
+                        *TROPA,
+                        "backup",
+                        "restore",
+                        str(ours),
+                        "--identity",
+                        str(key),
+                        "--data-dir",
+                        str(restored),
+                    ],
+                    env,
+                ),
+            )
+        )
         shutil.rmtree(restored)
         print(f"load average after round {_round + 1}: {os.getloadavg()}")
     for name, seconds, rss in rows:
-        print(f"{name:22} {seconds:8.1f} s  {size / seconds / (1 << 20):7.1f} MiB/s  "
-              f"peak RSS {rss / (1 << 20):6.0f} MiB")
+        print(
+            f"{name:22} {seconds:8.1f} s  {size / seconds / (1 << 20):7.1f} MiB/s  "
+            f"peak RSS {rss / (1 << 20):6.0f} MiB"
+        )
     shutil.rmtree(work, ignore_errors=True)
 
 

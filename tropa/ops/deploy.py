@@ -73,9 +73,7 @@ def render(deployment: Deployment) -> dict[str, str]:
     names = dict(FILES)
     if deployment.onion:
         names["torrc-tropa"] = "torrc-tropa"
-    return {
-        out: engine.get_template(name).render(Context(context)) for out, name in names.items()
-    }
+    return {out: engine.get_template(name).render(Context(context)) for out, name in names.items()}
 
 
 def write(deployment: Deployment, out: Path) -> list[Path]:

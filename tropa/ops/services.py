@@ -76,9 +76,7 @@ def prune(directory: Path, keep: int) -> list[Path]:
 
 def last_backup_at() -> datetime | None:
     """When the server's last backup succeeded (the same for every organization)."""
-    entry = (
-        AuditEntry.objects.filter(action=Action.BACKUP_CREATED.value).order_by("-seq").first()
-    )
+    entry = AuditEntry.objects.filter(action=Action.BACKUP_CREATED.value).order_by("-seq").first()
     return entry.at if entry is not None else None
 
 

@@ -11,7 +11,6 @@ import hashlib
 import io
 import os
 import secrets
-import sqlite3
 import subprocess
 import sys
 import tarfile
@@ -33,7 +32,6 @@ from tropa.cases.models import Case
 from tropa.evidence import services as evidence
 from tropa.evidence.models import EvidenceItem
 from tropa.ops import backup, restore, services
-from tropa.ops.errors import BackupError
 
 pytestmark = pytest.mark.usefixtures("committed_db")
 
@@ -135,8 +133,10 @@ def test_backup_restores_into_a_fresh_data_dir_with_every_blob_intact(
     private = tmp_path / "decrypted"
     private.mkdir(mode=0o700)
     members = decrypted_members(out, key, private)
-    assert set(members) >= {"manifest.json", backup.DB_SQLITE if connection.vendor == "sqlite"
-                            else backup.DB_POSTGRES}
+    assert set(members) >= {
+        "manifest.json",
+        backup.DB_SQLITE if connection.vendor == "sqlite" else backup.DB_POSTGRES,
+    }
     keyset = Path(settings.KEYSET_FILE).read_bytes()
     for name, data in members.items():
         assert CANARY.encode() not in data, name
@@ -145,8 +145,9 @@ def test_backup_restores_into_a_fresh_data_dir_with_every_blob_intact(
     assert not any("keyset" in name for name in members)
 
     target = tmp_path / "restored"
-    restore.restore(out, str(key), target, keyset=Path(settings.KEYSET_FILE),
-                    database_url=empty_database)
+    restore.restore(
+        out, str(key), target, keyset=Path(settings.KEYSET_FILE), database_url=empty_database
+    )
 
     # Every blob byte for byte, and the restored server answers with the case.
     assert _hashes(target / "evidence") == _hashes(tmp_path / "evidence")
@@ -155,13 +156,19 @@ def test_backup_restores_into_a_fresh_data_dir_with_every_blob_intact(
         assert (target / "tropa.sqlite3").is_file()
     env = _restored_env(target, empty_database)
     listed = subprocess.run(
-        [sys.executable, "-m", "tropa.cli", "cases", "list"], env=env, capture_output=True,
-        check=True, text=True,
+        [sys.executable, "-m", "tropa.cli", "cases", "list"],
+        env=env,
+        capture_output=True,
+        check=True,
+        text=True,
     )
     assert "Funker" in listed.stdout
     verified = subprocess.run(
-        [sys.executable, "-m", "tropa.cli", "evidence", "verify"], env=env, capture_output=True,
-        check=True, text=True,
+        [sys.executable, "-m", "tropa.cli", "evidence", "verify"],
+        env=env,
+        capture_output=True,
+        check=True,
+        text=True,
     )
     assert f"OK      {item.code}  {item.sha256}" in verified.stdout
     assert not list(tmp_path.glob(".restored.restore-*"))

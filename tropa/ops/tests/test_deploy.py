@@ -86,9 +86,19 @@ def test_nginx_accepts_the_site_and_it_logs_no_client_address(
         f"events {{}}\nhttp {{\n    include {site};\n}}\n"
     )
     done = subprocess.run(
-        [_tool("nginx"), "-t", "-p", str(tmp_path), "-c", str(main), "-e",
-         str(tmp_path / "logs" / "error.log")],
-        capture_output=True, text=True, check=False,
+        [
+            _tool("nginx"),
+            "-t",
+            "-p",
+            str(tmp_path),
+            "-c",
+            str(main),
+            "-e",
+            str(tmp_path / "logs" / "error.log"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     text = site.read_text()
@@ -104,7 +114,9 @@ def test_tor_accepts_the_onion_service(rendered: dict[str, Path], tmp_path: Path
     torrc.write_text(f"DataDirectory {tmp_path}/tor\n%include {rendered['torrc-tropa']}\n")
     done = subprocess.run(
         [_tool("tor"), "--verify-config", "-f", str(torrc)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stdout
     assert "HiddenServicePort 80 127.0.0.1:8081" in rendered["torrc-tropa"].read_text()
@@ -118,8 +130,13 @@ def test_systemd_accepts_the_hardened_units(rendered: dict[str, Path]) -> None:
     )
     assert done.returncode == 0 and not done.stderr.strip(), done.stderr
     web = rendered["tropa-web.service"].read_text()
-    for option in ("NoNewPrivileges=yes", "ProtectSystem=strict", "PrivateTmp=yes",
-                   "CapabilityBoundingSet=", "UMask=0077"):
+    for option in (
+        "NoNewPrivileges=yes",
+        "ProtectSystem=strict",
+        "PrivateTmp=yes",
+        "CapabilityBoundingSet=",
+        "UMask=0077",
+    ):
         assert option in web
     assert "--bind 127.0.0.1:8000" in web
 
@@ -138,8 +155,9 @@ def test_a_host_name_that_would_inject_config_is_refused(tmp_path: Path) -> None
     with pytest.raises(CommandError, match="not a host name"):
         call_command("deploy", "render", "--host", "x.org; include /etc", "--out", str(tmp_path))
     with pytest.raises(CommandError, match="onion"):
-        call_command("deploy", "render", "--host", HOST, "--onion-host", "evil.onion",
-                     "--out", str(tmp_path))
+        call_command(
+            "deploy", "render", "--host", HOST, "--onion-host", "evil.onion", "--out", str(tmp_path)
+        )
 
 
 def _env_list(env: str, name: str) -> list[str]:

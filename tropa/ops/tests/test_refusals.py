@@ -68,8 +68,13 @@ def test_a_backup_holds_the_database_the_blobs_and_a_manifest_last(
     made: Path, key: x25519.Identity
 ) -> None:
     names = _names(made, key)
-    assert names == [backup.DB_SQLITE if "sqlite" in settings.DATABASES["default"]["ENGINE"]
-                     else backup.DB_POSTGRES, "evidence/ab/ab" + "0" * 30, "manifest.json"]
+    assert names == [
+        backup.DB_SQLITE
+        if "sqlite" in settings.DATABASES["default"]["ENGINE"]
+        else backup.DB_POSTGRES,
+        "evidence/ab/ab" + "0" * 30,
+        "manifest.json",
+    ]
     with made.open("rb") as handle:
         summary = backup.read_backup(handle, str(key), lambda name: None)
     assert summary.files == 2
@@ -110,8 +115,9 @@ def test_a_manifest_that_does_not_match_is_refused(
     _refused(forged, str(key), tmp_path / "restored", "do not match their recorded SHA-256")
 
 
-def test_a_target_that_is_not_empty_is_refused(made: Path, key: x25519.Identity,
-                                               tmp_path: Path) -> None:
+def test_a_target_that_is_not_empty_is_refused(
+    made: Path, key: x25519.Identity, tmp_path: Path
+) -> None:
     target = tmp_path / "in-use"
     target.mkdir()
     (target / "tropa.sqlite3").write_bytes(b"someone's live database")
