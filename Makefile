@@ -6,7 +6,7 @@ UV := $(VENV)/bin/uv
 TROPA := $(VENV)/bin/tropa
 export TROPA_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install run demo test test-sqlite test-postgres test-e2e lint typecheck messages check-deploy clean
+.PHONY: install run demo test test-sqlite test-postgres test-e2e lint typecheck messages check-deploy security pip-audit clean
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,17 @@ lint: install
 
 typecheck: lint
 
+# R23: bandit fails on any high-severity finding; accepted ones are listed with their reason
+# under [tool.bandit] in pyproject.toml.
+security: install
+	$(VENV)/bin/bandit -q -c pyproject.toml -r tropa --severity-level high
+
+# Known vulnerabilities in the locked dependencies. Needs the network (the PyPI/OSV
+# vulnerability database): it cannot run in the offline build environment, and is not part of
+# `make test` for that reason. Run it where the database is reachable, and before a release.
+pip-audit: install
+	$(VENV)/bin/pip-audit --strict --progress-spinner off
+
 # Every language file is complete and compiled (see tropa/core/tests/test_translations.py).
 messages: install
 	scripts/make_messages.sh
@@ -50,7 +61,7 @@ test-postgres: install
 test-e2e: install
 	$(VENV)/bin/pytest -m e2e -q -p no:cacheprovider tests/e2e
 
-test: lint check-deploy test-sqlite test-postgres test-e2e
+test: lint security check-deploy test-sqlite test-postgres test-e2e
 
 clean:
 	rm -rf $(VENV) test-output .pytest_cache .mypy_cache .ruff_cache

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "tropa.vetting",
     "tropa.testimony",
     "tropa.intake",
+    "tropa.ops",
 ]
 
 MIDDLEWARE = [
@@ -344,3 +345,9 @@ TROPA_INTAKE_INVITATION_HOURS = env_int("TROPA_INTAKE_INVITATION_HOURS", 72)
 TROPA_INTAKE_PUBLIC_PER_MINUTE = env_int("TROPA_INTAKE_PUBLIC_PER_MINUTE", 600)
 TROPA_INTAKE_RETURNS_PER_MINUTE = env_int("TROPA_INTAKE_RETURNS_PER_MINUTE", 300)
 TROPA_INTAKE_MAX_FILE_BYTES = env_int("TROPA_INTAKE_MAX_FILE_BYTES", 10 * 1024 * 1024)
+# Backups (tropa.ops): `tropa run`'s worker writes one a day into TROPA_BACKUP_DIR, encrypted
+# to TROPA_BACKUP_RECIPIENT (an age public key whose private key is NOT on this server), and
+# keeps the newest TROPA_BACKUP_KEEP. Off while either is empty. See docs/operations.md.
+TROPA_BACKUP_DIR = env_str("TROPA_BACKUP_DIR")
+TROPA_BACKUP_RECIPIENT = env_str("TROPA_BACKUP_RECIPIENT")
+TROPA_BACKUP_KEEP = env_int("TROPA_BACKUP_KEEP", 14)

@@ -229,3 +229,6 @@ class Action(StrEnum):
     INTAKE_MESSAGE_SENT = "intake.message_sent"
     INTAKE_MESSAGE_RECEIVED = "intake.message_received"
     INTAKE_LISTED_FROM_SHELL = "intake.listed_from_shell"
+    # ops (tropa/ops): backups of the whole server
+    BACKUP_CREATED = "backup.created"
+    BACKUP_RESTORED = "backup.restored"
