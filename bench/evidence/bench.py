@@ -218,14 +218,19 @@ def bench_ingest(args: argparse.Namespace) -> None:
 
 
 def _descendants(pid: int) -> list[int]:
-    found = [pid]
+    """``pid`` and every process under it. Parents are read first, then the tree is walked
+    from ``pid``: once process ids wrap around, a child can have a smaller id than its
+    parent (a walk in /proc's order missed every tool then)."""
+    parents: dict[int, list[int]] = {}
     for child in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = child.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[1]) in found and int(child.parent.name) not in found:
-            found.append(int(child.parent.name))
+        parents.setdefault(int(fields[1]), []).append(int(child.parent.name))
+    found = [pid]
+    for parent in found:  # grows while it is walked
+        found.extend(c for c in parents.get(parent, []) if c not in found)
     return found
 
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import zoneinfo
 from typing import Any
 
 from django import forms
@@ -11,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from tropa.core.currency import Currency
 
 from .models import Role
+from .zones import zone_choices
 
 
 class LoginForm(forms.Form):
@@ -64,33 +64,10 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
 
-# The zones Tropa's users live and travel in first, then every other zone.
-_COMMON_ZONES = [
-    "Asia/Almaty",
-    "Asia/Yerevan",
-    "Asia/Tbilisi",
-    "Asia/Bishkek",
-    "Asia/Tashkent",
-    "Europe/Istanbul",
-    "Europe/Belgrade",
-    "Europe/Berlin",
-    "Europe/Paris",
-    "Europe/Vilnius",
-    "Europe/Kyiv",
-    "Europe/Moscow",
-    "UTC",
-]
-
-
-def _zone_choices() -> list[tuple[str, str]]:
-    others = sorted(zoneinfo.available_timezones() - set(_COMMON_ZONES))
-    return [(z, z.replace("_", " ")) for z in [*_COMMON_ZONES, *others]]
-
-
 class TimeZoneForm(forms.Form):
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
-        choices=_zone_choices,
+        choices=zone_choices,
         help_text=_("Dates and times are shown in this zone."),
     )
 

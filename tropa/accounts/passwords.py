@@ -18,7 +18,6 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from xkcdpass import xkcd_password
-from zxcvbn import zxcvbn
 
 # zxcvbn refuses longer input; a longer password is judged by its first 72 characters.
 _ZXCVBN_MAX = 72
@@ -59,7 +58,13 @@ _WARNINGS: dict[str, str | Promise] = {
 
 
 def strength(password: str, user_inputs: list[str] | None = None) -> dict[str, Any]:
-    """zxcvbn's estimate: ``score`` 0–4 and its English ``feedback``."""
+    """zxcvbn's estimate: ``score`` 0–4 and its English ``feedback``.
+
+    zxcvbn is imported here, not at the top: its word lists take ≈ 15 MB, and every process
+    (a ``tropa evidence add`` next to ffmpeg, a worker) would hold them without checking a
+    password."""
+    from zxcvbn import zxcvbn
+
     result: dict[str, Any] = zxcvbn(password[:_ZXCVBN_MAX], user_inputs=user_inputs or [])
     return result
 

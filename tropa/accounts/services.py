@@ -401,6 +401,10 @@ def set_organization_settings(
 
 
 def set_time_zone(*, actor: User | None, user: User, time_zone: str) -> None:
+    from .zones import offered
+
+    if time_zone not in offered():
+        raise AccountError(_("Choose a time zone from the list."))
     with transaction.atomic():
         user.time_zone = time_zone
         user.save(update_fields=["time_zone"])

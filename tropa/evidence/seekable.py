@@ -38,7 +38,7 @@ from .vault import Corrupt, blob_ad
 _TYPE = "type.googleapis.com/google.crypto.tink.AesGcmHkdfStreamingKey"
 _NONCE_PREFIX = 7
 _TAG = 16
-_CACHED_SEGMENTS = 4
+_CACHED_SEGMENTS = 1
 
 
 @dataclass(frozen=True)

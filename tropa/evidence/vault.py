@@ -107,11 +107,13 @@ def write_encrypted(
     *,
     limit: int,
     on_block: Callable[[int], None] | None = None,
+    block: int = BLOCK,
 ) -> Written:
     """Hash and encrypt everything ``read`` yields into a new blob; publish it atomically.
 
     SHA-256 runs in a second thread over the same block while the main thread encrypts
-    it: hashlib and Tink both release the GIL, so the two overlap.
+    it: hashlib and Tink both release the GIL, so the two overlap. ``block`` is how much
+    is read at a time (a smaller one holds less while a tool runs beside it).
     """
     blob_id = storage.new_id()
     digest = hashlib.sha256()
@@ -119,14 +121,14 @@ def write_encrypted(
     head = b""
     with storage.writer(blob_id) as out, ThreadPoolExecutor(max_workers=1) as pool:
         stream = key.new_encrypting_stream(_KeepOpen(out), blob_ad(blob_id))
-        while block := read(BLOCK):
-            size += len(block)
+        while data := read(block):
+            size += len(data)
             if size > limit:
                 raise TooLarge(size)
             if len(head) < 8192:
-                head += block[: 8192 - len(head)]
-            hashing = pool.submit(digest.update, block)
-            stream.write(block)
+                head += data[: 8192 - len(head)]
+            hashing = pool.submit(digest.update, data)
+            stream.write(data)
             hashing.result()
             if on_block is not None:
                 on_block(size)

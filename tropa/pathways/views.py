@@ -120,16 +120,13 @@ def pathway_detail(request: AuthenticatedHttpRequest, code: Any) -> HttpResponse
     )
     if request.method == "POST":
         access_pathway(request.user, code, cap=Cap.EDIT_PATHWAYS)
-        if form.is_valid():
-            run_action(
-                request,
-                lambda: services.edit_pathway(
-                    actor=request.user, pathway=pathway, values=form.cleaned_data
-                ),
-                _("Pathway saved."),
-            )
+        if submit(
+            request,
+            form,
+            lambda data: services.edit_pathway(actor=request.user, pathway=pathway, values=data),
+            _("Pathway saved."),
+        ):
             return redirect("pathways:pathway", code=pathway.code)
-        form_errors(request, form)
     facts = [f for f in pathway.facts.filter(retired_at=None)]
     return render(
         request,
@@ -155,16 +152,13 @@ def country_detail(request: AuthenticatedHttpRequest, code: Any) -> HttpResponse
     )
     if request.method == "POST":
         access_country(request.user, code, cap=Cap.EDIT_PATHWAYS)
-        if form.is_valid():
-            run_action(
-                request,
-                lambda: services.edit_country(
-                    actor=request.user, profile=profile, values=form.cleaned_data
-                ),
-                _("Country saved."),
-            )
+        if submit(
+            request,
+            form,
+            lambda data: services.edit_country(actor=request.user, profile=profile, values=data),
+            _("Country saved."),
+        ):
             return redirect("pathways:country", code=profile.code)
-        form_errors(request, form)
     facts = services.current_facts(profile.organization, profile.country)
     return render(
         request,

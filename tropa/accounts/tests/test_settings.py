@@ -42,3 +42,42 @@ def test_a_users_zone_does_not_outlive_the_request(coordinator: Any, signed_in: 
     coordinator.save(update_fields=["time_zone"])
     signed_in(coordinator).get(reverse("cases:dashboard"))
     assert timezone.get_current_timezone_name() == "UTC"
+
+
+def test_the_zone_list_is_places_grouped_with_our_users_first(
+    coordinator: Any, signed_in: Any
+) -> None:
+    from tropa.accounts.zones import offered, zone_choices
+
+    groups = zone_choices()
+    _first_label, first = groups[0]
+    assert [z for z, _label in first][:3] == ["Asia/Almaty", "Asia/Yerevan", "Asia/Tbilisi"]
+    everything = [z for _name, zones in groups for z, _label in zones]
+    assert len(everything) == len(set(everything))  # each zone once
+    for alias in (
+        "localtime",
+        "posix/Europe/Berlin",
+        "right/UTC",
+        "Etc/GMT+5",
+        "US/Eastern",
+        "W-SU",
+    ):
+        assert alias not in everything and alias not in offered()
+    assert "Europe/Kiev" not in everything  # the alias of Europe/Kyiv
+    assert 300 < len(everything) < 450
+    page = signed_in(coordinator).get(reverse("accounts:settings")).content.decode()
+    assert '<optgroup label="Europe">' in page and 'value="localtime"' not in page
+
+
+def test_the_service_refuses_a_zone_that_is_not_offered(coordinator: Any) -> None:
+    import pytest
+
+    from tropa.accounts import services as accounts
+    from tropa.core.errors import ServiceError
+
+    for zone in ("localtime", "posix/Asia/Almaty", "Mars/Olympus"):
+        with pytest.raises(ServiceError):
+            accounts.set_time_zone(actor=coordinator, user=coordinator, time_zone=zone)
+    accounts.set_time_zone(actor=coordinator, user=coordinator, time_zone="Asia/Dubai")
+    coordinator.refresh_from_db()
+    assert coordinator.time_zone == "Asia/Dubai"

@@ -196,3 +196,28 @@ def test_the_demo_has_an_account_that_has_not_signed_in_yet(demo: str, client: A
     again = StringIO()
     call_command("demo", stdout=again)
     assert path.group(1) not in again.getvalue() and "Not signed in yet" in again.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("site", "bind", "printed"),
+    [
+        ("", "127.0.0.1:8000", "http://127.0.0.1:8000/accounts/enrol/"),
+        ("", "127.0.0.1:8123", "http://127.0.0.1:8123/accounts/enrol/"),
+        (
+            "https://tropa.example.org/",
+            "127.0.0.1:8000",
+            "https://tropa.example.org/accounts/enrol/",
+        ),
+        ("", "0.0.0.0:9000", "on the address where you run tropa"),
+    ],
+)
+def test_the_printed_enrolment_link_names_where_the_server_is(
+    db: Any, settings: Any, monkeypatch: Any, site: str, bind: str, printed: str
+) -> None:
+    settings.TROPA_SITE_URL = site
+    monkeypatch.setenv("TROPA_BIND", bind)
+    out = StringIO()
+    call_command("demo", stdout=out)
+    line = next(line for line in out.getvalue().splitlines() if line.startswith("Not signed in"))
+    assert printed in line
+    assert bind == "127.0.0.1:8000" or ":8000" not in line

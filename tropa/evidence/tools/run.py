@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 from django.conf import settings
 
+from .. import memory
+
 TOOL_TIMEOUT = 600
 _MAX_OUTPUT = 16 * 1024 * 1024
 
@@ -164,6 +166,7 @@ def _full_command(args: list[str]) -> list[str]:
 def run_on_range(args: list[str], served: Served) -> tuple[int, bytes]:
     """Run ``args`` on the served file (its URL or ``RANGE_NAME`` among the arguments);
     returns (exit code, stdout). Nothing arrives on stdin."""
+    memory.release()  # the tool and this process count together
     process = subprocess.Popen(  # noqa: S603 (fixed argument list, no shell)
         _full_command(args),
         stdin=subprocess.DEVNULL,
@@ -185,6 +188,7 @@ def run_on_range(args: list[str], served: Served) -> tuple[int, bytes]:
 @contextmanager
 def streaming_from_range(args: list[str], served: Served) -> Iterator[IO[bytes]]:
     """The tool's stdout as a stream, for an output as large as the file (a stream copy)."""
+    memory.release()
     process = subprocess.Popen(  # noqa: S603 (fixed argument list, no shell)
         _full_command(args),
         stdin=subprocess.DEVNULL,

@@ -25,7 +25,7 @@ from typing import Any
 from ..seekable import SealedFile
 from ..vault import Corrupt
 
-_PIECE = 1024 * 1024
+_PIECE = 256 * 1024
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 
 

@@ -318,3 +318,44 @@ def test_it_keeps_the_upload_sealed(coordinator: User, signed_in: Callable[[User
     assert "Канарейкин".encode() not in bytes(staging.sealed)
     client.post(reverse("outreach:import_preview", args=[staging.code]), {"action": "discard"})
     assert not ImportStaging.objects.unscoped().exists()
+
+
+@pytest.mark.parametrize(
+    ("environment", "option", "expected"),
+    [
+        ({}, [], "The date “31.02.2023” does not exist."),
+        ({"LANG": "C.UTF-8"}, [], "The date “31.02.2023” does not exist."),
+        ({"LANG": "de_DE.UTF-8"}, [], "Das Datum „31.02.2023“ gibt es nicht."),
+        ({"LANG": "de_DE.UTF-8", "LC_ALL": "fr_FR.UTF-8"}, [], "31.02.2023"),
+        ({"LANG": "en_GB.UTF-8"}, ["--lang", "ru"], "Даты «31.02.2023» не существует."),
+    ],
+)
+def test_the_import_speaks_the_operators_language_not_the_sites(
+    astana: Organization,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    environment: dict[str, str],
+    option: list[str],
+    expected: str,
+) -> None:
+    from django.utils import translation
+
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(variable, raising=False)
+    for variable, value in environment.items():
+        monkeypatch.setenv(variable, value)
+    lines = [HEADER, "31.02.2023;Посольство Канады;Канада;;e-mail;нет ответа;;"]
+    err = io.StringIO()
+    with translation.override("ru"), pytest.raises(CommandError):  # the site's default
+        call_command(
+            "outreach",
+            "import",
+            str(_write(tmp_path, lines)),
+            "--org",
+            "Astana",
+            *option,
+            stderr=err,
+        )
+    assert expected in err.getvalue()
+    if "LC_ALL" in environment:  # LC_ALL wins over LANG
+        assert "Das Datum" not in err.getvalue() and "The date" not in err.getvalue()

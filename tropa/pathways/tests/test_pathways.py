@@ -515,3 +515,32 @@ def test_only_coordinators_edit_the_reference(
     )
     assert response.status_code == 403
     assert AuditEntry.objects.filter(action="access.forbidden").exists()
+
+
+def test_a_refused_edit_comes_back_with_its_error_and_what_was_typed(
+    loaded: Organization, coordinator: User, signed_in: Any
+) -> None:
+    client = signed_in(coordinator)
+    pathway = Pathway.objects.filter(organization=loaded, key="de-humanitarian-22").get()
+    response = client.post(
+        reverse("pathways:pathway", args=[pathway.code]),
+        {"name_en": "Germany, typed anew", "for_whom": ["deserter"], "state": "closed"},
+    )
+    assert response.status_code == 200  # the page again, not a redirect that loses the input
+    page = response.content.decode()
+    assert "Say since when the pathway is suspended or closed." in page
+    assert 'aria-invalid="true"' in page and '<details class="card" open>' in page
+    assert 'value="Germany, typed anew"' in page
+    pathway.refresh_from_db()
+    assert pathway.name_en != "Germany, typed anew"
+
+    profile = CountryProfile.objects.filter(organization=loaded, country="KZ").get()
+    response = client.post(
+        reverse("pathways:country", args=[profile.code]),
+        {"transit": "on", "stay_rule": "rolling:200/100", "risk": "high"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'role="alert"' in page and 'value="rolling:200/100"' in page
+    profile.refresh_from_db()
+    assert profile.stay_rule != "rolling:200/100"

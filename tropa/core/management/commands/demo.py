@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.conf import settings
@@ -11,6 +12,21 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tropa.core.demo import ACCOUNTS, load_demo, newcomer_link
 from tropa.core.setup import ensure_ready
+
+
+def site_address() -> str | None:
+    """Where the printed link points: TROPA_SITE_URL, else the address 'tropa run' binds
+    (TROPA_BIND, by default 127.0.0.1:8000); None when that is no address a browser opens
+    (all interfaces, a Unix socket)."""
+    site = str(getattr(settings, "TROPA_SITE_URL", "") or "").rstrip("/")
+    if site:
+        return site
+    bind = os.environ.get("TROPA_BIND", "127.0.0.1:8000")
+    host, _, port = bind.rpartition(":")
+    anywhere = ("", "0.0.0.0", "[::]", "::")  # noqa: S104 (compared with, never bound)
+    if bind.startswith("unix:") or not port.isdigit() or host in anywhere:
+        return None
+    return f"http://{bind}"
 
 
 class Command(BaseCommand):
@@ -41,8 +57,10 @@ class Command(BaseCommand):
         newcomer = newcomer_link()
         if newcomer is not None:
             username, path = newcomer
+            site = site_address()
+            where = f"{site}{path}" if site else f"{path} on the address where you run tropa"
             self.stdout.write(
-                f"\nNot signed in yet: {username} opens http://127.0.0.1:8000{path} to choose a "
+                f"\nNot signed in yet: {username} opens {where} to choose a "
                 "password and set up the authenticator (the link works once)."
             )
 

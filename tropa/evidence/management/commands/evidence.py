@@ -16,7 +16,7 @@ from django.core.management.base import (
 from django.utils import timezone
 
 from tropa.accounts.cli import find_organization
-from tropa.evidence import services
+from tropa.evidence import memory, services
 from tropa.evidence.models import Method, StorageQuota
 
 from ._common import find_case, find_user
@@ -63,6 +63,7 @@ class Command(BaseCommand):
         getattr(self, f"_{options['action']}")(options)
 
     def _add(self, options: dict[str, Any]) -> None:
+        memory.one_heap()  # before the first thread: the process tree's peak (issue 19)
         case = find_case(options["case"])
         actor = find_user(options["by"], case)
         received = timezone.now()

@@ -11,11 +11,13 @@ requests due for follow-ups like new ones (by default imported history never is)
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tropa.accounts.cli import find_organization
 from tropa.cases.models import Case
@@ -31,6 +33,21 @@ def _pairs(values: list[str], what: str) -> dict[str, str]:
             raise CommandError(f"--{what} takes TEXT=VALUE, not {value!r}")
         pairs[left] = right.strip()
     return pairs
+
+
+def operator_language(chosen: str | None) -> str:
+    """The language of the import's messages: ``--lang``, else the operator's locale
+    (LC_ALL, LC_MESSAGES, LANG, the first one set) where Tropa speaks it, else English;
+    never the site's default (Russian), which an operator abroad may not read."""
+    if chosen:
+        return chosen
+    spoken = {code for code, _name in settings.LANGUAGES}
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable, "")
+        if value:
+            code = value.split(".")[0].split("_")[0].split("-")[0].lower()
+            return code if code in spoken else "en"
+    return "en"
 
 
 class Command(BaseCommand):
@@ -65,6 +82,11 @@ class Command(BaseCommand):
             help=f"map a channel to one of {', '.join(Channel.values)}",
         )
         imp.add_argument(
+            "--lang",
+            choices=[code for code, _name in settings.LANGUAGES],
+            help="language of the messages (default: your LANG where Tropa speaks it, else en)",
+        )
+        imp.add_argument(
             "--follow-up",
             action="store_true",
             help="imported requests without an answer are due for follow-ups",
@@ -86,7 +108,8 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"{made} institutions and {templates} letter templates added.")
         else:
-            self._import(options)
+            with translation.override(operator_language(options["lang"])):
+                self._import(options)
 
     def _schedule(self) -> None:
         from django_tasks_db.models import DBTaskResult
