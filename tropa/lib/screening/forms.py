@@ -230,42 +230,16 @@ def _group_keys() -> dict[int, frozenset[str]]:
 
 GROUP_KEYS = _group_keys()
 
-# Patronymics so common that agreeing on one says little (Александрович, Сергеевна…).
-_COMMON_FATHERS = (
-    "Александр Сергей Владимир Николай Алексей Андрей Юрий Иван Михаил Анатолий Василий "
-    "Дмитрий Евгений Игорь Олег Пётр Павел Геннадий Валерий Виктор"
-).split()
-
-
-def _common_patronymic_keys() -> frozenset[str]:
-    keys: set[str] = set()
-    for ru, _uk, ru_pat, _uk_pat in MALE_FORMS:
-        if ru in _COMMON_FATHERS:
-            for key in token_keys(ru_pat) | token_keys(ru_pat[:-2] + "на"):
-                keys |= GROUP_KEYS.get(FORM_GROUPS.get(key, -1), frozenset({key}))
-    for pat in ("Викторович", "Викторовна"):
-        keys |= token_keys(pat)
-    return frozenset(keys)
-
-
-COMMON_PATRONYMIC_KEYS = _common_patronymic_keys()
-
-
-def is_common_patronymic(keys: frozenset[str]) -> bool:
-    return bool(keys & COMMON_PATRONYMIC_KEYS)
-
-
-# A Latin I., Y. or J. may stand for И, Ю (ICAO writes Iurii), Я or Е (Yelena).
-_LOOSE_I = frozenset(("i", "U", "A", "e"))
+# A Latin I. may stand for И, Ю or Я (ICAO writes Iurii, Iana); Y. and J. for Е as well (Yelena).
+_LOOSE_INITIALS = {"i": frozenset("iUA"), "y": frozenset("iUAe"), "j": frozenset("iUAe")}
 
 
 @lru_cache(maxsize=200_000)
-def initial_letters(keys: frozenset[str], latin: bool = False) -> frozenset[str]:
+def initial_letters(keys: frozenset[str], latin: str = "") -> frozenset[str]:
     """Initials a word may be written with: its own, and those of its Russian/Ukrainian/
     Belarusian forms (O. for Алексей, since Олексій). `latin`: a one-letter Latin initial."""
     letters = {initial_of(k) for k in keys}
-    if latin and "i" in keys:
-        letters |= _LOOSE_I
+    letters |= _LOOSE_INITIALS.get(latin, frozenset())
     for key in keys:
         group = FORM_GROUPS.get(key)
         if group is not None:

@@ -240,6 +240,7 @@ def is_belarusian(token: str) -> bool:
         or ("і" in lowered and any(ch in lowered for ch in "ыэё"))
         or "э" in lowered[1:]
         or "дз" in lowered
+        or lowered.endswith(("скі", "цкі"))
     )
 
 
@@ -317,8 +318,8 @@ def belarusian_variants(keys: Iterable[str]) -> set[str]:
     for base in keys:
         for pattern, replacement in _BELARUSIAN_ENDINGS:
             base = pattern.sub(replacement, base)
-        base = base.replace("dS", "d").replace("ds", "d").replace("ia", "e")
-        options = {base, base.replace("c", "t")}
+        base = base.replace("dS", "d").replace("ds", "d")
+        options = {base, base.replace("c", "t"), base.replace("ia", "e")}
         for option in list(options):
             places = [i for i, ch in enumerate(option) if ch == "a" and 0 < i < len(option) - 1]
             for mask in range(1, 2 ** min(len(places), _MAX_AKANYE)):

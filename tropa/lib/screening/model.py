@@ -121,12 +121,13 @@ def tokenize(text: str) -> tuple[Token, ...]:
     return tuple(map(make_token, named if len(named) >= 2 else words))
 
 
-def _layout_slip(tokens: tuple[Token, ...]) -> tuple[Token, ...] | None:
+def _layout_slip(text: str, tokens: tuple[Token, ...]) -> tuple[Token, ...] | None:
     """The Cyrillic words of a Latin name typed in the wrong keyboard layout, if that is what
-    it is: no word is a known name part as typed, and one is once read as Cyrillic."""
-    if any(t.role is not Role.UNKNOWN or t.initial for t in tokens):
+    it is: no word is a known name part as typed, and one is once read as Cyrillic.
+    The layout puts letters on [ ] ; ' , . ` too (Hs;jd is Рыжов), so the raw text is read."""
+    if len(text.split()) < 2 or any(t.role is not Role.UNKNOWN for t in tokens):
         return None
-    words = [from_keyboard_layout(t.text) for t in tokens]
+    words = [from_keyboard_layout(w) for w in text.split()]
     if any(w is None for w in words):
         return None
     converted = tuple(make_token(w) for w in words if w)
@@ -140,7 +141,7 @@ def parse_name(text: str, role_hints: Mapping[str, Role] | None = None) -> Perso
     tokens = tuple([t for t in tokenize(text) if t.readings])
     if not tokens:
         return None
-    slip = _layout_slip(tokens) if len(tokens) >= 2 else None
+    slip = _layout_slip(text, tokens) if text.isascii() else None
     if slip is not None:
         return PersonName(
             text=text.strip(), tokens=slip, roles=tuple(t.role for t in slip), layout=True

@@ -17,7 +17,6 @@ from rapidfuzz.distance import OSA
 from tropa.lib.screening.forms import (
     form_group,
     initial_letters,
-    is_common_patronymic,
     is_given_name_key,
 )
 from tropa.lib.screening.keys import readings_giving, voiced_keys
@@ -103,7 +102,7 @@ class NameComparison:
     # The words only agree when read by different conventions (Jann as Spanish, Herrmann as
     # German): no single list spelling of one man.
     readings_conflict: bool = False
-    # A letter added or dropped in a word, with a patronymic that half the list shares.
+    # A letter added or dropped in a surname: the patronymic does not confirm it.
     weak_typo: bool = False
     layout: bool = False
 
@@ -195,6 +194,8 @@ def _voicing_agrees(query: Token, candidate: Token, common: frozenset[str]) -> b
     """Whether some reading that gives the common key also agrees on з and с."""
     ours = [v for k, v in voiced_keys(query.text) if k in common]
     theirs = [v for k, v in voiced_keys(candidate.text) if k in common]
+    if not ours or not theirs:
+        return True  # the key comes from an extra reading (Belarusian, plain) with no voicing
     return any(a is None or b is None or a == b for a in ours for b in theirs)
 
 
@@ -228,7 +229,7 @@ def _compare_initials(query: Token, candidate: Token) -> TokenMatch:
 def token_initials(token: Token) -> frozenset[str]:
     """The initials a word or an initial may be written with (see `forms.initial_letters`)."""
     latin = token.initial and len(token.text) == 1 and token.text.isascii()
-    return initial_letters(token.keys, latin)
+    return initial_letters(token.keys, token.text.lower() if latin else "")
 
 
 def _compare_spelling(query: Token, candidate: Token) -> TokenMatch:
@@ -405,14 +406,13 @@ def _readings_for(token: Token, keys: frozenset[str]) -> frozenset[str] | None:
 
 
 def _weak_typo(aligned: list[tuple[Token, Token, TokenMatch]]) -> bool:
-    """A letter added or dropped (Novichkov for Новиков) where the only other support is a
-    patronymic half the list shares."""
+    """A letter added or dropped in a surname (Novichkov for Новиков, Зубков for Зубов) makes
+    another real surname as often as a typo: a patronymic, which thousands share, cannot
+    confirm it; only a birth date can."""
     if not any(found.indel and Role.GIVEN not in (q.role, c.role) for q, c, found in aligned):
         return False
     return any(
-        found.code not in _WEAK_CODES
-        and (q.role is Role.PATRONYMIC or c.role is Role.PATRONYMIC)
-        and is_common_patronymic(q.keys | c.keys)
+        found.code not in _WEAK_CODES and (q.role is Role.PATRONYMIC or c.role is Role.PATRONYMIC)
         for q, c, found in aligned
     )
 
