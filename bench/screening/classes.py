@@ -398,6 +398,8 @@ def logic_v2_verdict() -> Callable[[Pair], bool]:
     from nomenklatura.matching import LogicV2
 
     config = LogicV2.default_config()
+    # nomenklatura keeps what it learnt of an entity by its id: every pair gets its own ids.
+    counter = iter(range(10**9))
 
     def entity(id: str, name: str, born: str | None):  # type: ignore[no-untyped-def]
         proxy = model.make_entity("Person")
@@ -409,8 +411,9 @@ def logic_v2_verdict() -> Callable[[Pair], bool]:
 
     def verdict(pair: Pair) -> bool:
         query, listed, query_born, listed_born, _ = pair
+        number = next(counter)
         result = LogicV2.compare(
-            entity("q", query, query_born), entity("l", listed, listed_born), config
+            entity(f"q{number}", query, query_born), entity(f"l{number}", listed, listed_born), config
         )
         return bool(result.score >= 0.7)
 

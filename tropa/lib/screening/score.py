@@ -19,7 +19,7 @@ from tropa.lib.screening.forms import (
     initial_letters,
     is_given_name_key,
 )
-from tropa.lib.screening.keys import readings_giving, voiced_keys
+from tropa.lib.screening.keys import BELARUSIAN_READING, readings_giving, voiced_keys
 from tropa.lib.screening.model import BirthDate, Person, PersonName, Role, Token, tokenize
 
 MATCH_THRESHOLD = 0.80
@@ -177,7 +177,11 @@ def compare_tokens(query: Token, candidate: Token) -> TokenMatch:
         if query.text.casefold() == candidate.text.casefold():
             return TokenMatch(1.0, "exact")
         reading = next(r for r, k in query.readings + candidate.readings if k in common)
-        return TokenMatch(1.0, "transliteration", reading)
+        return TokenMatch(
+            1.0,
+            "transliteration",
+            reading.rsplit("_", 1)[0] if reading.startswith(BELARUSIAN_READING) else reading,
+        )
     if common:
         return TokenMatch(0.85, "typo")  # з for с or the reverse: Захаров, Сахаров
     groups = {form_group(k) for k in query.keys} - {None}
