@@ -413,7 +413,9 @@ def logic_v2_verdict() -> Callable[[Pair], bool]:
         query, listed, query_born, listed_born, _ = pair
         number = next(counter)
         result = LogicV2.compare(
-            entity(f"q{number}", query, query_born), entity(f"l{number}", listed, listed_born), config
+            entity(f"q{number}", query, query_born),
+            entity(f"l{number}", listed, listed_born),
+            config,
         )
         return bool(result.score >= 0.7)
 
