@@ -20,6 +20,12 @@ DECISIONS: dict[str, Promise] = {
     "name_incomplete": _("Not every part of the name matched."),
     "initial_without_birth_date": _("Surname and one initial only, no birth date to confirm."),
     "below_threshold": _("Similar, but below the match threshold."),
+    "initial_unconfirmed": _("Initials only, no birth date to confirm them."),
+    "typo_unconfirmed": _("The spelling differs, and no birth date confirms it."),
+    "birth_year_off_by_one": _("Possible match: the birth year differs by one. Review."),
+    "readings_conflict": _(
+        "The words agree only under different spelling conventions: most likely another man."
+    ),
 }
 
 DUPLICATE_DECISIONS: dict[str, Promise] = {
@@ -34,6 +40,7 @@ PART_CODES: dict[str, Promise] = {
     "typo": _("one or two letters differ"),
     "initial": _("the initial agrees"),
     "initials": _("the initials agree"),
+    "patronymic_spelling": _("the patronymic written like a surname, one letter off"),
 }
 
 ROLES: dict[str, Promise] = {
@@ -51,6 +58,8 @@ READINGS: dict[str, Promise] = {
     "pl": _("read as Polish"),
     "cyrillic": _("transliterated from Cyrillic"),
     "cyrillic_yo_as_o": _("transliterated from Cyrillic, ё as е"),
+    "plain": _("written without diacritics"),
+    "belarusian": _("the Belarusian form of the Russian name"),
 }
 
 BIRTH_DATES: dict[str, Promise] = {
@@ -61,6 +70,7 @@ BIRTH_DATES: dict[str, Promise] = {
     "unknown": _("No birth date on one side: the date neither confirms nor rules out."),
     "date_conflict": _("Same year of birth, but a different date."),
     "birth_year_conflict": _("Different years of birth."),
+    "birth_year_off_by_one": _("Years of birth one apart, the rest agrees: perhaps a slip."),
 }
 
 EXTRA_FIELDS: dict[str, Promise] = {
@@ -198,6 +208,10 @@ SHORT_DECISIONS: dict[str, Promise] = {
     "name_incomplete": _("partial name"),
     "initial_without_birth_date": _("initial only"),
     "below_threshold": _("weak"),
+    "initial_unconfirmed": _("initial only"),
+    "typo_unconfirmed": _("spelling differs"),
+    "birth_year_off_by_one": _("birth year ±1"),
+    "readings_conflict": _("another man (spelling)"),
 }
 
 

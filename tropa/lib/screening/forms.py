@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from rigour.names import NameTypeTag, SymbolCategory, analyze_names
 
-from tropa.lib.screening.keys import token_keys
+from tropa.lib.screening.keys import initial_of, token_keys
 
 # Male: Russian name, Ukrainian name, Russian patronymic, Ukrainian patronymic.
 MALE_FORMS: tuple[tuple[str, str, str, str], ...] = (
@@ -92,6 +92,51 @@ FEMALE_FORMS: tuple[tuple[str, str], ...] = (
     ("Юлия", "Юлія"),
 )
 
+# Belarusian first names as the Belarusian passport writes them (Latin) and in Belarusian
+# Cyrillic, with the Russian name and patronymic they are compared by.
+BELARUSIAN_FORMS: tuple[tuple[str, str, str, str], ...] = (
+    ("Владимир", "Владимирович", "Уладзімір", "Uladzimir"),
+    ("Александр", "Александрович", "Аляксандр", "Aliaksandr"),
+    ("Алексей", "Алексеевич", "Аляксей", "Aliaksei"),
+    ("Сергей", "Сергеевич", "Сяргей", "Siarhei"),
+    ("Виктор", "Викторович", "Віктар", "Viktar"),
+    ("Дмитрий", "Дмитриевич", "Дзмітрый", "Dzmitry"),
+    ("Юрий", "Юрьевич", "Юрый", "Yury"),
+    ("Николай", "Николаевич", "Мікалай", "Mikalai"),
+    ("Игорь", "Игоревич", "Ігар", "Ihar"),
+    ("Григорий", "Григорьевич", "Рыгор", "Ryhor"),
+    ("Геннадий", "Геннадьевич", "Генадзь", "Henadz"),
+    ("Василий", "Васильевич", "Васіль", "Vasil"),
+    ("Анатолий", "Анатольевич", "Анатоль", "Anatol"),
+    ("Леонид", "Леонидович", "Леанід", "Leanid"),
+    ("Пётр", "Петрович", "Пятро", "Piatro"),
+    ("Евгений", "Евгеньевич", "Яўген", "Yauhen"),
+    ("Константин", "Константинович", "Канстанцін", "Kanstantsin"),
+    ("Владислав", "Владиславович", "Уладзіслаў", "Uladzislau"),
+    ("Валентин", "Валентинович", "Валянцін", "Valiantsin"),
+    ("Вячеслав", "Вячеславович", "Вячаслаў", "Viachaslau"),
+    ("Станислав", "Станиславович", "Станіслаў", "Stanislau"),
+    ("Павел", "Павлович", "Павел", "Paval"),
+    ("Михаил", "Михайлович", "Міхаіл", "Mikhail"),
+    ("Андрей", "Андреевич", "Андрэй", "Andrei"),
+    ("Иван", "Иванович", "Іван", "Ivan"),
+    ("Олег", "Олегович", "Алег", "Aleh"),
+    ("Валерий", "Валерьевич", "Валерый", "Valery"),
+    ("Елена", "", "Алена", "Alena"),
+    ("Ольга", "", "Вольга", "Volha"),
+    ("Татьяна", "", "Таццяна", "Tatsiana"),
+    ("Светлана", "", "Святлана", "Sviatlana"),
+    ("Наталья", "", "Наталля", "Natallia"),
+    ("Екатерина", "", "Кацярына", "Katsiaryna"),
+    ("Анна", "", "Ганна", "Hanna"),
+    ("Мария", "", "Марыя", "Maryia"),
+    ("Ирина", "", "Ірына", "Iryna"),
+    ("Людмила", "", "Людміла", "Liudmila"),
+    ("Галина", "", "Галіна", "Halina"),
+    ("Надежда", "", "Надзея", "Nadzeya"),
+    ("Юлия", "", "Юлія", "Yuliya"),
+)
+
 # Other common first names, the same or nearly the same in both languages. Knowing that a word
 # is a first name keeps a typo from turning Alina into Galina or Marina into Maria.
 _COMMON_GIVEN_NAMES = """
@@ -132,6 +177,7 @@ def _build_groups() -> tuple[dict[str, int], frozenset[str]]:
         for form in group:
             for key in token_keys(form):
                 groups.setdefault(key, number)
+    _add_belarusian(groups, given, len(forms))
     for ru, uk, _, _ in MALE_FORMS:
         given.update(token_keys(ru) | token_keys(uk))
     for ru, uk in FEMALE_FORMS:
@@ -141,7 +187,64 @@ def _build_groups() -> tuple[dict[str, int], frozenset[str]]:
     return groups, frozenset(given)
 
 
+def _belarusian_patronymics(latin: str) -> tuple[str, str]:
+    """Uladzimir → Uladzimiravich, -auna; Siarhei → Siarheevich, -euna; Dzmitry → Dzmitryevich."""
+    if latin.endswith(("ei", "ai")):
+        stem = latin[:-1] + "e"
+        return stem + "vich", stem + "una"
+    if latin.endswith("y"):
+        return latin + "evich", latin + "euna"
+    if latin.endswith("o"):
+        return latin[:-1] + "ovich", latin[:-1] + "ouna"
+    return latin + "avich", latin + "auna"
+
+
+def _add_belarusian(groups: dict[str, int], given: set[str], first_free: int) -> None:
+    """Belarusian names and patronymics join the group of their Russian form."""
+    number = first_free
+    for ru, ru_pat, by_cyrillic, by_latin in BELARUSIAN_FORMS:
+        pairs: list[tuple[tuple[str, ...], tuple[str, ...]]] = [((ru,), (by_cyrillic, by_latin))]
+        if ru_pat:
+            male, female = _belarusian_patronymics(by_latin)
+            pairs.append(((ru_pat,), (male,)))
+            pairs.append(((ru_pat[:-2] + "на",), (female,)))
+        for russian, belarusian in pairs:
+            keys = set().union(*(token_keys(f) for f in russian))
+            group = next((groups[k] for k in keys if k in groups), None)
+            if group is None:
+                group, number = number, number + 1
+            for key in keys.union(*(token_keys(f) for f in belarusian)):
+                groups.setdefault(key, group)
+        given.update(token_keys(ru) | token_keys(by_cyrillic) | token_keys(by_latin))
+
+
 FORM_GROUPS, GIVEN_NAME_KEYS = _build_groups()
+
+
+def _group_keys() -> dict[int, frozenset[str]]:
+    members: dict[int, set[str]] = {}
+    for key, group in FORM_GROUPS.items():
+        members.setdefault(group, set()).add(key)
+    return {group: frozenset(keys) for group, keys in members.items()}
+
+
+GROUP_KEYS = _group_keys()
+
+# A Latin I. may stand for И, Ю or Я (ICAO writes Iurii, Iana); Y. and J. for Е as well (Yelena).
+_LOOSE_INITIALS = {"i": frozenset("iUA"), "y": frozenset("iUAe"), "j": frozenset("iUAe")}
+
+
+@lru_cache(maxsize=200_000)
+def initial_letters(keys: frozenset[str], latin: str = "") -> frozenset[str]:
+    """Initials a word may be written with: its own, and those of its Russian/Ukrainian/
+    Belarusian forms (O. for Алексей, since Олексій). `latin`: a one-letter Latin initial."""
+    letters = {initial_of(k) for k in keys}
+    letters |= _LOOSE_INITIALS.get(latin, frozenset())
+    for key in keys:
+        group = FORM_GROUPS.get(key)
+        if group is not None:
+            letters.update(initial_of(k) for k in GROUP_KEYS[group])
+    return frozenset(letters)
 
 
 def form_group(key: str) -> int | None:

@@ -18,13 +18,13 @@ from collections.abc import Iterable
 from itertools import combinations
 
 from tropa.lib.screening.forms import form_group, is_patronymic_key
-from tropa.lib.screening.keys import initial_of
 from tropa.lib.screening.model import Person, Role, Token
 from tropa.lib.screening.score import (
     REVIEW_THRESHOLD,
     YEAR_CONFLICT_CEILING,
     MatchResult,
     compare,
+    token_initials,
 )
 
 # Keys shorter than this get no typo tolerance: "ivan"→"iva" would reach too many names.
@@ -74,7 +74,7 @@ class ScreeningIndex:
             for left, right in combinations(words, 2):
                 pairs.update(_pair(a, b) for a in left for b in right if a != b)
             for token, ids in zip([t for t in tokens if not t.initial], words, strict=True):
-                letters = {initial_of(k) for t in tokens if t is not token for k in t.keys}
+                letters = {x for t in tokens if t is not token for x in token_initials(t)}
                 initials.update(_with_initial(a, letter) for a in ids for letter in letters)
         for code in pairs:
             self._pairs[code].append(number)
@@ -152,7 +152,7 @@ class ScreeningIndex:
         for token in tokens:
             if not token.initial:
                 continue
-            letters = {initial_of(k) for k in token.keys}
+            letters = token_initials(token)
             have = {
                 number
                 for a in key_ids
@@ -194,11 +194,10 @@ def _is_common(token: Token) -> bool:
 
 
 def _years_conflict(years: set[int], person: Person) -> bool:
-    return (
-        bool(years)
-        and bool(person.birth_dates)
-        and not years & {d.year for d in person.birth_dates}
-    )
+    """Birth years more than one apart (one apart is a common slip, shown for review)."""
+    if not years or not person.birth_dates:
+        return False
+    return not any(abs(y - d.year) <= 1 for y in years for d in person.birth_dates)
 
 
 def find_duplicates(

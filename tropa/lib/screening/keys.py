@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 import iuliia
@@ -144,7 +144,16 @@ _MERGES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"i([eo])"), "e"),
     (re.compile(r"([SC])o"), r"\1e"),
     (re.compile(r"(.)\1+"), r"\1"),
+    # Russian -ская, Ukrainian -ська, Belarusian -ская: one feminine ending (Зеленская, Zelenska).
+    (re.compile(r"(?<=[sc]k)aia$"), "a"),
 )
+
+
+# Patronymic endings in every list's spelling (-vich, -vitch, -vitsch, -vits, -witz): one ending.
+_PATRONYMIC_SPELLING = re.compile(r"(?<=[aeiouy][vw])(?:itsch|itch|itz|its|ich|ic)$")
+# English, French and Spanish c before a, o, u or a consonant is к (Victor, Nicolai).
+_HARD_C = re.compile(r"c(?![eiyhzsk]|$)")
+_HARD_C_READINGS = frozenset(("en", "fr", "es"))
 
 
 def _compile(reading: Mapping[str, str]) -> re.Pattern[str]:
@@ -176,9 +185,20 @@ def _fold_latin(token: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def _prepare(folded: str, reading: str) -> str:
+    folded = _PATRONYMIC_SPELLING.sub("viC", folded)
+    return _HARD_C.sub("k", folded) if reading in _HARD_C_READINGS else folded
+
+
+# Spanish writes х as j and never uses h alone: a word with one is not Spanish (Herrmann).
+_LONE_H = re.compile(r"(?<![cszk])h")
+
+
 def _read(folded: str, reading: str) -> str:
+    if reading == "es" and _LONE_H.search(folded):
+        return ""
     table = READINGS[reading]
-    return _merge(_PATTERNS[reading].sub(lambda m: table[m.group(0)], folded))
+    return _merge(_PATTERNS[reading].sub(lambda m: table[m.group(0)], _prepare(folded, reading)))
 
 
 def _read_voiced(folded: str, reading: str) -> str | None:
@@ -186,8 +206,10 @@ def _read_voiced(folded: str, reading: str) -> str | None:
     if reading == "de":
         # German writes s for both з and с (Sacharow, Sergej), unless the word is English-style.
         return _read_voiced(folded, "en") if _ENGLISH_ONLY.search(folded) else None
+    if reading == "es" and _LONE_H.search(folded):
+        return ""
     table = READINGS[reading]
-    text = _PATTERNS[reading].sub(lambda m: table[m.group(0)], folded)
+    text = _PATTERNS[reading].sub(lambda m: table[m.group(0)], _prepare(folded, reading))
     return _merge(text, _VOICED_MERGES)
 
 
@@ -210,8 +232,24 @@ def voiced_keys(token: str) -> tuple[tuple[str, str | None], ...]:
     return tuple((_read(folded_latin, r), _read_voiced(folded_latin, r)) for r in READINGS)
 
 
+def is_belarusian(token: str) -> bool:
+    """ў, or і beside a letter Ukrainian lacks (ы, э, ё): Belarusian Cyrillic."""
+    lowered = token.lower()
+    return (
+        "ў" in lowered
+        or ("і" in lowered and any(ch in lowered for ch in "ыэё"))
+        or "э" in lowered[1:]
+        or "дз" in lowered
+        or lowered.endswith(("скі", "цкі"))
+    )
+
+
 def transliterate_cyrillic(token: str) -> str:
-    """Latin form of a Cyrillic token: KMU 2010 for Ukrainian, ICAO Doc 9303 for Russian."""
+    """Latin form of a Cyrillic token: KMU 2010 for Ukrainian, ICAO Doc 9303 for Russian and
+    Belarusian (ў as u, і as i, as the Belarusian passport writes them)."""
+    if is_belarusian(token):
+        table = str.maketrans("ўЎіІ", "уУиИ")
+        return str(iuliia.ICAO_DOC_9303.translate(token.translate(table)))
     if any(ch in _UKRAINIAN_LETTERS for ch in token):
         return str(translitua.translit(token))
     return str(iuliia.ICAO_DOC_9303.translate(token))
@@ -224,14 +262,74 @@ def token_readings(token: str) -> Mapping[str, str]:
     Readings that give the same key are kept once, under the first reading's name.
     """
     if is_cyrillic(token):
-        return _cyrillic_readings(token)
-    folded = _fold_latin(token)
-    readings: dict[str, str] = {}
-    for reading in READINGS:
-        key = _read(folded, reading)
-        if key and key not in readings.values():
-            readings[reading] = key
+        readings = _cyrillic_readings(token)
+        belarusian = is_belarusian(token)
+    else:
+        folded = _fold_latin(token)
+        readings = {}
+        for reading in READINGS:
+            key = _read(folded, reading)
+            if key and key not in readings.values():
+                readings[reading] = key
+        plain = _strip_accents(token.lower())
+        if plain != folded and plain.isascii():
+            # Diacritics dropped by a list or a keyboard: Vucic for Vučić.
+            _add(readings, PLAIN_READING, _read(plain, "en"))
+        belarusian = any(_LATIN_BELARUSIAN.search(k) for k in readings.values())
+    if belarusian or any(_BELARUSIAN_PATRONYMIC.search(k) for k in readings.values()):
+        for number, key in enumerate(sorted(belarusian_variants(readings.values()))):
+            _add(readings, f"{BELARUSIAN_READING}_{number}", key)
     return readings
+
+
+PLAIN_READING = "plain"
+BELARUSIAN_READING = "belarusian"
+# Latin Belarusian words, on keys: -au/-ou/-eu (-аў, -оў, -еў), dz (дз), -enka (-энка).
+_LATIN_BELARUSIAN = re.compile(r"[aoe]u$|ds|enka$|[aoe]uska$|^ulad")
+_BELARUSIAN_PATRONYMIC = re.compile(r"(?:aviC|auna|euna)$")
+# Belarusian → Russian, on keys: the final ў, akanye (unstressed о written а), yakanye (е as я),
+# дз for д, ц for т, -ка for -ко, -аўна for -овна.
+_BELARUSIAN_ENDINGS = (
+    (re.compile(r"([aoe])u$"), r"\1v"),
+    (re.compile(r"([aoe])uska$"), r"\1vska"),
+    (re.compile(r"auna$"), "ovna"),
+    (re.compile(r"euna$"), "evna"),
+    (re.compile(r"aviC$"), "oviC"),
+    (re.compile(r"(?<!s)ka$"), "ko"),
+    (re.compile(r"^ulad"), "vlad"),
+)
+_MAX_AKANYE = 3
+
+
+def _add(readings: dict[str, str], name: str, key: str) -> None:
+    if key and key not in readings.values():
+        readings[name] = key
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", _SIGNS.sub("", text))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def belarusian_variants(keys: Iterable[str]) -> set[str]:
+    """The Russian keys a Belarusian key may stand for (Раманаў → romanov, Сяргей → sergei)."""
+    keys = set(keys)
+    found: set[str] = set()
+    for base in keys:
+        for pattern, replacement in _BELARUSIAN_ENDINGS:
+            base = pattern.sub(replacement, base)
+        base = base.replace("dS", "d").replace("ds", "d")
+        options = {base, base.replace("c", "t"), base.replace("ia", "e")}
+        for option in list(options):
+            places = [i for i, ch in enumerate(option) if ch == "a" and 0 < i < len(option) - 1]
+            for mask in range(1, 2 ** min(len(places), _MAX_AKANYE)):
+                letters = list(option)
+                for bit, place in enumerate(places[:_MAX_AKANYE]):
+                    if mask >> bit & 1:
+                        letters[place] = "o"
+                options.add("".join(letters))
+        found.update(_merge(o) for o in options)
+    return found - keys
 
 
 def _cyrillic_readings(token: str) -> dict[str, str]:
@@ -244,12 +342,28 @@ def _cyrillic_readings(token: str) -> dict[str, str]:
 
 
 def initial_of(key: str) -> str:
-    """What an initial of a key can be compared by: its first letter, any vowel alike.
+    """What an initial of a key is compared by: its first letter, Я and Ю as their own.
 
-    A vowel initial is unreliable: Е is written E, Ye, Je or I, Ю is Yu or Iu, and the
-    Ukrainian form may start with another vowel (Олексій for Алексей).
+    Е is written E, Ye or Je and all give the key letter e; Ю (Yu, Iu, Ju) and Я (Ya, Ia, Ja)
+    are kept apart from И. A vowel is not any vowel: the Ukrainian form starting with another
+    one (Олексій for Алексей) is found through the name's forms (`forms.initial_letters`).
     """
-    return "a" if key[0] in "aeiou" else key[0]
+    if key.startswith("iu"):
+        return "U"
+    if key.startswith("ia"):
+        return "A"
+    return key[0]
+
+
+@lru_cache(maxsize=100_000)
+def readings_giving(token: str, key: str) -> frozenset[str] | None:
+    """The conventions under which a Latin token reads as `key`; None: any (Cyrillic, or a key
+    that only the extra readings give)."""
+    if is_cyrillic(token):
+        return None
+    folded = _fold_latin(token)
+    found = frozenset(r for r in READINGS if _read(folded, r) == key)
+    return found or None
 
 
 def token_keys(token: str) -> frozenset[str]:

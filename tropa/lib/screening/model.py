@@ -11,6 +11,14 @@ from functools import lru_cache
 
 from tropa.lib.screening.forms import is_given_name_key, is_patronymic_key, name_symbols
 from tropa.lib.screening.keys import token_readings
+from tropa.lib.screening.scripts import (
+    fix_homoglyphs,
+    from_keyboard_layout,
+    is_title,
+    split_joined,
+    strip_stress,
+    to_known_script,
+)
 
 # A word, optionally followed by a dot (which marks an initial). Apostrophes inside a word are
 # soft/hard signs (Solov'yov, В'ячеслав) and stay part of it; hyphens split double names.
@@ -47,6 +55,8 @@ class PersonName:
     text: str
     tokens: tuple[Token, ...]
     roles: tuple[Role, ...]
+    # Typed with the keyboard in the Latin layout (Bdfyjd): `tokens` are the Cyrillic words.
+    layout: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +111,29 @@ def _role_by_form(keys: frozenset[str]) -> Role:
 
 
 def tokenize(text: str) -> tuple[Token, ...]:
+    """The words of a name as lists write them: stress marks dropped, joined names split,
+    look-alike letters of another script repaired, other scripts in Latin, titles left out.
+    """
     # Composed form first: a decomposed č (c + combining caron) would split the word.
-    return tuple(map(make_token, _WORD.findall(unicodedata.normalize("NFC", text))))
+    text = split_joined(strip_stress(unicodedata.normalize("NFC", text)))
+    words = [to_known_script(fix_homoglyphs(w)) for w in _WORD.findall(text)]
+    named = [w for w in words if not is_title(w)]
+    return tuple(map(make_token, named if len(named) >= 2 else words))
+
+
+def _layout_slip(text: str, tokens: tuple[Token, ...]) -> tuple[Token, ...] | None:
+    """The Cyrillic words of a Latin name typed in the wrong keyboard layout, if that is what
+    it is: no word is a known name part as typed, and one is once read as Cyrillic.
+    The layout puts letters on [ ] ; ' , . ` too (Hs;jd is Рыжов), so the raw text is read."""
+    if len(text.split()) < 2 or any(t.role is not Role.UNKNOWN for t in tokens):
+        return None
+    words = [from_keyboard_layout(w) for w in text.split()]
+    if any(w is None for w in words):
+        return None
+    converted = tuple(make_token(w) for w in words if w)
+    if any(t.role is not Role.UNKNOWN for t in converted) and all(t.readings for t in converted):
+        return converted
+    return None
 
 
 def parse_name(text: str, role_hints: Mapping[str, Role] | None = None) -> PersonName | None:
@@ -110,6 +141,11 @@ def parse_name(text: str, role_hints: Mapping[str, Role] | None = None) -> Perso
     tokens = tuple([t for t in tokenize(text) if t.readings])
     if not tokens:
         return None
+    slip = _layout_slip(text, tokens) if text.isascii() else None
+    if slip is not None:
+        return PersonName(
+            text=text.strip(), tokens=slip, roles=tuple(t.role for t in slip), layout=True
+        )
     if role_hints:
         roles = tuple([role_hints.get(t.text.lower(), t.role) for t in tokens])
     else:

@@ -14,8 +14,12 @@ from typing import Any
 
 from rapidfuzz.distance import OSA
 
-from tropa.lib.screening.forms import form_group, is_given_name_key
-from tropa.lib.screening.keys import initial_of, voiced_keys
+from tropa.lib.screening.forms import (
+    form_group,
+    initial_letters,
+    is_given_name_key,
+)
+from tropa.lib.screening.keys import BELARUSIAN_READING, readings_giving, voiced_keys
 from tropa.lib.screening.model import BirthDate, Person, PersonName, Role, Token, tokenize
 
 MATCH_THRESHOLD = 0.80
@@ -43,6 +47,7 @@ _DATE_TERMS = {
     "month": 0.11,
     "year": 0.10,
     "unknown": 0.08,
+    "birth_year_off_by_one": 0.05,
     "date_conflict": -0.08,
     "birth_year_conflict": 0.0,
 }
@@ -57,6 +62,8 @@ class TokenMatch:
     score: float
     code: str
     reading: str | None = None
+    # A typo that adds or drops a letter (Novichkov, Новиков): often another real surname.
+    indel: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +99,12 @@ class NameComparison:
     full_parts: int
     typos: int
     patronymic_agrees: bool
+    # The words only agree when read by different conventions (Jann as Spanish, Herrmann as
+    # German): no single list spelling of one man.
+    readings_conflict: bool = False
+    # A letter added or dropped in a surname: the patronymic does not confirm it.
+    weak_typo: bool = False
+    layout: bool = False
 
     def rank(self) -> tuple[bool, float]:
         return (self.complete and not self.patronymic_conflict, self.score)
@@ -164,7 +177,11 @@ def compare_tokens(query: Token, candidate: Token) -> TokenMatch:
         if query.text.casefold() == candidate.text.casefold():
             return TokenMatch(1.0, "exact")
         reading = next(r for r, k in query.readings + candidate.readings if k in common)
-        return TokenMatch(1.0, "transliteration", reading)
+        return TokenMatch(
+            1.0,
+            "transliteration",
+            reading.rsplit("_", 1)[0] if reading.startswith(BELARUSIAN_READING) else reading,
+        )
     if common:
         return TokenMatch(0.85, "typo")  # з for с or the reverse: Захаров, Сахаров
     groups = {form_group(k) for k in query.keys} - {None}
@@ -181,6 +198,8 @@ def _voicing_agrees(query: Token, candidate: Token, common: frozenset[str]) -> b
     """Whether some reading that gives the common key also agrees on з and с."""
     ours = [v for k, v in voiced_keys(query.text) if k in common]
     theirs = [v for k, v in voiced_keys(candidate.text) if k in common]
+    if not ours or not theirs:
+        return True  # the key comes from an extra reading (Belarusian, plain) with no voicing
     return any(a is None or b is None or a == b for a in ours for b in theirs)
 
 
@@ -191,6 +210,8 @@ def _other_gender(query: Token, candidate: Token) -> bool:
             short, long = sorted((a, b), key=len)
             if long == short + "a" or (short.endswith("i") and long == short[:-1] + "aia"):
                 return True
+            if len(a) == len(b) and a[:-1] == b[:-1] and {a[-1], b[-1]} == {"i", "a"}:
+                return True  # Зеленский, Зеленська
     return False
 
 
@@ -202,11 +223,17 @@ def _other_first_name(query: Token, candidate: Token) -> bool:
 
 
 def _compare_initials(query: Token, candidate: Token) -> TokenMatch:
-    if not {initial_of(k) for k in query.keys} & {initial_of(k) for k in candidate.keys}:
+    if not token_initials(query) & token_initials(candidate):
         return TokenMatch(0.0, "none")
     if query.initial and candidate.initial:
         return TokenMatch(0.7, "initials")
     return TokenMatch(0.75, "initial")
+
+
+def token_initials(token: Token) -> frozenset[str]:
+    """The initials a word or an initial may be written with (see `forms.initial_letters`)."""
+    latin = token.initial and len(token.text) == 1 and token.text.isascii()
+    return initial_letters(token.keys, token.text.lower() if latin else "")
 
 
 def _compare_spelling(query: Token, candidate: Token) -> TokenMatch:
@@ -217,16 +244,17 @@ def _compare_spelling(query: Token, candidate: Token) -> TokenMatch:
     """
     if (query.role is Role.PATRONYMIC) != (candidate.role is Role.PATRONYMIC):
         return TokenMatch(0.0, "none")
-    best = 0.0
+    best, lengths = 0.0, set()
     for q in query.keys:
         for c in candidate.keys:
             shortest = min(len(q), len(c))
             distance = OSA.distance(q, c, score_cutoff=2)
             if distance == 1 and shortest >= 4:
                 best = max(best, 0.85)
+                lengths.add(len(q) == len(c))
             elif distance == 2 and shortest >= 9:
                 best = max(best, 0.8)
-    return TokenMatch(best, "typo" if best else "none")
+    return TokenMatch(best, "typo" if best else "none", indel=lengths == {False})
 
 
 def _weight(query: Token, candidate: Token, roles: tuple[Role, Role]) -> float:
@@ -259,19 +287,18 @@ def compare_names(query: PersonName, candidate: PersonName) -> NameComparison:
        list words left over a little (lists carry extra names), patronymics not at all.
     3. Patronymics left over on both sides mean two different fathers: a namesake.
     """
-    pairs = _word_pairs(query, candidate)
     used_q: set[int] = set()
     used_c: set[int] = set()
     parts: list[PartMatch] = []
     total = weight = 0.0
     full_matches = 0
     initials: list[tuple[int, bool]] = []
-    for _, i, j, found in pairs:
-        if i in used_q or j in used_c:
-            continue
+    aligned: list[tuple[Token, Token, TokenMatch]] = []
+    for i, j, found in _align(query, candidate):
         used_q.add(i)
         used_c.add(j)
         q, c = query.tokens[i], candidate.tokens[j]
+        aligned.append((q, c, found))
         roles = (query.roles[i], candidate.roles[j])
         w = _weight(q, c, roles)
         total += w * found.score
@@ -303,11 +330,94 @@ def compare_names(query: PersonName, candidate: PersonName) -> NameComparison:
         complete=not missing and full_matches >= 1 and len(parts) >= 2 and _in_order(initials),
         patronymic_conflict=conflict,
         full_parts=full_matches,
-        typos=sum(p.code == "typo" for p in parts),
+        typos=sum(p.code in ("typo", "patronymic_spelling") for p in parts),
         patronymic_agrees=any(
-            p.role == Role.PATRONYMIC and p.code not in ("typo", "initial", "initials")
-            for p in parts
+            p.role == Role.PATRONYMIC and p.code not in _WEAK_CODES for p in parts
         ),
+        readings_conflict=_readings_conflict(aligned),
+        weak_typo=_weak_typo(aligned),
+        layout=query.layout,
+    )
+
+
+_WEAK_CODES = frozenset(("typo", "initial", "initials", "patronymic_spelling"))
+
+
+def _align(query: PersonName, candidate: PersonName) -> list[tuple[int, int, TokenMatch]]:
+    """Greedy pairing, best first; then patronymics misspelt as surnames among the rest."""
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    chosen = []
+    for phase in (_word_pairs(query, candidate), _patronymic_spellings(query, candidate)):
+        for _, i, j, found in phase:
+            if i not in used_q and j not in used_c:
+                used_q.add(i)
+                used_c.add(j)
+                chosen.append((i, j, found))
+    return chosen
+
+
+def _patronymic_spellings(
+    query: PersonName, candidate: PersonName
+) -> list[tuple[float, int, int, TokenMatch]]:
+    """A patronymic written like a surname (Ivanova for Ивановна), one letter off, on one side
+    and a patronymic on the other: the same part, misspelt. Only a birth date confirms it."""
+    found = []
+    for i, q in enumerate(query.tokens):
+        for j, c in enumerate(candidate.tokens):
+            if q.initial or c.initial:
+                continue
+            if (query.roles[i] is Role.PATRONYMIC) == (candidate.roles[j] is Role.PATRONYMIC):
+                continue
+            if any(
+                min(len(a), len(b)) >= 5 and OSA.distance(a, b, score_cutoff=1) <= 1
+                for a in q.keys
+                for b in c.keys
+            ):
+                found.append((-0.85, i, j, TokenMatch(0.85, "patronymic_spelling")))
+    return found
+
+
+def _readings_conflict(aligned: list[tuple[Token, Token, TokenMatch]]) -> bool:
+    """Whether one side's words agree with the other's only under different conventions.
+
+    Patronymic endings are formulaic and chat spellings mix them (Jukov … Ilich): not counted.
+    """
+    for side in (0, 1):
+        shared: frozenset[str] | None = None
+        for pair in aligned:
+            q, c, found = pair
+            if found.code != "transliteration" or Role.PATRONYMIC in (q.role, c.role):
+                continue
+            token, other = (q, c) if side == 0 else (c, q)
+            readings = _readings_for(token, token.keys & other.keys)
+            if readings is None:
+                continue
+            shared = readings if shared is None else shared & readings
+            if not shared:
+                return True
+    return False
+
+
+def _readings_for(token: Token, keys: frozenset[str]) -> frozenset[str] | None:
+    found: set[str] = set()
+    for key in keys:
+        readings = readings_giving(token.text, key)
+        if readings is None:
+            return None
+        found |= readings
+    return frozenset(found)
+
+
+def _weak_typo(aligned: list[tuple[Token, Token, TokenMatch]]) -> bool:
+    """A letter added or dropped in a surname (Novichkov for Новиков, Зубков for Зубов) makes
+    another real surname as often as a typo: a patronymic, which thousands share, cannot
+    confirm it; only a birth date can."""
+    if not any(found.indel and Role.GIVEN not in (q.role, c.role) for q, c, found in aligned):
+        return False
+    return any(
+        found.code not in _WEAK_CODES and (q.role is Role.PATRONYMIC or c.role is Role.PATRONYMIC)
+        for q, c, found in aligned
     )
 
 
@@ -322,6 +432,8 @@ def _in_order(initials: list[tuple[int, bool]]) -> bool:
 
 
 def _date_code(query: BirthDate, candidate: BirthDate) -> str:
+    if abs(query.year - candidate.year) == 1 and _same_day(query, candidate):
+        return "birth_year_off_by_one"
     if query.year != candidate.year:
         return "birth_year_conflict"
     if query.month is None or candidate.month is None:
@@ -333,6 +445,15 @@ def _date_code(query: BirthDate, candidate: BirthDate) -> str:
     if (query.month, query.day) == (candidate.day, candidate.month):
         return "day_month_swap"
     return "date_conflict"
+
+
+def _same_day(query: BirthDate, candidate: BirthDate) -> bool:
+    """Day and month agree, or one side gives the year only: a slip of the year is plausible."""
+    if query.month is None or candidate.month is None:
+        return True
+    if query.day is None or candidate.day is None:
+        return query.month == candidate.month
+    return (query.month, query.day) == (candidate.month, candidate.day)
 
 
 def compare_birth_dates(query: Iterable[BirthDate], candidate: Iterable[BirthDate]) -> DateFinding:
@@ -388,15 +509,19 @@ def _decide(score: float, name: NameComparison, dates: DateFinding) -> str:
         return "birth_year_conflict"
     if name.patronymic_conflict:
         return "patronymic_conflict"
+    if name.readings_conflict:
+        return "readings_conflict"
     if not name.complete:
         return "name_incomplete"
+    if dates.code == "birth_year_off_by_one":
+        return "birth_year_off_by_one" if score >= REVIEW_THRESHOLD else "below_threshold"
     # An initial or a typo fits many people on a long list; one more agreement must confirm it.
     # With a single full word the patronymic cannot: that word may be a surname ending like
     # one (Бабич), and vowel initials are loose.
     date_agrees = dates.code in _DATES_AGREE
     if name.full_parts < 2 and not date_agrees:
         return "initial_unconfirmed"
-    if name.typos and not (date_agrees or name.patronymic_agrees):
+    if name.typos and not (date_agrees or (name.patronymic_agrees and not name.weak_typo)):
         return "typo_unconfirmed"
     if score < MATCH_THRESHOLD:
         return "below_threshold"
@@ -411,6 +536,7 @@ _PART_TEXT = {
     "typo": "one or two letters differ",
     "initial": "initial agrees",
     "initials": "initials agree",
+    "patronymic_spelling": "patronymic written like a surname, one letter off",
 }
 _DECISION_TEXT = {
     "match": "possible match: review before vouching",
@@ -420,6 +546,8 @@ _DECISION_TEXT = {
     "initial_unconfirmed": "initials only, no birth date or patronymic to confirm them",
     "typo_unconfirmed": "spelling differs, no birth date or patronymic to confirm it",
     "below_threshold": "similar, below the match threshold",
+    "birth_year_off_by_one": "possible match: birth year differs by one, review",
+    "readings_conflict": "the words agree only under different spelling conventions",
 }
 
 
@@ -432,4 +560,5 @@ def summarize(result: MatchResult) -> str:
     date_text = date.code.replace("_", " ")
     if date.query:
         date_text += f" ({date.query} / {date.candidate})"
-    return f"{_DECISION_TEXT[result.decision]}. {parts}. Birth date: {date_text}."
+    layout = " Typed in the Latin keyboard layout." if result.name.layout else ""
+    return f"{_DECISION_TEXT[result.decision]}. {parts}. Birth date: {date_text}.{layout}"

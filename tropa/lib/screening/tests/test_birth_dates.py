@@ -1,5 +1,7 @@
 """Birth dates are evidence both ways."""
 
+import pytest
+
 from tropa.lib.screening.model import make_person, parse_birth_date
 from tropa.lib.screening.score import MATCH_THRESHOLD, compare
 
@@ -19,11 +21,22 @@ def test_it_raises_score_on_agreement() -> None:
     assert _result("1980-05-03").birth_date.code == "exact"
 
 
-def test_it_rules_out_other_year() -> None:
-    result = _result("1981-05-03")
+@pytest.mark.parametrize("other", ["1983-05-03", "1981-07-12", "1979-05-04"])
+def test_it_rules_out_other_year(other: str) -> None:
+    result = _result(other)
     assert not result.match
     assert result.decision == "birth_year_conflict"
     assert result.score < 0.6
+
+
+def test_it_shows_a_year_off_by_one_for_review() -> None:
+    result = _result("1981-05-03")
+    assert not result.match
+    assert result.decision == "birth_year_off_by_one"
+    assert result.score >= 0.6
+    assert result.explanation()["summary"].startswith(
+        "possible match: birth year differs by one, review."
+    )
 
 
 def test_it_tolerates_day_month_swap() -> None:
