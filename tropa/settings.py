@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "tropa.notify",
     "tropa.vetting",
     "tropa.testimony",
+    "tropa.sharing",
 ]
 
 MIDDLEWARE = [
@@ -107,6 +108,8 @@ MIDDLEWARE = [
     "tropa.notify.middleware.AutoRefreshIsNotActivityMiddleware",
     "tropa.accounts.middleware.RequireVerifiedLoginMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # An advocate reaches only their pages; expired or revoked, signed out (tropa.sharing).
+    "tropa.sharing.middleware.AdvocateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tropa.accounts.middleware.NoStoreMiddleware",
 ]

@@ -22,6 +22,7 @@ from tropa.core.access import forbid
 from tropa.core.models import OrganizationOwned, ScopedQuerySet
 
 from .models import Alert, Case, CaseQuerySet, Deployment, FamilyMember, Need, Task
+from .registry import granted_cases
 
 M = TypeVar("M", bound=models.Model)
 Owned = TypeVar("Owned", bound=OrganizationOwned)
@@ -46,6 +47,8 @@ def visible_cases(user: Viewer) -> CaseQuerySet:
     if organization is None or not can(user, Cap.VIEW_CASES):
         return Case.objects.unscoped().none()
     cases = Case.objects.for_organization(organization)
+    if can(user, Cap.SEE_GRANTED_CASES):  # an advocate (tropa/sharing)
+        return cases.filter(granted_cases(user))
     if not can(user, Cap.SEE_ALL_CASES):
         # Volunteers see the cases given to them and those where they hold a task.
         cases = cases.filter(Q(assignee=user) | Q(tasks__assignee=user)).distinct()
@@ -64,6 +67,8 @@ def scope_to_visible_cases(
     if organization is None or not can(user, Cap.VIEW_CASES):
         return _nothing(items)
     items = items.filter(organization=organization)
+    if can(user, Cap.SEE_GRANTED_CASES):  # an advocate (tropa/sharing)
+        return items.filter(granted_cases(user, case_path))
     if not can(user, Cap.SEE_ALL_CASES):
         items = items.filter(
             Q(**{f"{case_path}__assignee": user}) | Q(**{f"{case_path}__tasks__assignee": user})
