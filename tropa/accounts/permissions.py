@@ -120,12 +120,10 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
     ),
     # Volunteers do logistics for the cases they are given; never identity or notes.
     Role.VOLUNTEER: frozenset({Cap.VIEW_CASES, Cap.WRITE_LOGISTICS}),
-    # An advocate reads and writes the outreach of the cases granted to them, nothing else;
-    # tropa/sharing/middleware.py answers 404 outside those pages and signs out an advocate
-    # whose grants have all expired or been revoked.
-    Role.ADVOCATE: frozenset(
-        {Cap.VIEW_CASES, Cap.SEE_GRANTED_CASES, Cap.VIEW_OUTREACH, Cap.WRITE_OUTREACH}
-    ),
+    # An advocate reads and writes the outreach of the cases granted to them, nothing else
+    # (no VIEW_CASES: no case desk); tropa/sharing/middleware.py answers 404 outside those
+    # pages and signs out an advocate whose grants have all expired or been revoked.
+    Role.ADVOCATE: frozenset({Cap.SEE_GRANTED_CASES, Cap.VIEW_OUTREACH, Cap.WRITE_OUTREACH}),
 }
 
 # sharing: coordinators refer cases, decide on incoming referrals and give advocates access.

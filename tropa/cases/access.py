@@ -44,11 +44,11 @@ def _nothing(items: models.QuerySet[M]) -> models.QuerySet[M]:
 
 def visible_cases(user: Viewer) -> CaseQuerySet:
     organization = _organization(user)
+    if organization is not None and can(user, Cap.SEE_GRANTED_CASES):  # an advocate
+        return Case.objects.for_organization(organization).filter(granted_cases(user))
     if organization is None or not can(user, Cap.VIEW_CASES):
         return Case.objects.unscoped().none()
     cases = Case.objects.for_organization(organization)
-    if can(user, Cap.SEE_GRANTED_CASES):  # an advocate (tropa/sharing)
-        return cases.filter(granted_cases(user))
     if not can(user, Cap.SEE_ALL_CASES):
         # Volunteers see the cases given to them and those where they hold a task.
         cases = cases.filter(Q(assignee=user) | Q(tasks__assignee=user)).distinct()
@@ -64,11 +64,11 @@ def scope_to_visible_cases(
     would make the database build the set of all the organization's cases first.
     """
     organization = _organization(user)
+    if organization is not None and can(user, Cap.SEE_GRANTED_CASES):  # an advocate
+        return items.filter(granted_cases(user, case_path), organization=organization)
     if organization is None or not can(user, Cap.VIEW_CASES):
         return _nothing(items)
     items = items.filter(organization=organization)
-    if can(user, Cap.SEE_GRANTED_CASES):  # an advocate (tropa/sharing)
-        return items.filter(granted_cases(user, case_path))
     if not can(user, Cap.SEE_ALL_CASES):
         items = items.filter(
             Q(**{f"{case_path}__assignee": user}) | Q(**{f"{case_path}__tasks__assignee": user})
