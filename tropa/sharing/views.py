@@ -84,8 +84,7 @@ def refer(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 
     if request.method == "POST" and submit(request, form, action, _("Referral sent.")):
         return redirect("sharing:referral", made[0].code)
-    context = {"case": case, "form": form, "language_next": case.get_absolute_url()}
-    return render(request, "sharing/refer.html", context)
+    return render(request, "sharing/refer.html", {"case": case, "form": form})
 
 
 @require_GET
@@ -168,8 +167,7 @@ def grant_new(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 
     if request.method == "POST" and submit(request, form, action, _("Access given.")):
         return redirect(case.get_absolute_url() + "#sharing")
-    context = {"case": case, "form": form, "language_next": case.get_absolute_url()}
-    return render(request, "sharing/grant_form.html", context)
+    return render(request, "sharing/grant_form.html", {"case": case, "form": form})
 
 
 @require_POST
