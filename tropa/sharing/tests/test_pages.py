@@ -4,6 +4,7 @@ the organization's list of referrals, and ``tropa referrals list``."""
 from __future__ import annotations
 
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -15,7 +16,7 @@ from tropa.accounts.models import Organization, User
 from tropa.audit.models import AuditEntry
 from tropa.cases.models import Case
 from tropa.sharing import services
-from tropa.sharing.models import Referral
+from tropa.sharing.models import AdvocateGrant, Referral
 
 from .conftest import add_item, consent
 
@@ -136,3 +137,31 @@ def test_the_shell_lists_both_directions(
 
 def _coordinator_of(organization: Organization) -> User:
     return User.objects.get(membership__organization=organization, membership__role="coordinator")
+
+
+def test_the_panel_costs_the_same_queries_for_one_referral_or_many(
+    canary_case: Case,
+    coordinator: User,
+    yerevan: Organization,
+    tbilisi: Organization,
+    advocate: User,
+    django_assert_num_queries: Any,
+) -> None:
+    client = sign_in(Client(), coordinator)
+    _referral(canary_case, coordinator, yerevan)
+    services.grant_advocate(actor=coordinator, case=canary_case, advocate=advocate, summary="a")
+    client.get(canary_case.get_absolute_url())  # warm caches (keys, sessions)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        client.get(canary_case.get_absolute_url())
+    _referral(canary_case, coordinator, tbilisi)
+    services.revoke_grant(
+        actor=coordinator,
+        grant=AdvocateGrant.objects.get(organization=canary_case.organization),
+    )
+    services.grant_advocate(actor=coordinator, case=canary_case, advocate=advocate, summary="b")
+    with django_assert_num_queries(len(one)):
+        page = client.get(canary_case.get_absolute_url()).content.decode()
+    assert "Tbilisi" in page and page.count('class="inline">') >= 2
