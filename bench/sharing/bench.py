@@ -110,7 +110,9 @@ def _tree_rss(root: int) -> int:
 def measured(args: list[str], env: dict[str, str]) -> dict[str, Any]:
     load_before = os.getloadavg()[0]
     start = time.perf_counter()
-    process = subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=sys.stderr)
+    process = subprocess.Popen(
+        args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=sys.stderr
+    )
     peak = 0
     while process.poll() is None:
         peak = max(peak, _tree_rss(process.pid))
