@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "tropa.testimony",
     "tropa.intake",
     "tropa.ops",
+    "tropa.sharing",
 ]
 
 MIDDLEWARE = [
@@ -109,6 +110,8 @@ MIDDLEWARE = [
     "tropa.notify.middleware.AutoRefreshIsNotActivityMiddleware",
     "tropa.accounts.middleware.RequireVerifiedLoginMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # An advocate reaches only their pages; expired or revoked, signed out (tropa.sharing).
+    "tropa.sharing.middleware.AdvocateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tropa.accounts.middleware.NoStoreMiddleware",
 ]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("vetting/", include("tropa.vetting.urls")),
     path("testimony/", include("tropa.testimony.urls")),
     path("", include("tropa.intake.urls")),
+    path("sharing/", include("tropa.sharing.urls")),
     path("i18n/language/", views.switch_language, name="switch_language"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -206,7 +206,8 @@ def login(page: Page, server: Server, username: str, *, fresh: bool = False) -> 
     page.fill("#id_token", server.code(username))
     page.click("main form button[type=submit]")
     # The dashboard, or for an administrator (no case work) the user list it sends him to.
-    page.wait_for_url(re.compile(re.escape(server.url) + r"/(accounts/users/)?$"))
+    # An advocate (tropa/sharing) lands on their own list of cases.
+    page.wait_for_url(re.compile(re.escape(server.url) + r"/(accounts/users/|sharing/advocate/)?$"))
     if not fresh:
         server.sessions[username] = page.context.cookies()
 

@@ -35,6 +35,9 @@ class Role(models.TextChoices):
     LAWYER = "lawyer", _("Lawyer")
     VERIFIER = "verifier", _("Verifier")
     VOLUNTEER = "volunteer", _("Volunteer")
+    # sharing (tropa/sharing): an outside supporter, journalist or lawyer, bound to the cases
+    # granted to them for a limited time; sees the pseudonym, a public summary and outreach.
+    ADVOCATE = "advocate", _("Advocate")
 
 
 class User(AbstractUser):

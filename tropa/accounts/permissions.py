@@ -48,6 +48,10 @@ class Cap(StrEnum):
     # intake (tropa/intake): invite people, triage what they send; edit interview definitions
     TRIAGE_INTAKE = "triage_intake"
     EDIT_INTAKE_FORMS = "edit_intake_forms"
+    # sharing (tropa/sharing): refer cases and give advocates access; an advocate sees only
+    # the cases granted to them (tropa/cases/registry.py: granted_cases)
+    SHARE_CASES = "share_cases"
+    SEE_GRANTED_CASES = "see_granted_cases"
 
 
 _CASE_STAFF = {
@@ -121,7 +125,14 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
     ),
     # Volunteers do logistics for the cases they are given; never identity or notes.
     Role.VOLUNTEER: frozenset({Cap.VIEW_CASES, Cap.WRITE_LOGISTICS}),
+    # An advocate reads and writes the outreach of the cases granted to them, nothing else
+    # (no VIEW_CASES: no case desk); tropa/sharing/middleware.py answers 404 outside those
+    # pages and signs out an advocate whose grants have all expired or been revoked.
+    Role.ADVOCATE: frozenset({Cap.SEE_GRANTED_CASES, Cap.VIEW_OUTREACH, Cap.WRITE_OUTREACH}),
 }
+
+# sharing: coordinators refer cases, decide on incoming referrals and give advocates access.
+ROLE_CAPS[Role.COORDINATOR] = ROLE_CAPS[Role.COORDINATOR] | {Cap.SHARE_CASES}
 
 
 def staff_user(request: HttpRequest) -> User:

@@ -232,3 +232,18 @@ class Action(StrEnum):
     # ops (tropa/ops): backups of the whole server
     BACKUP_CREATED = "backup.created"
     BACKUP_RESTORED = "backup.restored"
+    # sharing (tropa/sharing): referrals between organizations, advocates' access
+    REFERRAL_CREATED = "referral.created"
+    REFERRAL_RECEIVED = "referral.received"
+    REFERRAL_VIEWED = "referral.viewed"
+    REFERRAL_WITHDRAWN = "referral.withdrawn"
+    REFERRAL_DECLINED = "referral.declined"
+    REFERRAL_ACCEPTED = "referral.accepted"
+    REFERRAL_EVIDENCE_COPIED = "referral.evidence_copied"
+    REFERRAL_COPY_FAILED = "referral.copy_failed"
+    REFERRALS_LISTED_FROM_SHELL = "referral.listed_from_shell"
+    ADVOCATE_GRANTED = "advocate.granted"
+    ADVOCATE_GRANT_RENEWED = "advocate.grant_renewed"
+    ADVOCATE_GRANT_REVOKED = "advocate.grant_revoked"
+    ADVOCATE_CASE_VIEWED = "advocate.case_viewed"
+    ADVOCATE_SIGNED_OUT = "advocate.signed_out"

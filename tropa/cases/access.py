@@ -22,6 +22,7 @@ from tropa.core.access import forbid
 from tropa.core.models import OrganizationOwned, ScopedQuerySet
 
 from .models import Alert, Case, CaseQuerySet, Deployment, FamilyMember, Need, Task
+from .registry import granted_cases
 
 M = TypeVar("M", bound=models.Model)
 Owned = TypeVar("Owned", bound=OrganizationOwned)
@@ -43,6 +44,8 @@ def _nothing(items: models.QuerySet[M]) -> models.QuerySet[M]:
 
 def visible_cases(user: Viewer) -> CaseQuerySet:
     organization = _organization(user)
+    if organization is not None and can(user, Cap.SEE_GRANTED_CASES):  # an advocate
+        return Case.objects.for_organization(organization).filter(granted_cases(user))
     if organization is None or not can(user, Cap.VIEW_CASES):
         return Case.objects.unscoped().none()
     cases = Case.objects.for_organization(organization)
@@ -61,6 +64,8 @@ def scope_to_visible_cases(
     would make the database build the set of all the organization's cases first.
     """
     organization = _organization(user)
+    if organization is not None and can(user, Cap.SEE_GRANTED_CASES):  # an advocate
+        return items.filter(granted_cases(user, case_path), organization=organization)
     if organization is None or not can(user, Cap.VIEW_CASES):
         return _nothing(items)
     items = items.filter(organization=organization)

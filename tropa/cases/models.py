@@ -45,6 +45,8 @@ class ClosedReason(models.TextChoices):
     NOT_ELIGIBLE = "not_eligible", _("Not eligible after vetting")
     DUPLICATE = "duplicate", _("Duplicate case")
     OTHER = "other", _("Other")
+    # sharing (tropa/sharing): transferred to another organization with the man's consent
+    REFERRED = "referred", _("Referred to another organization")
 
 
 class Risk(models.TextChoices):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Q
 from django.http import HttpRequest
 
 from .models import Case
@@ -83,3 +84,21 @@ def dashboard_panels_for(request: HttpRequest) -> list[tuple[str, dict[str, Any]
         if context is not None:
             rendered.append((panel.template, context))
     return rendered
+
+
+# Cases granted to a user for a limited time (an advocate's, tropa/sharing): the app that
+# keeps the grants registers a function that answers, for a user, a Q over case primary
+# keys (``pk__in=…``). Without one, nothing is granted.
+_granted_cases: list[Callable[[Any, str], Q]] = []
+
+
+def register_granted_cases(source: Callable[[Any, str], Q]) -> None:
+    _granted_cases[:] = [source]
+
+
+def granted_cases(user: Any, case_path: str = "pk") -> Q:
+    """A filter for the cases granted to ``user`` (at ``case_path``); matches none without a
+    registered source."""
+    if not _granted_cases:
+        return Q(pk__in=[])
+    return _granted_cases[0](user, case_path)

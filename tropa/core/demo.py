@@ -739,6 +739,7 @@ def load_demo() -> list[tuple[str, str, str, str, str]]:
                 _screen_against_the_demo_list(by_name[LISTED_PSEUDONYM], coordinator)
         rows += __import__("tropa.vetting.demo").vetting.demo.load_vetting_demo(orgs[ASTANA])
         __import__("tropa.intake.demo").intake.demo.load_intake_demo(orgs[ASTANA])
+        rows += __import__("tropa.sharing.demo").sharing.demo.load_sharing_demo(orgs)
     return rows
 
 

@@ -170,6 +170,8 @@ class CustodyAction(models.TextChoices):
     VERIFY = "verify", _("Fixity verified")
     VERIFY_FAILED = "verify_failed", _("Fixity check FAILED")
     DELETE_REQUEST = "delete_request", _("Deletion requested")
+    # sharing (tropa/sharing): copied to or from another organization's case by a referral
+    TRANSFERRED = "transferred", _("Transferred by a referral")
 
 
 class CustodyEntry(models.Model):

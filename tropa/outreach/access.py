@@ -82,6 +82,8 @@ def _case_visible(user: Viewer) -> Q:
     # role that sees every case of it needs no subquery.
     if can(user, Cap.SEE_ALL_CASES):
         return Q()
+    if can(user, Cap.SEE_GRANTED_CASES):  # an advocate: only their cases' requests
+        return Q(case__in=visible_cases(user))
     return Q(case__isnull=True) | Q(case__in=visible_cases(user))
 
 

@@ -135,6 +135,10 @@ def test_the_canary_never_reaches_disk_or_logs(fresh_env: dict[str, str], tmp_pa
     assert "astana-coordinator" in output and CANARY not in output
     listing = _tropa(fresh_env, "cases", "list", "--org", "Demo Astana")
     assert len(listing.splitlines()) >= 12 and CANARY not in listing
+    # The canary's case went to Demo Yerevan with his Latin name, re-sealed there
+    # (tropa/sharing/demo.py): that copy is on disk too, and checked below.
+    referrals = _tropa(fresh_env, "referrals", "list", "--org", "Demo Yerevan")
+    assert "accepted" in referrals and CANARY_LATIN.upper() not in referrals
     log = tmp_path / "server.log"
     _serve_a_little(fresh_env, log)
 

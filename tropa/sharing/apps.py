@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class SharingConfig(AppConfig):
+    name = "tropa.sharing"
+    label = "sharing"
+    verbose_name = "Sharing"
+
+    def ready(self) -> None:
+        from tropa.cases.registry import Panel, register_granted_cases, register_panel
+
+        from .access import granted_case_filter
+        from .panel import panel_context
+
+        register_granted_cases(granted_case_filter)
+        register_panel(Panel("sharing", "sharing/_panel.html", panel_context, order=90))
