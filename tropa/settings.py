@@ -65,6 +65,9 @@ DEBUG = env_bool("TROPA_DEBUG", False) and not PRODUCTION
 
 SECRET_KEY = env_str("TROPA_SECRET_KEY") or _private_secret(DATA_DIR / "secret_key")
 KEYSET_FILE = Path(env_str("TROPA_KEYSET_FILE", str(DATA_DIR / "master.keyset.json")))
+# The key store: each case's data key, wrapped by the master keyset (tropa/crypto/keystore.py).
+# Never in a database backup: erasing a case destroys its key here (docs/retention.md).
+KEYSTORE_DIR = Path(env_str("TROPA_KEYSTORE_DIR", str(DATA_DIR / "keystore")))
 
 ALLOWED_HOSTS = [h for h in env_str("TROPA_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in env_str("TROPA_CSRF_TRUSTED_ORIGINS").split(",") if o]
@@ -91,6 +94,7 @@ INSTALLED_APPS = [
     "tropa.notify",
     "tropa.vetting",
     "tropa.testimony",
+    "tropa.retention",
 ]
 
 MIDDLEWARE = [
@@ -335,3 +339,6 @@ TROPA_EMAIL_FROM = env_str("TROPA_EMAIL_FROM")
 TROPA_EMAIL_TIMEOUT = env_int("TROPA_EMAIL_TIMEOUT", 20)
 # The address a notification points to ("open Tropa: https://..."); nothing else is in it.
 TROPA_SITE_URL = env_str("TROPA_SITE_URL")
+
+# Dual control (tropa/retention, R18): how long an approved or emergency reveal stays usable.
+TROPA_DUAL_CONTROL_REVEAL_MINUTES = env_int("TROPA_DUAL_CONTROL_REVEAL_MINUTES", 60)

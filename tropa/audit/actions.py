@@ -208,3 +208,16 @@ class Action(StrEnum):
     TESTIMONY_SEARCHED = "testimony.searched"
     # outreach (wave 3): the name letters are signed with
     USER_DISPLAY_NAME_CHANGED = "user.display_name_changed"
+    # retention (tropa/retention): erasure, retention rules, dual control (R7, R18)
+    CASE_ERASED = "case.erased"
+    RETENTION_RULE_SAVED = "retention.rule_saved"
+    RETENTION_RULE_REMOVED = "retention.rule_removed"
+    RETENTION_RUN = "retention.run"
+    CONTROL_POLICY_CHANGED = "control.policy_changed"
+    CONTROL_REQUESTED = "control.requested"
+    CONTROL_APPROVED = "control.approved"
+    CONTROL_REFUSED = "control.refused"
+    CONTROL_APPROVAL_REFUSED = "control.approval_refused"
+    CONTROL_BREAK_GLASS = "control.break_glass"
+    CONTROL_REVIEWED = "control.reviewed"
+    IDENTITY_REVEAL_HELD = "identity.reveal_held"

@@ -83,3 +83,19 @@ def dashboard_panels_for(request: HttpRequest) -> list[tuple[str, dict[str, Any]
         if context is not None:
             rendered.append((panel.template, context))
     return rendered
+
+
+# A later app may hold a reveal back (dual control, tropa/retention): a gate raises a
+# ServiceError to refuse ``actor`` the identities of ``people`` for ``purpose``.
+RevealGate = Callable[[Any, list[Any], str], None]
+_reveal_gates: list[RevealGate] = []
+
+
+def register_reveal_gate(gate: RevealGate) -> None:
+    if gate not in _reveal_gates:
+        _reveal_gates.append(gate)
+
+
+def check_reveal_gates(actor: Any, people: list[Any], purpose: str) -> None:
+    for gate in _reveal_gates:
+        gate(actor, people, purpose)

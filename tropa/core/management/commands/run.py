@@ -62,6 +62,8 @@ class Command(BaseCommand):
             call_command("pathways", "schedule")
             # E-mail notifications: escalations, daily digests, retries, every five minutes.
             call_command("notify", "schedule")
+            # Retention rules: erasure of what is due, daily (tropa/retention).
+            call_command("retention", "schedule")
             worker = subprocess.Popen([sys.executable, "-m", "tropa.cli", "worker"])
             # Notifications on a worker of their own, so that they never wait behind long work.
             notifier = subprocess.Popen(
