@@ -221,3 +221,4 @@ class Action(StrEnum):
     CONTROL_BREAK_GLASS = "control.break_glass"
     CONTROL_REVIEWED = "control.reviewed"
     IDENTITY_REVEAL_HELD = "identity.reveal_held"
+    CONTROL_REQUESTS_VIEWED = "control.requests_viewed"

@@ -23,6 +23,7 @@ from tropa.accounts.permissions import Cap, can
 from tropa.audit.actions import Action
 from tropa.audit.services import log_action
 from tropa.cases.models import Case, Person
+from tropa.cases.services import RevealLimitReached
 from tropa.core.errors import ServiceError
 from tropa.crypto.fields import seal, unseal
 
@@ -34,8 +35,10 @@ class ControlError(ServiceError):
     """A request or an approval that cannot be carried out; the message is for the user."""
 
 
-class RevealHeld(ControlError):
-    """Dual control is on and this reveal has no approved request."""
+class RevealHeld(RevealLimitReached, ControlError):
+    """Dual control is on and this reveal has no approved request. A RevealLimitReached, so
+    that every page that reveals (letters, hits, exports) refuses it the way it refuses a
+    reveal past the hourly cap."""
 
 
 def policy_of(organization_id: int) -> Policy:
@@ -136,6 +139,11 @@ def _request(*, actor: User, case: Case, kind: str, reason: str) -> Request:
     return request
 
 
+def approval_role(user: User) -> bool:
+    """Whether ``user``'s role approves requests (and reads their reasons)."""
+    return user.role == Role.COORDINATOR
+
+
 def approval_refusal(actor: User, request: Request) -> str | None:
     """Why ``actor`` may not approve ``request``; None if they may. Pages hide the button
     with it, the services refuse with it."""
@@ -208,3 +216,16 @@ def mark_reviewed(*, actor: User, request: Request) -> None:
 
 def reason_of(request: Request) -> str:
     return str(unseal(request, "sealed_reason", request.sealed_reason) or "")
+
+
+def unreviewed(organization: Organization) -> Any:
+    """Emergency reveals no second admin or coordinator has reviewed yet."""
+    return Request.objects.filter(
+        organization=organization, status=Status.BREAK_GLASS, reviewed_by=None
+    ).select_related("case", "requested_by")
+
+
+def pending(organization: Organization) -> Any:
+    return Request.objects.filter(organization=organization, status=Status.PENDING).select_related(
+        "case", "requested_by"
+    )
