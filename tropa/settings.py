@@ -342,3 +342,15 @@ TROPA_SITE_URL = env_str("TROPA_SITE_URL")
 
 # Dual control (tropa/retention, R18): how long an approved or emergency reveal stays usable.
 TROPA_DUAL_CONTROL_REVEAL_MINUTES = env_int("TROPA_DUAL_CONTROL_REVEAL_MINUTES", 60)
+
+# Insider alerts for admins (tropa/retention/insider.py): more than this many identity reveals
+# in TROPA_INSIDER_REVEAL_MINUTES, denied case codes (404s) in a day, cases read in a day that
+# are assigned to someone else; exports outside working hours (server time, [start, end)).
+TROPA_INSIDER_REVEALS = env_int("TROPA_INSIDER_REVEALS", 10)
+TROPA_INSIDER_REVEAL_MINUTES = env_int("TROPA_INSIDER_REVEAL_MINUTES", 60)
+TROPA_INSIDER_PROBES = env_int("TROPA_INSIDER_PROBES", 5)
+TROPA_INSIDER_UNASSIGNED = env_int("TROPA_INSIDER_UNASSIGNED", 30)
+TROPA_INSIDER_WORK_HOURS = (
+    env_int("TROPA_INSIDER_WORK_START", 8),
+    env_int("TROPA_INSIDER_WORK_END", 20),
+)

@@ -222,3 +222,4 @@ class Action(StrEnum):
     CONTROL_REVIEWED = "control.reviewed"
     IDENTITY_REVEAL_HELD = "identity.reveal_held"
     CONTROL_REQUESTS_VIEWED = "control.requests_viewed"
+    AUDIT_LOG_VIEWED = "audit.log_viewed"

@@ -19,7 +19,7 @@ def is_reviewer(user: User) -> bool:
 
 def access_request(user: User, code: Any) -> Request:
     org_id = org_id_of(user)
-    found = (
+    found: Request | None = (
         Request.objects.filter(organization=org_id, code=code).select_related("case").first()
         if org_id is not None and is_reviewer(user)
         else None

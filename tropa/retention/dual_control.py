@@ -161,7 +161,11 @@ def approval_refusal(actor: User, request: Request) -> str | None:
 def decide_request(*, actor: User, request: Request, approve: bool) -> Request:
     """Approve or refuse ``request``; a refused attempt (self, expired) stays on record."""
     with transaction.atomic():
-        locked = Request.objects.select_for_update().filter(pk=request.pk).unscoped().get()
+        locked: Request = (
+            Request.objects.filter(organization=request.organization_id, pk=request.pk)
+            .select_for_update()
+            .get()
+        )
         refusal = approval_refusal(actor, locked)
         if refusal is None:
             locked.status = Status.APPROVED if approve else Status.REFUSED

@@ -12,4 +12,5 @@ urlpatterns = [
     path("requests/<uuid:code>/decide", views.decide, name="decide"),
     path("requests/<uuid:code>/reviewed", views.reviewed, name="reviewed"),
     path("rules/", views.rules, name="rules"),
+    path("audit/", views.audit_log, name="audit_log"),
 ]

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tropa.accounts.models import Role
 from tropa.accounts.permissions import AuthenticatedHttpRequest, Cap, staff_view
 from tropa.audit.actions import Action
 from tropa.audit.services import log_action
@@ -14,9 +15,10 @@ from tropa.cases.access import access_case
 from tropa.core.access import forbid
 from tropa.core.views import run_action
 
+from . import auditlog, erasure, insider
 from . import dual_control as dc
-from . import erasure
 from .access import access_request, is_reviewer
+from .forms import AuditFilterForm
 from .models import RetentionRule
 
 
@@ -83,7 +85,12 @@ def requests(request: AuthenticatedHttpRequest) -> HttpResponse:
         emergencies=len(emergencies),
         reasons=coordinator,
     )
-    context = {"pending": pending, "emergencies": emergencies, "user_code": user.code}
+    context = {
+        "pending": pending,
+        "emergencies": emergencies,
+        "user_code": user.code,
+        "alerts": insider.alerts_for(org) if user.role == Role.ADMIN else None,
+    }
     return render(request, "retention/requests.html", context)
 
 
@@ -154,3 +161,18 @@ def _number(text: str | None) -> int:
         return int(text or 0)
     except ValueError:
         raise erasure.RetentionError(_("Write a whole number.")) from None
+
+
+@staff_view
+def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user, org = request.user, request.user.organization
+    if user.role != Role.ADMIN or org is None:
+        forbid(user, Cap.MANAGE_USERS, None)
+    form = AuditFilterForm(request.GET or None, members=auditlog.members(org))
+    filters = form.filters() if form.is_valid() else auditlog.Filters()
+    page = auditlog.read_log(actor=user, organization=org, filters=filters)
+    rows = [(e, auditlog.detail_text(e.detail)) for e in page.entries]
+    query = request.GET.copy()
+    query.pop("before", None)
+    context = {"form": form, "rows": rows, "page": page, "query": query.urlencode()}
+    return render(request, "retention/audit_log.html", context)
