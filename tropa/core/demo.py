@@ -738,6 +738,7 @@ def load_demo() -> list[tuple[str, str, str, str, str]]:
                 _enrich_astana(by_name, staff)
                 _screen_against_the_demo_list(by_name[LISTED_PSEUDONYM], coordinator)
         rows += __import__("tropa.vetting.demo").vetting.demo.load_vetting_demo(orgs[ASTANA])
+        rows += __import__("tropa.retention.demo").retention.demo.load_retention_demo(orgs[ASTANA])
     return rows
 
 

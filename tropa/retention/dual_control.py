@@ -88,7 +88,10 @@ def reveal_gate(actor: Any, people: list[Person], purpose: str) -> None:
     """Registered with ``tropa.cases.registry``: holds back a reveal without approval."""
     if not people or not isinstance(actor, User):
         return
-    if not policy_of(people[0].organization_id).dual_control:
+    on = Policy.objects.filter(organization_id=people[0].organization_id).values_list(
+        "dual_control", flat=True
+    )
+    if not on.first():
         return
     for person in people:
         case = Case.objects.filter(organization=person.organization_id, person=person).first()
