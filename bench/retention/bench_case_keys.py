@@ -1,7 +1,8 @@
 """Sealing under case keys against the organization key: unseal of N identities, cold
 (every case key read from the key store and unwrapped) and warm (the per-process LRU).
 
-    DJANGO_SETTINGS_MODULE=tropa.test_settings .venv/bin/python bench/retention/bench_case_keys.py [N]
+    DJANGO_SETTINGS_MODULE=tropa.test_settings \
+        .venv/bin/python bench/retention/bench_case_keys.py [N]
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ import django
 
 django.setup()
 
-from django.test.utils import setup_test_environment  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
 
 
 def main(n: int) -> None:

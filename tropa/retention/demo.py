@@ -18,7 +18,7 @@ def load_retention_demo(org: Organization) -> list[tuple[str, str, str, str, str
 
     rows = []
     for username, role, language in ACCOUNTS:
-        user, password, device = _ensure_account(org, username, role, language)
+        _user, password, device = _ensure_account(org, username, role, language)
         secret = b32encode(device.bin_key).decode().rstrip("=")
         rows.append((org.name, username, str(Role(role).label), password, secret))
     if not RetentionRule.objects.filter(organization=org).exists():
