@@ -65,6 +65,9 @@ DEBUG = env_bool("TROPA_DEBUG", False) and not PRODUCTION
 
 SECRET_KEY = env_str("TROPA_SECRET_KEY") or _private_secret(DATA_DIR / "secret_key")
 KEYSET_FILE = Path(env_str("TROPA_KEYSET_FILE", str(DATA_DIR / "master.keyset.json")))
+# The key store: each case's data key, wrapped by the master keyset (tropa/crypto/keystore.py).
+# Never in a database backup: erasing a case destroys its key here (docs/retention.md).
+KEYSTORE_DIR = Path(env_str("TROPA_KEYSTORE_DIR", str(DATA_DIR / "keystore")))
 
 ALLOWED_HOSTS = [h for h in env_str("TROPA_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in env_str("TROPA_CSRF_TRUSTED_ORIGINS").split(",") if o]
@@ -94,6 +97,7 @@ INSTALLED_APPS = [
     "tropa.intake",
     "tropa.ops",
     "tropa.sharing",
+    "tropa.retention",
 ]
 
 MIDDLEWARE = [
@@ -354,3 +358,17 @@ TROPA_INTAKE_MAX_FILE_BYTES = env_int("TROPA_INTAKE_MAX_FILE_BYTES", 10 * 1024 *
 TROPA_BACKUP_DIR = env_str("TROPA_BACKUP_DIR")
 TROPA_BACKUP_RECIPIENT = env_str("TROPA_BACKUP_RECIPIENT")
 TROPA_BACKUP_KEEP = env_int("TROPA_BACKUP_KEEP", 14)
+# Dual control (tropa/retention, R18): how long an approved or emergency reveal stays usable.
+TROPA_DUAL_CONTROL_REVEAL_MINUTES = env_int("TROPA_DUAL_CONTROL_REVEAL_MINUTES", 60)
+
+# Insider alerts for admins (tropa/retention/insider.py): more than this many identity reveals
+# in TROPA_INSIDER_REVEAL_MINUTES, denied case codes (404s) in a day, cases read in a day that
+# are assigned to someone else; exports outside working hours (server time, [start, end)).
+TROPA_INSIDER_REVEALS = env_int("TROPA_INSIDER_REVEALS", 10)
+TROPA_INSIDER_REVEAL_MINUTES = env_int("TROPA_INSIDER_REVEAL_MINUTES", 60)
+TROPA_INSIDER_PROBES = env_int("TROPA_INSIDER_PROBES", 5)
+TROPA_INSIDER_UNASSIGNED = env_int("TROPA_INSIDER_UNASSIGNED", 30)
+TROPA_INSIDER_WORK_HOURS = (
+    env_int("TROPA_INSIDER_WORK_START", 8),
+    env_int("TROPA_INSIDER_WORK_END", 20),
+)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("testimony/", include("tropa.testimony.urls")),
     path("", include("tropa.intake.urls")),
     path("sharing/", include("tropa.sharing.urls")),
+    path("retention/", include("tropa.retention.urls")),
     path("i18n/language/", views.switch_language, name="switch_language"),
     path("healthz", views.healthz, name="healthz"),
 ]

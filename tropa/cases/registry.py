@@ -102,3 +102,17 @@ def granted_cases(user: Any, case_path: str = "pk") -> Q:
     if not _granted_cases:
         return Q(pk__in=[])
     return _granted_cases[0](user, case_path)
+# A later app may hold a reveal back (dual control, tropa/retention): a gate raises a
+# ServiceError to refuse ``actor`` the identities of ``people`` for ``purpose``.
+RevealGate = Callable[[Any, list[Any], str], None]
+_reveal_gates: list[RevealGate] = []
+
+
+def register_reveal_gate(gate: RevealGate) -> None:
+    if gate not in _reveal_gates:
+        _reveal_gates.append(gate)
+
+
+def check_reveal_gates(actor: Any, people: list[Any], purpose: str) -> None:
+    for gate in _reveal_gates:
+        gate(actor, people, purpose)

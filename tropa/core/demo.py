@@ -740,6 +740,7 @@ def load_demo() -> list[tuple[str, str, str, str, str]]:
         rows += __import__("tropa.vetting.demo").vetting.demo.load_vetting_demo(orgs[ASTANA])
         __import__("tropa.intake.demo").intake.demo.load_intake_demo(orgs[ASTANA])
         rows += __import__("tropa.sharing.demo").sharing.demo.load_sharing_demo(orgs)
+        rows += __import__("tropa.retention.demo").retention.demo.load_retention_demo(orgs[ASTANA])
     return rows
 
 

@@ -1,22 +1,33 @@
-"""Seal and open values of a model row with its organization's data key.
+"""Seal and open values of a model row with its case's or its organization's data key.
 
 Associated data binds every ciphertext to its table, column and row, so that a ciphertext
 moved to another row or column fails to decrypt instead of showing the wrong person's data.
+
+A model whose rows belong to a case registers itself (``case_scoped``): its values are then
+sealed under the key of the case's person, kept in the key store outside the database
+(``keystore.py``), so that destroying that key erases them everywhere, old backups included
+(``docs/retention.md``). Every other value is sealed under the organization's key.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
 from tink import aead, prf
 
 from tropa.lib import crypto
 
+from . import keystore
+from .keystore import KeyErased
 from .models import OrganizationKeys
+
+__all__ = ["DecryptionError", "KeyErased", "blind_index", "case_scoped", "seal", "unseal"]
 
 
 class DecryptionError(Exception):
@@ -46,10 +57,12 @@ def _org_prf(org_id: int) -> prf.Prf:
 
 
 def forget_cached_keys() -> None:
-    """Drop unwrapped keys from memory (tests, key rotation)."""
+    """Drop unwrapped keys from memory (tests, key rotation, erasure)."""
     master_aead.cache_clear()
     _org_aead.cache_clear()
     _org_prf.cache_clear()
+    _subject_aead.cache_clear()
+    _person_of_case.cache_clear()
     from .server import forget  # server.py builds on this module
 
     forget()
@@ -76,6 +89,79 @@ def _org_id_of(instance: models.Model) -> int:
     return int(org_id)
 
 
+# Models whose sealed values belong to a case: model label -> how to find the case's person.
+_CASE_SCOPED: dict[str, Callable[[models.Model], str]] = {}
+
+
+@lru_cache(maxsize=65536)
+def _person_of_case(case_id: str) -> str:
+    """A case's person never changes, so this is cached per process."""
+    case_model = apps.get_model("cases", "Case")
+    return str(case_model.all_organizations.values_list("person_id", flat=True).get(pk=case_id))
+
+
+def case_scoped(label: str, via: str) -> None:
+    """Seal ``label``'s values (``"app.model"``) under the key of its case's person.
+
+    ``via`` names how a row reaches it: ``"person"`` (a ``person`` foreign key), ``"case"``
+    (a ``case`` foreign key) or ``"self"`` (the row is the person). Register in
+    ``AppConfig.ready``, and re-seal existing rows in a data migration (``reseal``).
+    """
+    resolvers: dict[str, Callable[[models.Model], str]] = {
+        "self": lambda row: str(row.pk),
+        "person": lambda row: str(row.person_id),  # type: ignore[attr-defined]  # by contract
+        "case": lambda row: _person_of_case(str(row.case_id)),  # type: ignore[attr-defined]  # by contract
+    }
+    _CASE_SCOPED[label.lower()] = resolvers[via]
+
+
+def subject_of(instance: models.Model) -> str | None:
+    """The person whose case key seals ``instance``, or None for the organization's key."""
+    resolve = _CASE_SCOPED.get(instance._meta.label_lower)
+    return None if resolve is None else resolve(instance)
+
+
+def _subject_ad(org_id: int, subject: str) -> bytes:
+    return f"tropa.case-key.{org_id}.{subject}".encode()
+
+
+@lru_cache(maxsize=4096)
+def _subject_aead(org_id: int, subject: str, create: bool) -> aead.Aead:
+    """The unwrapped key of a case's person (LRU per process). Raises KeyErased."""
+    wrapped = keystore.get(subject)
+    if wrapped is None:
+        if not create:
+            raise KeyErased(subject)
+        fresh = crypto.new_wrapped_aead_keyset(master_aead(), _subject_ad(org_id, subject))
+        wrapped = keystore.put(subject, org_id, fresh)
+    return crypto.unwrap_aead(wrapped, master_aead(), _subject_ad(org_id, subject))
+
+
+def case_key_aead(org_id: int, person_id: str, *, create: bool = False) -> aead.Aead:
+    """The case key of ``person_id``, for wrapping what else must die with it (evidence keys)."""
+    if create:
+        try:
+            return _subject_aead(org_id, person_id, False)
+        except KeyErased:
+            if keystore.is_erased(person_id):
+                raise
+    return _subject_aead(org_id, person_id, create)
+
+
+def destroy_case_key(org_id: int, person_id: str) -> None:
+    """Crypto-erasure: the key of ``person_id``'s case is overwritten in the key store."""
+    keystore.destroy(person_id, org_id)
+    _subject_aead.cache_clear()
+
+
+def _aead_for(instance: models.Model, *, create: bool) -> aead.Aead:
+    org_id = _org_id_of(instance)
+    subject = subject_of(instance)
+    if subject is None:
+        return _org_aead(org_id)
+    return case_key_aead(org_id, subject, create=create)
+
+
 def seal(instance: models.Model, column: str, value: Any) -> bytes:
     """Encrypt a JSON-serialisable ``value`` for ``instance.column``.
 
@@ -85,16 +171,16 @@ def seal(instance: models.Model, column: str, value: Any) -> bytes:
     if instance.pk is None:
         raise ValueError("a row must have its primary key before a value can be sealed")
     plaintext = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
-    return bytes(_org_aead(_org_id_of(instance)).encrypt(plaintext, _row_ad(instance, column)))
+    key = _aead_for(instance, create=True)
+    return bytes(key.encrypt(plaintext, _row_ad(instance, column)))
 
 
 def unseal(instance: models.Model, column: str, ciphertext: bytes | memoryview | None) -> Any:
     if ciphertext is None or len(ciphertext) == 0:
         return None
+    key = _aead_for(instance, create=False)  # KeyErased: the case was erased
     try:
-        plaintext = _org_aead(_org_id_of(instance)).decrypt(
-            bytes(ciphertext), _row_ad(instance, column)
-        )
+        plaintext = key.decrypt(bytes(ciphertext), _row_ad(instance, column))
     except Exception as exc:  # Tink raises TinkError; any failure means "does not open".
         raise DecryptionError(
             f"{type(instance).__name__}.{column} of this row does not decrypt"
@@ -106,3 +192,22 @@ def blind_index(org_id: int, purpose: str, value: str) -> str:
     """A keyed, deterministic digest for equality search without storing ``value``."""
     data = f"{purpose}\x00{value}".encode()
     return bytes(_org_prf(org_id).compute(data, 32)).hex()
+
+
+def reseal(instance: models.Model, column: str) -> bool:
+    """Move ``instance.column`` from the organization's key to its case key (data migrations).
+
+    Returns True if the value was re-sealed; a value already under the case key is left.
+    """
+    ciphertext = getattr(instance, column)
+    if ciphertext is None or len(ciphertext) == 0 or subject_of(instance) is None:
+        return False
+    ad = _row_ad(instance, column)
+    try:
+        _aead_for(instance, create=False).decrypt(bytes(ciphertext), ad)
+        return False
+    except Exception:  # noqa: S110 - not (yet) under the case key: try the old key
+        pass
+    plaintext = _org_aead(_org_id_of(instance)).decrypt(bytes(ciphertext), ad)
+    setattr(instance, column, bytes(_aead_for(instance, create=True).encrypt(plaintext, ad)))
+    return True

@@ -22,6 +22,7 @@ from tink import streaming_aead
 
 from tropa.accounts.models import Organization
 from tropa.cases.models import Case
+from tropa.crypto import fields
 from tropa.crypto.fields import master_aead, seal, unseal
 
 from .models import CaseKey, EvidenceItem, SigningKey, UploadPart
@@ -75,14 +76,33 @@ def _case_handle(case: Case, *, create: bool) -> tink.KeysetHandle:
         # A case that already holds evidence had a key: it was destroyed, and a new one
         # would make the erasure look like tampering when the old files are checked.
         raise KeyErased(f"no key for case {case.pk}")
+    try:
+        # The row is wrapped by the case key in the key store, not the master keyset: erasing
+        # the case destroys it with the rest, even in a database backup (docs/retention.md).
+        wrapping = fields.case_key_aead(case.organization_id, str(case.person_id), create=create)
+    except fields.KeyErased as exc:
+        raise KeyErased(f"no key for case {case.pk}") from exc
     if row is None:
         handle = tink.new_keyset_handle(_TEMPLATE)
-        wrapped = _JSON.serialize_encrypted(handle, master_aead(), _key_ad(case))
+        wrapped = _JSON.serialize_encrypted(handle, wrapping, _key_ad(case))
         with transaction.atomic():
             row, _ = CaseKey.objects.get_or_create(
                 case=case, defaults={"organization_id": case.organization_id, "wrapped": wrapped}
             )
-    return _JSON.parse_encrypted(row.wrapped, master_aead(), _key_ad(case))
+    return _JSON.parse_encrypted(row.wrapped, wrapping, _key_ad(case))
+
+
+def rewrap_case_key(row: CaseKey, person_id: str) -> bool:
+    """Move an evidence key from the master keyset to its case key (data migration)."""
+    ad = f"tropa.evidence.case.{row.case_id}.streaming".encode()
+    wrapping = fields.case_key_aead(row.organization_id, person_id, create=True)
+    try:
+        _JSON.parse_encrypted(row.wrapped, wrapping, ad)
+        return False  # already under the case key
+    except tink.TinkError:
+        handle = _JSON.parse_encrypted(row.wrapped, master_aead(), ad)
+    row.wrapped = _JSON.serialize_encrypted(handle, wrapping, ad)
+    return True
 
 
 def _had_evidence(case: Case) -> bool:

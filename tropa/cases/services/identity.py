@@ -19,6 +19,7 @@ from tropa.crypto.fields import blind_index, seal, unseal
 
 from .. import name_index
 from ..models import DocumentIndex, Identity, NameIndex, Person
+from ..registry import check_reveal_gates
 from .common import CaseError, _now
 
 IDENTITY_FIELDS = (
@@ -149,6 +150,8 @@ def record_reveals(
     """
     if not people:
         return
+    if actor is not None and purpose in CAPPED_PURPOSES:
+        check_reveal_gates(actor, people, purpose)  # dual control (R18) may hold it back
     with transaction.atomic():
         refused = _over_reveal_limit(actor, purpose, len(people))
         if not refused:

@@ -64,6 +64,8 @@ class Command(BaseCommand):
             call_command("notify", "schedule")
             # The daily encrypted backup into TROPA_BACKUP_DIR, when one is configured.
             call_command("backup", "schedule")
+            # Retention rules: erasure of what is due, daily (tropa/retention).
+            call_command("retention", "schedule")
             worker = subprocess.Popen([sys.executable, "-m", "tropa.cli", "worker"])
             # Notifications on a worker of their own, so that they never wait behind long work.
             notifier = subprocess.Popen(

@@ -1,0 +1,154 @@
+"""Crypto-erasure of a case, and the retention rules that erase on schedule (R7).
+
+Erasing destroys the case key in the key store (``tropa/crypto/keystore.py``) first: from then
+on nothing sealed under it opens, in the live database or in any copy of it made before. Then
+the live database is cleaned as well: the identity and its keyed indexes, the notes and the
+evidence key rows are deleted, every other sealed column of the case is emptied. The
+pseudonym, the stages and dates, kinds and amounts of support (anonymous statistics) stay.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tropa.accounts.models import Organization, Role, User
+from tropa.audit.actions import Action
+from tropa.audit.services import log_action
+from tropa.cases.models import Alert, Case, FamilyMember, Identity, Need, Note, Stage, Support
+from tropa.core.errors import ServiceError
+from tropa.crypto import fields
+from tropa.evidence.models import CaseKey
+
+from .models import Erasure, Request, RetentionRule, Trigger
+
+TERMINAL = (Stage.PROTECTED, Stage.CLOSED)
+
+
+class RetentionError(ServiceError):
+    """An erasure or a rule that cannot be carried out; the message is for the user."""
+
+
+def erasure_refusal(case: Case) -> str | None:
+    """Why ``case`` cannot be erased now; None if it can."""
+    if Erasure.all_organizations.filter(case=case).exists():
+        return _("This case has already been erased.")
+    if case.stage not in TERMINAL:
+        return _("Only a protected or closed case can be erased.")
+    others = Case.objects.unscoped().filter(person_id=case.person_id).exclude(pk=case.pk)
+    if others.exclude(stage__in=TERMINAL).exists():
+        return _("The same person has another open case: close it first.")
+    return None
+
+
+def erase_case(
+    *, actor: User | None, case: Case, trigger: str, rule: RetentionRule | None = None
+) -> Erasure:
+    """Destroy ``case``'s keys and empty its sealed data; audited as "erased", never what."""
+    refusal = erasure_refusal(case)
+    if refusal:
+        raise RetentionError(refusal)
+    # The key first: if anything below fails, the data is already unreadable, and the next
+    # run finds the case without its Erasure row and finishes (destroying is idempotent).
+    fields.destroy_case_key(case.organization_id, str(case.person_id))
+    with transaction.atomic():
+        cases = Case.objects.unscoped().filter(person_id=case.person_id)
+        case_ids = list(cases.values_list("pk", flat=True))
+        Identity.objects.filter(person_id=case.person_id).delete()  # and its keyed indexes
+        Note.objects.filter(case_id__in=case_ids).delete()
+        Need.objects.unscoped().filter(case_id__in=case_ids).update(sealed=None)
+        Support.objects.filter(case_id__in=case_ids).update(sealed=None)
+        FamilyMember.objects.unscoped().filter(case_id__in=case_ids).update(sealed=b"")
+        Alert.objects.unscoped().filter(case_id__in=case_ids).update(
+            sealed=None, sealed_outcome=None
+        )
+        CaseKey.objects.filter(case_id__in=case_ids).delete()  # evidence: its files are dead
+        Request.objects.unscoped().filter(case_id__in=case_ids).update(sealed_reason=b"")
+        erasure = Erasure.all_organizations.create(
+            organization_id=case.organization_id,
+            case=case,
+            trigger=trigger,
+            rule=rule,
+            erased_at=timezone.now(),
+        )
+        log_action(
+            actor,
+            Action.CASE_ERASED,
+            case,
+            trigger=trigger,
+            rule=str(rule.code) if rule else "",
+        )
+    return erasure
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    month = moment.month - 1 + months
+    year, month = moment.year + month // 12, month % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def due_cases(rule: RetentionRule, now: datetime) -> list[Case]:
+    """Cases of ``rule``'s organization that entered its stage ``months`` ago or earlier."""
+    cutoff = add_months(now, -rule.months)
+    return list(
+        Case.objects.filter(organization=rule.organization_id, stage=rule.stage, erasure=None)
+        .annotate(entered=Max("stage_changes__at", filter=Q(stage_changes__to_stage=rule.stage)))
+        .filter(entered__lte=cutoff)
+        .order_by("entered")
+    )
+
+
+def run_retention(*, actor: User | None = None, now: datetime | None = None) -> int:
+    """Apply every organization's rules; returns how many cases were erased."""
+    now = now or timezone.now()
+    erased = 0
+    for rule in RetentionRule.all_organizations.select_related("organization"):
+        count = 0
+        for case in due_cases(rule, now):
+            if erasure_refusal(case) is None:
+                erase_case(actor=actor, case=case, trigger=Trigger.RETENTION, rule=rule)
+                count += 1
+        log_action(actor, Action.RETENTION_RUN, rule, erased=count)
+        erased += count
+    return erased
+
+
+def _may_set_rules(actor: User) -> bool:
+    return actor.role in (Role.ADMIN, Role.COORDINATOR)
+
+
+def save_rule(*, actor: User, organization: Organization, stage: str, months: int) -> RetentionRule:
+    """Set how long after ``stage`` a case of ``organization`` is erased (one rule a stage)."""
+    if not _may_set_rules(actor) or org_id_of(actor) != organization.pk:
+        raise RetentionError(_("Only an administrator or a coordinator sets retention rules."))
+    if stage not in TERMINAL:
+        raise RetentionError(_("A retention rule applies to protected or closed cases."))
+    if not 1 <= months <= 120:
+        raise RetentionError(_("Choose between 1 and 120 months."))
+    with transaction.atomic():
+        rule, _created = RetentionRule.all_organizations.update_or_create(
+            organization=organization,
+            stage=stage,
+            defaults={"months": months, "created_by": actor},
+        )
+        log_action(actor, Action.RETENTION_RULE_SAVED, rule, stage=stage, months=months)
+    return rule
+
+
+def remove_rule(*, actor: User, rule: RetentionRule) -> None:
+    if not _may_set_rules(actor) or org_id_of(actor) != rule.organization_id:
+        raise RetentionError(_("Only an administrator or a coordinator sets retention rules."))
+    with transaction.atomic():
+        log_action(actor, Action.RETENTION_RULE_REMOVED, rule, stage=rule.stage)
+        rule.delete()
+
+
+def org_id_of(user: User) -> int | None:
+    membership = user.membership_or_none
+    return membership.organization_id if membership else None
