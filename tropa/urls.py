@@ -12,6 +12,7 @@ urlpatterns = [
     path("notify/", include("tropa.notify.urls")),
     path("vetting/", include("tropa.vetting.urls")),
     path("testimony/", include("tropa.testimony.urls")),
+    path("api/", include("tropa.api.urls")),
     path("i18n/language/", views.switch_language, name="switch_language"),
     path("healthz", views.healthz, name="healthz"),
 ]
