@@ -12,6 +12,7 @@ import importlib
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -55,7 +56,14 @@ scopes. Send it as `Authorization: Bearer tropa_…`; never in an address. Error
 `{"code", "message", "fields"?}`, the message in the user's language. No identity is served.
 """
 
-api = NinjaAPI(
+
+class TropaAPI(NinjaAPI):
+    def get_operation_id(self, operation: Any) -> str:
+        """The route's own name (``case_list``), as in ``reverse("api_v1:case_list")``."""
+        return str(operation.url_name or operation.view_func.__name__)
+
+
+api = TropaAPI(
     title="Tropa API",
     version="1",
     description=DESCRIPTION,
@@ -86,9 +94,22 @@ def need(request: HttpRequest, scope: Scope) -> User:
 def valid(form: BaseForm) -> dict[str, Any]:
     """The form's cleaned data (the same form and messages as the browser), or a 400."""
     if not form.is_valid():
-        fields = {name: [str(e) for e in errors] for name, errors in form.errors.items()}
+        sent = [str(v) for v in form.data.values() if len(str(v)) >= 2]
+        fields = {
+            name: [_safe_message(error, sent) for error in errors]
+            for name, errors in form.errors.as_data().items()
+        }
         raise ApiError(400, "invalid", _("Some fields are not valid."), fields)
     return dict(form.cleaned_data)
+
+
+def _safe_message(error: DjangoValidationError, sent: list[str]) -> str:
+    """The form's message, unless it quotes what was sent (a choice error does): an error
+    never carries a submitted value back."""
+    message = " ".join(str(m) for m in error.messages)
+    if error.code == "invalid_choice" or any(value in message for value in sent):
+        return _("Select a valid choice. That choice is not one of the available choices.")
+    return message
 
 
 def _field_name(location: Any) -> str:

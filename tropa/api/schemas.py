@@ -70,7 +70,7 @@ class AlertOut(Schema):
 
 
 class SupportOut(Schema):
-    kind: str = Field(examples=["cash"])
+    kind: str = Field(examples=["money_out"])
     given_on: date
     amount: Decimal | None
     currency: str
@@ -124,7 +124,7 @@ class NeedIn(Schema):
 
 
 class SupportIn(Schema):
-    kind: str = Field(examples=["cash"])
+    kind: str = Field(examples=["money_out"])
     given_on: date
     amount: Decimal | None = None
     currency: str = ""

@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from tropa.accounts.permissions import Cap
 from tropa.cases import listing, services
@@ -91,7 +91,7 @@ def case_detail(request: HttpRequest, code: uuid.UUID) -> dict[str, Any]:
 
 
 @router.post("", response={201: s.CaseOut, **ERRORS}, url_name="case_create")
-def case_create(request: HttpRequest, payload: s.CaseIn) -> tuple[int, dict[str, Any]]:
+def case_create(request: HttpRequest, payload: s.CaseIn) -> Status[Any]:
     """Open a case; whoever opens it looks after it unless ``assignee`` names a colleague."""
     user = need(request, Scope.CASES_WRITE)
     organization = user.organization
@@ -110,11 +110,8 @@ def case_create(request: HttpRequest, payload: s.CaseIn) -> tuple[int, dict[str,
     case = services.create_case(
         actor=user, organization=organization, pseudonym=pseudonym, **cleaned
     )
-    return 201, case_out(
-        Case.objects.for_organization(organization)
-        .select_related("person", "assignee")
-        .get(pk=case.pk)
-    )
+    shown = Case.objects.for_organization(organization).select_related("person", "assignee")
+    return Status(201, case_out(shown.get(pk=case.pk)))
 
 
 def _may_write(user: Any) -> bool:
@@ -140,16 +137,16 @@ def _add(request: HttpRequest, code: uuid.UUID, cap: Cap, form: Any, service: An
 
 
 @router.post("/{uuid:code}/notes", response={201: s.NoteOut, **ERRORS}, url_name="note_add")
-def note_add(request: HttpRequest, code: uuid.UUID, payload: s.NoteIn) -> tuple[int, Any]:
+def note_add(request: HttpRequest, code: uuid.UUID, payload: s.NoteIn) -> Status[Any]:
     """Add a note (sealed; the API never reads notes back)."""
     _case, note = _add(
         request, code, Cap.WRITE_NOTES, lambda c: NoteForm(form_data(payload)), services.add_note
     )
-    return 201, {"created_at": note.created_at}
+    return Status(201, {"created_at": note.created_at})
 
 
 @router.post("/{uuid:code}/tasks", response={201: s.TaskOut, **ERRORS}, url_name="task_add")
-def task_add(request: HttpRequest, code: uuid.UUID, payload: s.TaskIn) -> tuple[int, Any]:
+def task_add(request: HttpRequest, code: uuid.UUID, payload: s.TaskIn) -> Status[Any]:
     """Add a task, for you or a colleague (``assignee``: an account code)."""
     _case, task = _add(
         request,
@@ -158,11 +155,11 @@ def task_add(request: HttpRequest, code: uuid.UUID, payload: s.TaskIn) -> tuple[
         lambda c: TaskForm(form_data(payload), organization=c.organization),
         services.add_task,
     )
-    return 201, task_out(task, timezone.localdate())
+    return Status(201, task_out(task, timezone.localdate()))
 
 
 @router.post("/{uuid:code}/needs", response={201: s.NeedOut, **ERRORS}, url_name="need_add")
-def need_add(request: HttpRequest, code: uuid.UUID, payload: s.NeedIn) -> tuple[int, Any]:
+def need_add(request: HttpRequest, code: uuid.UUID, payload: s.NeedIn) -> Status[Any]:
     """Add a need (lodging, money, …) with logistics details."""
     _case, item = _add(
         request,
@@ -171,16 +168,14 @@ def need_add(request: HttpRequest, code: uuid.UUID, payload: s.NeedIn) -> tuple[
         lambda c: NeedForm(form_data(payload)),
         services.add_need,
     )
-    return 201, {
-        "code": item.code,
-        "kind": item.kind,
-        "details": payload.details.strip(),
-        "met": False,
-    }
+    return Status(
+        201,
+        {"code": item.code, "kind": item.kind, "details": payload.details.strip(), "met": False},
+    )
 
 
 @router.post("/{uuid:code}/support", response={201: s.SupportOut, **ERRORS}, url_name="support_add")
-def support_add(request: HttpRequest, code: uuid.UUID, payload: s.SupportIn) -> tuple[int, Any]:
+def support_add(request: HttpRequest, code: uuid.UUID, payload: s.SupportIn) -> Status[Any]:
     """Record support given (its details are sealed and not read back)."""
     _case, item = _add(
         request,
@@ -189,16 +184,12 @@ def support_add(request: HttpRequest, code: uuid.UUID, payload: s.SupportIn) -> 
         lambda c: SupportForm(form_data(payload)),
         services.record_support,
     )
-    return 201, {
-        "kind": item.kind,
-        "given_on": item.given_on,
-        "amount": item.amount,
-        "currency": item.currency,
-    }
+    shown = {"kind": item.kind, "given_on": item.given_on, "amount": item.amount}
+    return Status(201, {**shown, "currency": item.currency})
 
 
 @router.post("/{uuid:code}/alerts", response={201: s.AlertOut, **ERRORS}, url_name="alert_raise")
-def alert_raise(request: HttpRequest, code: uuid.UUID, payload: s.AlertIn) -> tuple[int, Any]:
+def alert_raise(request: HttpRequest, code: uuid.UUID, payload: s.AlertIn) -> Status[Any]:
     """Raise an alert: it goes to the top of every coordinator's dashboard."""
     _case, alert = _add(
         request,
@@ -207,4 +198,4 @@ def alert_raise(request: HttpRequest, code: uuid.UUID, payload: s.AlertIn) -> tu
         lambda c: AlertForm(form_data(payload)),
         services.raise_alert,
     )
-    return 201, alert_out(alert)
+    return Status(201, alert_out(alert))
