@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Scope(models.TextChoices):
-    CASES_READ = "cases:read", _("Read cases, alerts and screening hits of cases you see")
+    CASES_READ = "cases:read", _("Read the cases you see and their open alerts")
     CASES_WRITE = "cases:write", _("Create cases, move stages, add notes, tasks, needs, support")
     TASKS = "tasks", _("Your tasks: list them and mark them done")
     OUTREACH_READ = "outreach:read", _("Read institutions and requests")
