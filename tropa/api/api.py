@@ -117,7 +117,7 @@ def _field_name(location: Any) -> str:
     return ".".join(names) or "body"
 
 
-def _handle(request: HttpRequest, exc: Exception) -> HttpResponse:
+def _handle(request: HttpRequest, exc: Exception | type[Exception]) -> HttpResponse:
     if isinstance(exc, ApiError):
         return error_response(exc.status, exc.code, exc.message, exc.fields)
     if isinstance(exc, Http404):

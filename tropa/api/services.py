@@ -138,7 +138,7 @@ def authenticate(presented: str) -> ApiToken | None:
     if not presented.startswith(PREFIX) or len(prefix) != 8 or len(secret) < 40:
         _refuse("", "malformed")
         return None
-    token = (
+    token: ApiToken | None = (
         ApiToken.objects.unscoped()
         .select_related("user", "organization")
         .filter(prefix=prefix)
