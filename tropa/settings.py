@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "tropa.ops",
     "tropa.sharing",
     "tropa.retention",
+    "ninja",
+    "tropa.api",
 ]
 
 MIDDLEWARE = [
@@ -110,6 +112,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # /api/v1/: a token in the Authorization header, never a session cookie (tropa.api).
+    "tropa.api.middleware.ApiTokenMiddleware",
     # The dashboard's self-refresh does not keep an unattended session alive (tropa.notify).
     "tropa.notify.middleware.AutoRefreshIsNotActivityMiddleware",
     "tropa.accounts.middleware.RequireVerifiedLoginMiddleware",
@@ -213,6 +217,8 @@ LANGUAGE_COOKIE_SAMESITE = "Strict"
 
 # Login throttling: failures counted per user *and* per device class, see accounts.throttle.
 TROPA_LOGIN_FAILURE_LIMIT = env_int("TROPA_LOGIN_FAILURE_LIMIT", 6)
+# API calls one token may make per minute (tropa.api; counted in the database, all workers).
+TROPA_API_RATE_PER_MINUTE = env_int("TROPA_API_RATE_PER_MINUTE", 120)
 TROPA_LOGIN_LOCKOUT_SECONDS = env_int("TROPA_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 # How long a one-time enrolment link (new account, two-factor reset) works.
 TROPA_ENROLMENT_HOURS = env_int("TROPA_ENROLMENT_HOURS", 72)

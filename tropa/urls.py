@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("tropa.intake.urls")),
     path("sharing/", include("tropa.sharing.urls")),
     path("retention/", include("tropa.retention.urls")),
+    path("api/", include("tropa.api.urls")),
     path("i18n/language/", views.switch_language, name="switch_language"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -262,3 +262,7 @@ class Action(StrEnum):
     IDENTITY_REVEAL_HELD = "identity.reveal_held"
     CONTROL_REQUESTS_VIEWED = "control.requests_viewed"
     AUDIT_LOG_VIEWED = "audit.log_viewed"
+    # api (tropa/api): personal tokens; a refused token is logged by its prefix only
+    API_TOKEN_CREATED = "api.token_created"  # noqa: S105 (an audit code, not a secret)
+    API_TOKEN_REVOKED = "api.token_revoked"  # noqa: S105 (an audit code, not a secret)
+    API_TOKEN_REFUSED = "api.token_refused"  # noqa: S105 (an audit code, not a secret)

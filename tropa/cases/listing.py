@@ -60,6 +60,25 @@ def search(cases: CaseQuerySet, column: str, text: str) -> CaseQuerySet:
     return found.filter(pk__in=RawSQL(candidates, [match]))  # noqa: S611 (constants)
 
 
+def filtered(user: Any, cases: CaseQuerySet, data: dict[str, Any]) -> CaseQuerySet:
+    """``cases`` narrowed by the case list's filters (``CaseFilterForm``'s cleaned data); the
+    browser's list and the API share it."""
+    from tropa.accounts.permissions import Cap, can
+
+    if data["q"].strip():
+        # Only the fields this user may see are searched (no unit for volunteers).
+        column = "search_text" if can(user, Cap.VIEW_SERVICE_RECORD) else "logistics_search_text"
+        cases = search(cases, column, data["q"])
+    for name in ("stage", "risk", "country"):
+        if data[name]:
+            cases = cases.filter(**{name: data[name]})
+    if data["mine"]:
+        cases = cases.filter(assignee=user)
+    if data["alert"]:
+        cases = cases.filter(has_active_alert=True)
+    return cases
+
+
 class _Row(Func):
     """A row value, ``(a, b, c)``: compared as a whole, so that an index on the same columns
     finds the position directly (SQLite and PostgreSQL both)."""
@@ -118,18 +137,20 @@ class CasePage:
         return iter(self.cases)
 
 
-def page_of(cases: CaseQuerySet, token: str | None) -> CasePage:
-    """The page ``token`` points at (the first one for none, LAST or a bad token)."""
+def page_of(cases: CaseQuerySet, token: str | None, size: int = PAGE_SIZE) -> CasePage:
+    """The page ``token`` points at (the first one for none, LAST or a bad token), of ``size``
+    rows at most."""
+    size = max(1, min(size, PAGE_SIZE))
     count = cases.count()
-    pages = max(1, math.ceil(count / PAGE_SIZE))
+    pages = max(1, math.ceil(count / size))
     cursor = _read_cursor(token) if token and token != LAST else None
     backwards = token == LAST or bool(cursor and cursor["b"])
     if cursor:
         cases = cases.filter(_after(cursor["k"], before=cursor["b"]))
     order = [name.lstrip("-") for name in ORDER] if backwards else list(ORDER)
-    rows = list(cases.order_by(*order)[: PAGE_SIZE + 1])
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+    rows = list(cases.order_by(*order)[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
     if backwards:
         rows.reverse()
         has_previous, has_next = more, token != LAST

@@ -112,22 +112,7 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None)
     cases = visible_cases(request.user).select_related("person", "assignee")
     if form.is_valid():
-        data = form.cleaned_data
-        if data["q"].strip():
-            # Only the fields this user may see are searched (no unit for volunteers).
-            column = (
-                "search_text"
-                if can(request.user, Cap.VIEW_SERVICE_RECORD)
-                else "logistics_search_text"
-            )
-            cases = listing.search(cases, column, data["q"])
-        for name in ("stage", "risk", "country"):
-            if data[name]:
-                cases = cases.filter(**{name: data[name]})
-        if data["mine"]:
-            cases = cases.filter(assignee=request.user)
-        if data["alert"]:
-            cases = cases.filter(has_active_alert=True)
+        cases = listing.filtered(request.user, cases, form.cleaned_data)
     page = listing.page_of(cases, request.GET.get("cursor"))
     query = request.GET.copy()
     for name in ("cursor", "page"):
