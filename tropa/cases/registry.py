@@ -102,6 +102,8 @@ def granted_cases(user: Any, case_path: str = "pk") -> Q:
     if not _granted_cases:
         return Q(pk__in=[])
     return _granted_cases[0](user, case_path)
+
+
 # A later app may hold a reveal back (dual control, tropa/retention): a gate raises a
 # ServiceError to refuse ``actor`` the identities of ``people`` for ``purpose``.
 RevealGate = Callable[[Any, list[Any], str], None]
