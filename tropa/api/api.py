@@ -36,6 +36,7 @@ ROUTERS = [
     ("tasks", "tropa.api.endpoints.tasks"),
     ("outreach", "tropa.api.endpoints.outreach"),
     ("screening", "tropa.api.endpoints.screening"),
+    ("intake", "tropa.api.endpoints.intake"),
 ]
 
 

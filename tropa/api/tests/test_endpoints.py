@@ -259,3 +259,31 @@ def test_an_administrators_token_reads_no_case(admin_user: Any, canary_case: Cas
     assert api.get("cases").json()["results"] == []
     assert api.get(f"cases/{canary_case.code}").status_code == 404
     assert admin_user.role == Role.ADMIN
+
+
+def test_a_trusted_bot_files_an_intake_submission_into_the_queue(
+    coordinator: Any, astana: Any
+) -> None:
+    from tropa.intake.models import Submission
+
+    api = Api(coordinator, ["intake:write"])
+    made = api.post("intake/submissions", {"language": "ru", "answers": {"surname": "Воронов"}})
+    assert made.status_code == 201, made.content
+    answer = made.json()
+    assert set(answer) == {"code", "codename", "status"} and answer["status"] == "new"
+    assert len(answer["codename"].split()) >= 5
+    submission = Submission.objects.filter(organization=astana).get(code=answer["code"])
+    assert submission.source == "bot" and "Воронов" not in str(bytes(submission.sealed_answers))
+    assert "intake.submitted" in _actions()
+    wrong = api.post("intake/submissions", {"language": "ru", "answers": {"no_such": "x"}})
+    assert wrong.status_code == 400 and wrong.json()["code"] == "refused"
+    assert "x" not in wrong.json()["message"].split()
+    assert Submission.objects.filter(organization=astana).count() == 1
+    lang = api.post("intake/submissions", {"language": "xx", "answers": {}})
+    assert lang.status_code == 400
+
+
+def test_intake_needs_its_scope_and_a_role_that_triages(coordinator: Any, volunteer: Any) -> None:
+    body = {"language": "ru", "answers": {}}
+    assert Api(coordinator, ["cases:write"]).post("intake/submissions", body).status_code == 403
+    assert Api(volunteer, ["intake:write"]).post("intake/submissions", body).status_code == 403
