@@ -68,7 +68,7 @@ def test_the_case_pages_evidence_panel(
             )
 
     # The whole case page: every app's panel is on it (see cases' test_house).
-    _assert_flat(client, url, more, 60, django_assert_max_num_queries)
+    _assert_flat(client, url, more, 66, django_assert_max_num_queries)
 
 
 def test_the_item_page(

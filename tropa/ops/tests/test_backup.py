@@ -108,6 +108,8 @@ def _restored_env(data_dir: Path, url: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="tropa.settings",
         TROPA_DATA_DIR=str(data_dir),
         TROPA_KEYSET_FILE=str(settings.KEYSET_FILE),
+        # The key store is never in a backup: it is restored apart, as the keyset is.
+        TROPA_KEYSTORE_DIR=str(settings.KEYSTORE_DIR),
     )
     if url:
         env["TROPA_DATABASE_URL"] = url

@@ -147,6 +147,7 @@ def test_the_environment_keeps_the_keyset_out_of_the_data_dir(
     env = rendered["tropa.env"].read_text()
     assert "TROPA_DATA_DIR=/var/lib/tropa\n" in env
     assert "TROPA_KEYSET_FILE=/var/lib/tropa-keys/master.keyset.json" in env
+    assert "TROPA_KEYSTORE_DIR=/var/lib/tropa-keys/keystore" in env
     assert f"TROPA_ALLOWED_HOSTS={HOST},{ONION}\n" in env
     assert f"TROPA_CSRF_TRUSTED_ORIGINS=https://{HOST},http://{ONION}\n" in env
 
