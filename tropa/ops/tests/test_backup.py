@@ -174,3 +174,56 @@ def test_backup_restores_into_a_fresh_data_dir_with_every_blob_intact(
     )
     assert f"OK      {item.code}  {item.sha256}" in verified.stdout
     assert not list(tmp_path.glob(".restored.restore-*"))
+
+
+_READ_IDENTITY = """
+from tropa.cases.models import Identity
+from tropa.crypto import fields
+for row in Identity.objects.filter(person__pseudonym="Funker"):
+    try:
+        fields.unseal(row, "sealed", row.sealed)
+        print("OPENED")
+    except fields.KeyErased:
+        print("ERASED")
+"""
+
+
+def test_r7_a_backup_made_before_an_erasure_restores_without_the_erased_identity(
+    canary_case: Case, coordinator: User, key: x25519.Identity, tmp_path: Path, empty_database: str
+) -> None:
+    """R7 with the real commands: back up, erase the case, restore that older backup with
+    today's keyset and key store; the pseudonym is there, the identity and evidence are not."""
+    from tropa.cases import services as cases
+    from tropa.cases.models import Stage
+    from tropa.retention.erasure import Trigger, erase_case
+
+    item = add_item(canary_case, coordinator, secrets.token_bytes(50_000), "photo.jpg")
+    cases.move_stage(actor=coordinator, case=canary_case, to_stage=Stage.PROTECTED)
+    out = tmp_path / "before-erasure.age"
+    services.create_backup_file(out, str(key.to_public()))
+    target = tmp_path / "restored"
+    env = _restored_env(target, empty_database)
+
+    erase_case(actor=coordinator, case=canary_case, trigger=Trigger.DECISION)
+    restore.restore(
+        out, str(key), target, keyset=Path(settings.KEYSET_FILE), database_url=empty_database
+    )
+
+    def tropa(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "tropa.cli", *args],
+            env=env,
+            capture_output=True,
+            check=False,
+            text=True,
+        )
+
+    def out(*args: str) -> str:
+        done = tropa(*args)
+        assert done.returncode == 0, done.stderr[-1500:]
+        return done.stdout
+
+    assert "Funker" in out("cases", "list")
+    assert out("shell", "-v0", "-c", _READ_IDENTITY).split() == ["ERASED"]
+    verified = out("evidence", "verify")
+    assert f"ERASED  {item.code}" in verified and "1 items checked, 0 failed" in verified

@@ -109,16 +109,19 @@ class Command(BaseCommand):
 
     def _verify(self, options: dict[str, Any]) -> None:
         case = find_case(options["case"]) if options["case"] else None
-        checked = bad = 0
+        checked = bad = erased = 0
         for result in services.verify_all(actor=None, case=case):
             checked += 1
-            if result.ok:
+            if result.erased:
+                erased += 1
+                self.stdout.write(f"ERASED  {result.item.code}  (the case was erased on purpose)")
+            elif result.ok:
                 self.stdout.write(f"OK      {result.item.code}  {result.item.sha256}")
             else:
                 bad += 1
                 for problem in result.problems:
                     self.stdout.write(f"FAILED  {result.item.code}  {problem}")
-        self.stdout.write(f"{checked} items checked, {bad} failed")
+        self.stdout.write(f"{checked} items checked, {bad} failed, {erased} of erased cases")
         if bad:
             sys.exit(1)
 
