@@ -122,6 +122,12 @@ def test_every_other_page_is_404_for_an_advocate(
         statuses = {client.get(url).status_code, client.post(url).status_code}
         # Their own pages with a code answer for other codes as for unknown ones.
         allowed = {404, 405} if name in ADVOCATE_PAGES else {404}
+        if name.startswith("api_v1:"):
+            # The API refuses a session cookie outright (401; its document pages: 404): it
+            # answers only to a token, and an advocate cannot reach the token pages.
+            if not statuses <= {401, 404}:
+                leaks.append((name, sorted(statuses)))
+            continue
         if not statuses <= allowed or 404 not in statuses:
             leaks.append((name, sorted(statuses)))
     assert not leaks, f"pages an advocate reaches: {leaks}"
