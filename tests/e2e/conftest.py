@@ -197,7 +197,10 @@ def login(page: Page, server: Server, username: str, *, fresh: bool = False) -> 
     if not fresh and username in server.sessions:
         page.context.add_cookies(server.sessions[username])
         page.goto(f"{server.url}/")
-        return
+        if "/accounts/login/" not in page.url:
+            return
+        # An earlier test ended that session (a sign-out, a changed setting): sign in again.
+        page.context.clear_cookies()
     page.goto(f"{server.url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", server.passwords[username])
