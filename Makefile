@@ -61,7 +61,11 @@ test-postgres: install
 test-e2e: install
 	$(VENV)/bin/pytest -m e2e -q -p no:cacheprovider tests/e2e
 
-test: lint security check-deploy test-sqlite test-postgres test-e2e
+# The two database passes run side by side (a core each), their outputs kept apart; then
+# the browser tests, which need the machine to themselves for their time limits.
+test: lint security check-deploy
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+	$(MAKE) --no-print-directory test-e2e
 
 clean:
 	rm -rf $(VENV) test-output .pytest_cache .mypy_cache .ruff_cache

@@ -36,6 +36,8 @@ NEEDLES = [
     CANARY.encode("cp1251"),
 ]
 ON_POSTGRES = bool(os.environ.get("TROPA_DATABASE_URL"))
+# It makes its own database from TROPA_DATABASE_URL: on PostgreSQL too.
+pytestmark = pytest.mark.database
 IPV4 = re.compile(rb"\b(?:\d{1,3}\.){3}\d{1,3}\b")
 
 

@@ -15,6 +15,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from conftest import CANARY
 from tropa.core.tests.test_canary_on_disk import (  # the house's canary pattern
     NEEDLES,
@@ -23,6 +25,9 @@ from tropa.core.tests.test_canary_on_disk import (  # the house's canary pattern
     _tropa,
     fresh_env,  # noqa: F401  # a fixture, used by name
 )
+
+# It makes its own database from TROPA_DATABASE_URL: on PostgreSQL too.
+pytestmark = pytest.mark.database
 
 
 def _post(base: str, path: str, fields: dict[str, str]) -> str:

@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
+# It makes its own database from TROPA_DATABASE_URL: on PostgreSQL too.
+pytestmark = pytest.mark.database
 
 
 @pytest.fixture
