@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import os
 import socket
+import zoneinfo
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db.models.signals import post_save
 from django.test import Client
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -66,6 +69,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             config.hook.pytest_deselected(items=skipped)
             items[:] = [item for item in items if _reaches_the_database(item)]
     items.sort(key=lambda item: item.nodeid == LAST)
+
+
+def user_today(user: User | None = None) -> date:
+    """Today where the user is: the date his pages count from.
+
+    The login middleware activates the user's zone (else TROPA_DEFAULT_USER_TIMEZONE,
+    Asia/Almaty), so from 19:00 UTC on his today is the server's tomorrow.
+    """
+    zone = (user.time_zone if user else "") or settings.TROPA_DEFAULT_USER_TIMEZONE
+    return timezone.localdate(timezone=zoneinfo.ZoneInfo(zone))
 
 
 CANARY = "Канарейкин"

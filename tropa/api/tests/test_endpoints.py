@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
+from conftest import user_today
 from tropa.accounts.models import Role
 from tropa.audit.models import AuditEntry
 from tropa.cases import services as cases
@@ -171,7 +171,7 @@ def test_open_alerts(coordinator: Any, canary_case: Case, outsider_case: Case) -
 
 
 def test_my_tasks_overdue_and_done(coordinator: Any, canary_case: Case, volunteer: Any) -> None:
-    today = timezone.localdate()
+    today = user_today(coordinator)
     late = cases.add_task(
         actor=coordinator,
         case=canary_case,

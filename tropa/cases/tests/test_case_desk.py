@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
+from conftest import user_today
 from tropa.audit.models import AuditEntry
 from tropa.cases import services
 from tropa.cases.models import Case, Stage
@@ -16,7 +16,7 @@ from tropa.cases.models import Case, Stage
 
 def test_it_creates_a_case_through_the_form(coordinator: Any, signed_in: Any) -> None:
     client = signed_in(coordinator)
-    arrived = timezone.localdate() - timedelta(days=40)
+    arrived = user_today(coordinator) - timedelta(days=40)
     response = client.post(
         reverse("cases:new"),
         {
@@ -37,7 +37,7 @@ def test_it_creates_a_case_through_the_form(coordinator: Any, signed_in: Any) ->
 
 def test_it_names_what_was_wrong_in_a_bad_form(coordinator: Any, signed_in: Any) -> None:
     client = signed_in(coordinator)
-    future = (timezone.localdate() + timedelta(days=3)).isoformat()
+    future = (user_today(coordinator) + timedelta(days=3)).isoformat()
     response = client.post(
         reverse("cases:new"),
         {"pseudonym": "", "country": "ZZ", "arrived_on": future, "risk": "medium"},

@@ -7,8 +7,8 @@ from typing import Any
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
+from conftest import user_today
 from tropa.accounts.models import Organization, User
 from tropa.audit.models import AuditEntry
 from tropa.cases import services
@@ -56,7 +56,7 @@ def _several_cases(organization: Organization, actor: User, n: int = 6) -> list[
             actor=actor,
             organization=organization,
             pseudonym=f"Person {i + n}",
-            next_action_on=timezone.localdate(),
+            next_action_on=user_today(actor),
             assignee=actor,
         )
         services.add_task(actor=actor, case=case, title=f"T{i}", due_on=None, assignee=actor)

@@ -7,9 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.urls import reverse
-from django.utils import timezone
 
-from conftest import CANARY
+from conftest import CANARY, user_today
 from tropa.cases import services
 from tropa.cases.models import Case, Note, Support
 
@@ -17,7 +16,7 @@ from tropa.cases.models import Case, Note, Support
 def test_my_tasks_lists_overdue_ones_first(
     coordinator: Any, canary_case: Case, signed_in: Any
 ) -> None:
-    today = timezone.localdate()
+    today = user_today(coordinator)
     services.add_task(
         actor=coordinator,
         case=canary_case,
@@ -64,7 +63,7 @@ def test_a_volunteer_works_logistics_on_their_case(
         reverse("cases:support_add", args=[canary_case.code]),
         {
             "kind": "money_out",
-            "given_on": timezone.localdate().isoformat(),
+            "given_on": user_today(volunteer).isoformat(),
             "amount": "25000",
             "currency": "KZT",
             "details": "rent",
