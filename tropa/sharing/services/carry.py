@@ -142,8 +142,13 @@ def _copy_request(actor: User | None, receiver: Organization, request: Any, case
         )
     # History, as an import makes it: the follow-up rule never claims it.
     stamp = timezone.now()
+    # The status as the sender had it (the follow-up rule may have set "no answer").
     Request.objects.filter(organization=receiver, pk=copy.pk).update(
-        imported=True, followup_created_at=stamp, followup_done_at=stamp
+        imported=True,
+        followup_created_at=stamp,
+        followup_done_at=stamp,
+        status=request.status,
+        status_on=request.status_on,
     )
 
 

@@ -242,3 +242,22 @@ def test_thumbnails_and_stripped_copies_come_as_streams_with_their_hashes(
     assert custody.verify_chain(copy) is None
     actions = list(copy.custody.order_by("seq").values_list("action", flat=True))
     assert actions == [CustodyAction.TRANSFERRED, CustodyAction.DERIVE, CustodyAction.DERIVE]
+
+
+def test_a_derived_object_that_does_not_hash_as_recorded_fails_the_copy(
+    canary_case: Case,
+    coordinator: User,
+    yerevan: Organization,
+    outsider: User,
+    django_capture_on_commit_callbacks: object,
+) -> None:
+    photo = add_item(canary_case, coordinator, b"\xff\xd8\xff\xe0 photo" * 300, name="p.jpg")
+    _add_derived(photo, "thumbnail", b"\xff\xd8 small", "image/jpeg", "ffmpeg")
+    DerivedObject.objects.filter(organization=canary_case.organization).update(sha256="0" * 64)
+    referral = _refer(canary_case, coordinator, yerevan, evidence=[str(photo.code)])
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        services.accept_referral(actor=outsider, referral=referral)
+    referral.refresh_from_db()
+    assert referral.copy_state == "failed"
+    assert not EvidenceItem.objects.filter(organization=yerevan).exists()
+    assert not DerivedObject.objects.filter(organization=yerevan).exists()
