@@ -14,6 +14,17 @@ from playwright.sync_api import Page, expect
 
 from .conftest import Server, assert_accessible, login, shot
 
+# One statement of Rambo's, recorded by Astana: it goes with the referral.
+INTERVIEW = """
+from tropa.cases.models import Case
+from tropa.testimony.services import record_interview
+case = Case.objects.unscoped().get(code="%(case)s")
+record_interview(actor=None, case=case, data={
+    "interviewer": "Ольга", "language": "ru", "method": "written",
+    "narrative": "Нас построили и сказали, что завтра штурм; я ушёл ночью.",
+})
+"""
+
 PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 900}
 
 
@@ -48,6 +59,7 @@ def test_a_referral_and_an_advocate(page: Page, server: Server, tmp_path: Path) 
         path.write_text(text * 50, encoding="utf-8")
         files.append(str(path))
     server.tropa("evidence", "add", rambo, *files)
+    server.tropa("shell", "--no-imports", "-c", INTERVIEW % {"case": rambo})
 
     # Astana: the referral, with the Latin name and both items, nothing else of identity.
     login(page, server, "astana-coordinator")
@@ -62,6 +74,7 @@ def test_a_referral_and_an_advocate(page: Page, server: Server, tmp_path: Path) 
     page.check("input[name=identity][value=given_name_latin]")
     for box in page.locator("input[name=evidence]").all():
         box.check()
+    page.locator("input[name=testimony]").first.check()
     page.fill("textarea[name=note]", "Переезжает в Ереван")
     shot(page, "sharing-refer-filled-ru-1280")
     page.click("#refer-form button.primary")
@@ -74,7 +87,7 @@ def test_a_referral_and_an_advocate(page: Page, server: Server, tmp_path: Path) 
     page.goto(referral)
     main = page.locator("main")
     expect(main).to_contain_text("Demo Astana")
-    for secret in ("Rambo", "SNEGIREV", "Переезжает", "визой"):
+    for secret in ("Rambo", "SNEGIREV", "Переезжает", "визой", "штурм"):
         expect(main).not_to_contain_text(secret)
     assert_accessible(page)
     _shots(page, "incoming")
@@ -98,6 +111,13 @@ def test_a_referral_and_an_advocate(page: Page, server: Server, tmp_path: Path) 
         expect(identity).not_to_contain_text(absent)
     expect(page.locator("main")).not_to_contain_text("изоляторе")  # his alert stayed in Astana
     _shots(page, "received-case")
+    # The statement came, re-sealed for Yerevan, with who recorded it and from where.
+    page.goto(referral)
+    page.click("#received-testimony a")
+    expect(page.locator("#narrative")).to_contain_text("завтра штурм")
+    expect(page.locator("#came-by-referral")).to_contain_text("Demo Astana")
+    expect(page.locator("#came-by-referral")).to_contain_text("Ольга")
+    _shots(page, "received-testimony")
     page.goto(f"{server.url}/sharing/referrals/")
     _shots(page, "list")
     # The directory and templates the advocate will write with.

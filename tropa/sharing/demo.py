@@ -1,6 +1,7 @@
 """Demo sharing: Funker (the canary's case) referred from Demo Astana to Demo Yerevan with
-his Latin name, service record, outreach history, vetting decision and his evidence, and
-accepted there; an advocate of Yerevan with access to the case that arrived."""
+his Latin name, service record, outreach history, vetting decision and dossier, his
+interview and his evidence, and accepted there; an advocate of Yerevan with access to the
+case that arrived."""
 
 from __future__ import annotations
 
@@ -35,6 +36,26 @@ def load_sharing_demo(orgs: dict[str, Organization]) -> list[tuple[str, str, str
     return rows
 
 
+def _interviews(astana: Organization, case: Case) -> list[str]:
+    from django.apps import apps
+
+    if not apps.is_installed("tropa.testimony"):
+        return []
+    from tropa.testimony.models import Testimony
+
+    return [str(t.code) for t in Testimony.objects.filter(organization=astana, case=case)]
+
+
+def _decided(case: Case) -> bool:
+    from django.apps import apps
+
+    if not apps.is_installed("tropa.vetting"):
+        return False
+    from tropa.vetting.flags import vetting_decision
+
+    return vetting_decision(case) is not None
+
+
 def _refer_funker(astana: Organization, yerevan: Organization, advocate: User) -> None:
     funker = Case.objects.for_organization(astana).get(person__pseudonym="Funker")
     sender = User.objects.get(username="astana-coordinator")
@@ -54,6 +75,8 @@ def _refer_funker(astana: Organization, yerevan: Organization, advocate: User) -
             evidence=[str(item.code) for item in items],
             outreach=True,
             vetting=True,
+            testimony=_interviews(astana, funker),
+            vetting_dossier=_decided(funker),
         ),
         note="Едет в Ереван на следующей неделе; просит помочь с жильём.",
     )

@@ -39,6 +39,17 @@ class ReferForm(forms.Form):
     )
     outreach = forms.BooleanField(label=_("Outreach history"), required=False)
     vetting = forms.BooleanField(label=_("Vetting decision"), required=False)
+    vetting_dossier = forms.BooleanField(
+        label=_("Vetting dossier"),
+        required=False,
+        help_text=_("Checks, claims, screening and the decision's reasons, read-only there."),
+    )
+    testimony = forms.MultipleChoiceField(
+        label=_("Interviews that go"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The evidence items an interview cites go with it."),
+    )
     note = forms.CharField(
         label=_("Note for the receiver"),
         required=False,
@@ -52,6 +63,7 @@ class ReferForm(forms.Form):
         case: Case,
         identity_fields: list[str],
         items: list[tuple[str, str]],
+        interviews: list[tuple[str, str]] | None = None,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("initial", {"consent_on": timezone.localdate(), "mode": Mode.SHARE})
@@ -65,6 +77,10 @@ class ReferForm(forms.Form):
         ]
         evidence: Any = self.fields["evidence"]
         evidence.choices = items
+        testimony: Any = self.fields["testimony"]
+        testimony.choices = interviews or []
+        if not interviews:
+            del self.fields["testimony"]
 
 
 class DeclineForm(forms.Form):

@@ -9,6 +9,8 @@ kept as field *names* and item codes; the consent, the note and any reason are s
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -59,7 +61,8 @@ class Referral(OrganizationOwned):
     mode = models.CharField(_("kind"), max_length=10, choices=Mode.choices)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     # What goes, by name and code only: {"identity": [field, ...], "service_record": bool,
-    # "evidence": [item code, ...], "outreach": bool, "vetting": bool}
+    # "evidence": [item code, ...], "outreach": bool, "vetting": bool,
+    # "testimony": [testimony code, ...], "vetting_dossier": bool}
     parts = models.JSONField(default=dict)
     # {"note", "consent_on", "consent_how", "consent_for"}: sealed with the sender's key.
     sealed = models.BinaryField()
@@ -115,6 +118,9 @@ class CopiedItem(models.Model):
         blank=True,
         related_name="+",
     )
+    # The copy's code, chosen at acceptance: interviews that came with the referral cite
+    # their recordings by it before the background copy has made them.
+    copy_code = models.UUIDField(default=uuid.uuid4, editable=False)
 
     class Meta:
         constraints = [

@@ -50,8 +50,31 @@ def _refer_form(request: AuthenticatedHttpRequest, case: Any) -> ReferForm:
     items = EvidenceItem.objects.filter(organization=case.organization, case=case)
     choices = [(str(i.code), item_summary(i).get("name") or str(i.code)) for i in items]
     return ReferForm(
-        request.POST or None, case=case, identity_fields=list(stored or {}), items=choices
+        request.POST or None,
+        case=case,
+        identity_fields=list(stored or {}),
+        items=choices,
+        interviews=_interviews(request, case),
     )
+
+
+def _interviews(request: AuthenticatedHttpRequest, case: Any) -> list[tuple[str, str]]:
+    """The case's interviews by date, for those who may read its testimony."""
+    from django.apps import apps
+    from django.utils.formats import date_format
+
+    if not apps.is_installed("tropa.testimony"):
+        return []
+    from tropa.testimony.access import may_see_case_testimony
+    from tropa.testimony.models import Testimony
+
+    if not may_see_case_testimony(request.user, case):
+        return []
+    rows = Testimony.objects.filter(organization=case.organization, case=case)
+    return [
+        (str(t.code), _("Interview of %(date)s") % {"date": date_format(t.created_at.date())})
+        for t in rows.order_by("created_at")
+    ]
 
 
 @require_http_methods(["GET", "POST"])
@@ -69,6 +92,8 @@ def refer(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             evidence=data["evidence"],
             outreach=data["outreach"],
             vetting=data["vetting"],
+            vetting_dossier=data["vetting_dossier"],
+            testimony=data.get("testimony") or [],
         )
         made.append(
             services.refer_case(

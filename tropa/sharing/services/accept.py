@@ -24,6 +24,7 @@ from tropa.evidence.models import EvidenceItem
 from tropa.evidence.services.quota import check_limits
 
 from ..models import CopiedItem, CopyState, Mode, Receipt, Referral, State
+from . import carry
 from .common import SharingError, now, require_sharer
 from .referrals import _counts, _lock_pending
 
@@ -43,21 +44,12 @@ def accept_referral(*, actor: User | None, referral: Referral) -> Receipt:
             )
         )
         check_limits(locked.receiver, sum(item.size for item in items))
-        case = cases.create_case(
-            actor=actor,
-            organization=locked.receiver,
-            pseudonym=source.person.pseudonym,
-            **{name: getattr(source, name) for name in SUMMARY_FIELDS},
-        )
-        _copy_identity(actor, source, case, locked.parts.get("identity", []))
-        if locked.parts.get("service_record"):
-            _copy_service_record(actor, source, case)
+        case, carried = _new_case(actor, locked, source, items)
         receipt = Receipt(
             organization=locked.receiver, referral=locked, case=case, created_at=now()
         )
-        receipt.sealed = seal(receipt, "sealed", _receipt_values(locked, source))
+        receipt.sealed = seal(receipt, "sealed", _receipt_values(locked, source, carried))
         receipt.save(force_insert=True)
-        CopiedItem.objects.bulk_create(CopiedItem(referral=locked, source=i) for i in items)
         locked.state, locked.decided_by, locked.decided_at = State.ACCEPTED, actor, now()
         locked.copy_state = CopyState.QUEUED if items else CopyState.NONE
         locked.copy_total = sum(item.size for item in items)
@@ -74,6 +66,30 @@ def accept_referral(*, actor: User | None, referral: Referral) -> Receipt:
 
             enqueue_copy(locked)
     return receipt
+
+
+def _new_case(
+    actor: User | None, referral: Referral, source: Case, items: list[EvidenceItem]
+) -> tuple[Case, dict[str, Any]]:
+    """The receiver's case with the chosen parts; what the receipt tells of the rest."""
+    case = cases.create_case(
+        actor=actor,
+        organization=referral.receiver,
+        pseudonym=source.person.pseudonym,
+        **{name: getattr(source, name) for name in SUMMARY_FIELDS},
+    )
+    _copy_identity(actor, source, case, referral.parts.get("identity", []))
+    if referral.parts.get("service_record"):
+        _copy_service_record(actor, source, case)
+    pending = [CopiedItem(referral=referral, source=i) for i in items]
+    CopiedItem.objects.bulk_create(pending)
+    codes = {str(p.source.code): str(p.copy_code) for p in pending}
+    carried = {
+        "testimony": carry.copy_testimony(referral, source, case, codes),
+        "dossier": carry.dossier_contents(referral, source),
+        "requests": carry.copy_outreach(actor, referral, source, case),
+    }
+    return case, carried
 
 
 def _copy_identity(actor: User | None, source: Case, case: Case, fields: list[str]) -> None:
@@ -102,8 +118,12 @@ def _copy_service_record(actor: User | None, source: Case, case: Case) -> None:
         )
 
 
-def _receipt_values(referral: Referral, source: Case) -> dict[str, Any]:
+def _receipt_values(referral: Referral, source: Case, carried: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = dict(unseal(referral, "sealed", referral.sealed))
+    values["testimony"] = carried["testimony"]
+    values["outreach_requests"] = carried["requests"]
+    if carried["dossier"] is not None:
+        values["dossier"] = carried["dossier"]
     values["sender"] = referral.organization.name
     values["mode"] = referral.mode
     values["parts"] = referral.parts

@@ -8,6 +8,8 @@ custody chains get a "transferred" entry naming the other item.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -17,7 +19,7 @@ from tropa.audit.actions import Action
 from tropa.audit.services import log_action
 from tropa.crypto.fields import seal
 from tropa.evidence import custody, vault
-from tropa.evidence.models import CustodyAction, EvidenceItem
+from tropa.evidence.models import CustodyAction, DerivedObject, EvidenceItem
 from tropa.evidence.records import read_metadata, read_record, read_summary
 from tropa.evidence.storage import get_storage
 
@@ -59,22 +61,48 @@ def _copy_item(referral: Referral, pending: CopiedItem) -> EvidenceItem:
     storage = get_storage()
     reader = vault.case_key(source.case)
     writer = vault.case_key(target_case, create=True)
-    with vault.open_plaintext(storage, reader, source.blob) as plaintext:
-        written = vault.write_encrypted(storage, writer, plaintext.read, limit=source.size)
+    made: list[str] = []
     try:
-        if written.sha256 != source.sha256 or written.size != source.size:
-            raise SharingError(_("A copied file does not match its SHA-256 at ingestion."))
-        return _commit_copy(referral, pending, written, referral.decided_by)
+        written = _stream(storage, reader, writer, source.blob, source.size, source.sha256)
+        made.append(written.blob)
+        derived = []
+        # Thumbnails, posters, copies without metadata: streams like the original.
+        for obj in DerivedObject.objects.filter(
+            organization=source.organization_id, derived_from=source
+        ).order_by("created_at"):
+            copy = _stream(storage, reader, writer, obj.blob, obj.size, obj.sha256)
+            made.append(copy.blob)
+            derived.append((obj, copy))
+        return _commit_copy(referral, pending, written, derived, referral.decided_by)
     except BaseException:
-        storage.delete(written.blob)
+        for blob in made:
+            storage.delete(blob)
         raise
 
 
+def _stream(
+    storage: Any, reader: Any, writer: Any, blob: str, size: int, sha256: str
+) -> vault.Written:
+    """One blob read with the sender's key and written with the receiver's; its hash and
+    size must be those recorded, or the new blob is deleted and the copy refused."""
+    with vault.open_plaintext(storage, reader, blob) as plaintext:
+        written = vault.write_encrypted(storage, writer, plaintext.read, limit=size)
+    if written.sha256 != sha256 or written.size != size:
+        storage.delete(written.blob)
+        raise SharingError(_("A copied file does not match its SHA-256 at ingestion."))
+    return written
+
+
 def _commit_copy(
-    referral: Referral, pending: CopiedItem, written: vault.Written, actor: User | None
+    referral: Referral,
+    pending: CopiedItem,
+    written: vault.Written,
+    derived: list[tuple[DerivedObject, vault.Written]],
+    actor: User | None,
 ) -> EvidenceItem:
     source, target_case = pending.source, referral.receipt.case
     item = EvidenceItem(
+        code=pending.copy_code,
         organization_id=target_case.organization_id,
         case=target_case,
         blob=written.blob,
@@ -103,6 +131,8 @@ def _commit_copy(
         custody.append(
             source, CustodyAction.TRANSFERRED, actor, direction="out", copy=str(item.code), **where
         )
+        for obj, copy in derived:
+            _record_derived(item, obj, copy)
         pending.copy = item
         pending.save(update_fields=["copy"])
         Referral.objects.unscoped().filter(pk=referral.pk).update(
@@ -111,3 +141,27 @@ def _commit_copy(
         log_action(actor, Action.REFERRAL_EVIDENCE_COPIED, referral, item=str(source.code))
         log_action(actor, Action.REFERRAL_EVIDENCE_COPIED, item, referral=str(referral.code))
     return item
+
+
+def _record_derived(item: EvidenceItem, obj: DerivedObject, written: vault.Written) -> None:
+    """The copy's derived object, and its custody entry as the evidence app writes one."""
+    derived = DerivedObject.objects.create(
+        organization_id=item.organization_id,
+        derived_from=item,
+        kind=obj.kind,
+        blob=written.blob,
+        sha256=written.sha256,
+        size=written.size,
+        mime=obj.mime,
+        tool=obj.tool,
+        created_at=now(),
+    )
+    custody.append(
+        item,
+        CustodyAction.DERIVE,
+        None,
+        object_sha256=derived.sha256,
+        derived=str(derived.code),
+        kind=derived.kind,
+        tool=derived.tool,
+    )

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,6 +55,10 @@ class Parts:
     evidence: list[str] = field(default_factory=list)
     outreach: bool = False
     vetting: bool = False
+    # Interviews (testimony codes); the evidence items they cite go with them.
+    testimony: list[str] = field(default_factory=list)
+    # The vetting dossier's contents (checks, claims, screening, the decision's reasons).
+    vetting_dossier: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -62,10 +67,12 @@ class Parts:
             "evidence": sorted(self.evidence),
             "outreach": self.outreach,
             "vetting": self.vetting,
+            "testimony": sorted(self.testimony),
+            "vetting_dossier": self.vetting_dossier,
         }
 
 
-def _check_parts(case: Case, parts: Parts) -> Parts:
+def _check_parts(actor: User | None, case: Case, parts: Parts) -> Parts:
     unknown = set(parts.identity) - set(IDENTITY_FIELDS)
     if unknown:
         raise SharingError(_("Unknown identity field."))
@@ -76,6 +83,9 @@ def _check_parts(case: Case, parts: Parts) -> Parts:
             raise SharingError(_("A chosen identity field is empty for this person."))
     if parts.service_record and not ServiceRecord.objects.filter(person=case.person).exists():
         raise SharingError(_("This person has no service record to send."))
+    parts.evidence = sorted(set(parts.evidence) | _testimony_evidence(actor, case, parts.testimony))
+    if parts.vetting_dossier and not _decided_vetting(case):
+        raise SharingError(_("This case has no decided vetting whose dossier could go."))
     if parts.evidence:
         found = EvidenceItem.objects.filter(
             organization=case.organization_id, case=case, code__in=parts.evidence
@@ -83,6 +93,42 @@ def _check_parts(case: Case, parts: Parts) -> Parts:
         if found != len(set(parts.evidence)):
             raise SharingError(_("A chosen evidence item is not one of this case's."))
     return parts
+
+
+def _testimony_evidence(actor: User | None, case: Case, codes: list[str]) -> set[str]:
+    """The evidence items the chosen interviews cite (recordings, scans): they go too."""
+    if not codes:
+        return set()
+    if not apps.is_installed("tropa.testimony"):
+        raise SharingError(_("A chosen interview is not one of this case's."))
+    from tropa.testimony.access import may_see_case_testimony
+    from tropa.testimony.models import Testimony
+    from tropa.testimony.services import current
+
+    if actor is not None and not may_see_case_testimony(actor, case):
+        # A flagged witness's testimony is for lawyers and verifiers (E13).
+        raise SharingError(_("You may not read this case's testimony, so you cannot send it."))
+
+    chosen = list(
+        Testimony.objects.filter(organization=case.organization_id, case=case, code__in=codes)
+    )
+    if len(chosen) != len(set(codes)):
+        raise SharingError(_("A chosen interview is not one of this case's."))
+    cited: set[str] = set()
+    for testimony in chosen:
+        cited.update(str(code) for code in current(testimony).get("evidence") or [])
+    known = EvidenceItem.objects.filter(
+        organization=case.organization_id, case=case, code__in=cited
+    ).values_list("code", flat=True)
+    return {str(code) for code in known}
+
+
+def _decided_vetting(case: Case) -> bool:
+    if not apps.is_installed("tropa.vetting"):
+        return False
+    from tropa.vetting.flags import vetting_decision
+
+    return vetting_decision(case) is not None
 
 
 def refer_case(
@@ -104,7 +150,7 @@ def refer_case(
     if case.stage == Stage.CLOSED:
         raise SharingError(_("A closed case cannot be referred."))
     consent.clean()
-    _check_parts(case, parts)
+    _check_parts(actor, case, parts)
     with transaction.atomic():
         if Referral.objects.filter(
             organization=case.organization, case=case, receiver=receiver, state=State.PENDING
@@ -153,6 +199,8 @@ def _counts(parts: dict[str, Any]) -> dict[str, Any]:
         "evidence": len(parts.get("evidence", [])),
         "outreach": bool(parts.get("outreach")),
         "vetting": bool(parts.get("vetting")),
+        "testimony": len(parts.get("testimony", [])),
+        "vetting_dossier": bool(parts.get("vetting_dossier")),
     }
 
 

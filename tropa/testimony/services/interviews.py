@@ -41,6 +41,10 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         name: str(data.get(name) or "").strip() for name in FIELDS if name != "evidence"
     }
     snapshot["evidence"] = sorted({str(code) for code in data.get("evidence") or []})
+    if isinstance(data.get("referral"), dict):
+        # An interview that came by a referral: who recorded it where, when, in which
+        # language (``tropa.sharing``); kept in every later version.
+        snapshot["referral"] = data["referral"]
     if snapshot["method"] not in RecordingMethod.values:
         snapshot["method"] = RecordingMethod.WRITTEN
     if not snapshot["narrative"]:
@@ -93,7 +97,10 @@ def save_interview(*, actor: User | None, testimony: Testimony, data: dict[str, 
             .select_for_update()
             .get(pk=testimony.pk)
         )
-        if read_version(locked, locked.versions_count) == snapshot:
+        previous = read_version(locked, locked.versions_count)
+        if "referral" in previous:
+            snapshot["referral"] = previous["referral"]
+        if previous == snapshot:
             return int(locked.versions_count)
         number = _add_version(actor, locked, snapshot)
         changed = [n for n in FIELDS if read_version(locked, number - 1).get(n) != snapshot[n]]

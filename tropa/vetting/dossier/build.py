@@ -244,6 +244,24 @@ def _spki_sha256(public_hex: str) -> str:
     ).hexdigest()
 
 
+def dossier_contents(
+    vetting: Vetting, decision: Decision, identity_fields: list[str]
+) -> dict[str, Any]:
+    """What a dossier says, without the file around it: for a referral that carries the
+    dossier to another organization (``tropa.sharing``). Free texts are redacted as in a
+    dossier, keeping only ``identity_fields``."""
+    redact = _redactor(identity_values(vetting), identity_fields)
+    return {
+        "organization": vetting.case.organization.name,
+        "vetting": {"opened_at": _iso(vetting.opened_at), "decided_at": _iso(vetting.decided_at)},
+        "checks": _checks(vetting, redact),
+        "claims": _claims(vetting, redact),
+        "evidence": _evidence(vetting),
+        "screening": _screening(vetting),
+        "decision": _decision(decision, redact),
+    }
+
+
 def build_dossier(
     *,
     vetting: Vetting,
