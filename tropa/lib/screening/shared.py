@@ -198,7 +198,9 @@ def build_shared(
                 np.frombuffer(bytes(builder.patronymic), dtype=_U8),
                 np.concatenate([[0], np.cumsum(lengths)]).astype(_U64),
                 np.frombuffer(b"".join(builder.ids), dtype=_U8),
-                np.frombuffer(builder.years, dtype=_I16) if len(builder.years) else np.zeros(0, _I16),
+                np.frombuffer(builder.years, dtype=_I16)
+                if len(builder.years)
+                else np.zeros(0, _I16),
             ],
             strict=True,
         )

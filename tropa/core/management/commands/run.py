@@ -54,7 +54,9 @@ class Command(BaseCommand):
         # which ask it through this socket instead of each loading it (tropa.lib.screening).
         socket_path = str(settings.DATA_DIR / "run" / "tagger.sock")
         os.environ["TROPA_TAGGER_SOCKET"] = socket_path
-        tagger = subprocess.Popen([sys.executable, "-m", "tropa.lib.screening.tagger", socket_path])
+        tagger = subprocess.Popen(  # noqa: S603 - our interpreter, a path under DATA_DIR
+            [sys.executable, "-m", "tropa.lib.screening.tagger", socket_path]
+        )
         worker = None
         if not options["no_worker"]:
             # The daily fixity check of the evidence vault (queued once; it re-queues itself).
