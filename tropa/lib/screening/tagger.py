@@ -20,8 +20,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 SOCKET_ENV = "TROPA_TAGGER_SOCKET"
-# How long a client waits for a tagger that is still loading (it listens once loaded).
-WAIT_SECONDS = 120.0
+# How long a client waits for a tagger that is still loading (it listens once loaded): 12 s
+# on a quiet machine, minutes on a loaded one.
+WAIT_SECONDS = 600.0
 _MAX_REQUEST = 64 * 2**20
 
 
