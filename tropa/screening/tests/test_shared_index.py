@@ -29,7 +29,9 @@ def _in_child(watchlist: WatchList) -> dict[str, Any]:
             engine.forget_indexes()
             index_store.builds = 0
             index = engine.index_for(watchlist)
-            path = index_store.index_path(watchlist, watchlist.versions.first().pk)  # type: ignore[union-attr]
+            version = watchlist.versions.first()
+            assert version is not None
+            path = index_store.index_path(watchlist, version.pk)
             report = {"builds": index_store.builds, "persons": len(index)}
             report["inode"] = path.stat().st_ino
             os.write(write, json.dumps(report).encode())
@@ -87,7 +89,8 @@ def test_an_organization_list_index_holds_no_name_and_no_plain_key(
     )
     run = services.screen_case(actor=None, case=listed_case, watchlists=[report.watchlist])
     assert run.found == 1  # the index works: Щербаков is found through it
-    path = index_store.index_path(report.watchlist, report.version.pk)  # type: ignore[union-attr]
+    assert report.version is not None
+    path = index_store.index_path(report.watchlist, report.version.pk)
     blob = path.read_bytes()
     words = [CANARY, CANARY_LATIN, "Щербаков", "Shcherbakov", "1979", "1980"]
     words += [*token_keys(CANARY), *token_keys("Щербаков")]
