@@ -23,6 +23,8 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import iuliia
 
@@ -376,12 +378,31 @@ def generate(seed: int, per_class: int) -> dict[str, list[Pair]]:
     }
 
 
+SHARED = False  # --shared: screen through the mapped index file of tropa.lib.screening.shared
+
+
 def tropa_decision(pair: Pair) -> str:
     from tropa.lib.screening import ScreeningIndex, make_person
 
     query, listed, query_born, listed_born, _ = pair
-    index = ScreeningIndex.build([make_person("l", [listed], [listed_born] if listed_born else [])])
-    results = index.screen(make_person("q", [query], [query_born] if query_born else []))
+    entry = make_person("l", [listed], [listed_born] if listed_born else [])
+    person = make_person("q", [query], [query_born] if query_born else [])
+    if SHARED:
+        return _shared_decision(entry, person)
+    results = ScreeningIndex.build([entry]).screen(person)
+    return results[0].decision if results else "not_found"
+
+
+def _shared_decision(entry: Any, query: Any) -> str:
+    import tempfile
+
+    from tropa.lib.screening.shared import SharedIndex, build_shared
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "list.idx"
+        build_shared([entry], path, key=b"bench", years=True)
+        index = SharedIndex(path, key=b"bench", loader=lambda ids: [entry] if ids else [])
+        results = index.screen(query)
     return results[0].decision if results else "not_found"
 
 
@@ -439,7 +460,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2)
     parser.add_argument("--pairs", type=int, default=150, help="pairs per class")
     parser.add_argument("--no-peer", action="store_true")
+    parser.add_argument("--shared", action="store_true", help="screen through the index file")
     args = parser.parse_args()
+    global SHARED
+    SHARED = args.shared
     sets = generate(args.seed, args.pairs)
     started = time.perf_counter()
     tropa = score(sets, tropa_verdict)

@@ -1,20 +1,19 @@
 """The bridge to the screening engine (``tropa.lib.screening``): stored entries ↔ engine persons,
-queries from identities, and the in-memory indexes.
+queries from identities, and the shared index of each list version.
 
-An index is built per process from the entries of one list version and kept in memory until
-that list gets a new version. It is never written to disk: an organization list's index holds
-names that exist on disk only sealed.
+The candidate index of a list version is built once, into a file that every process maps
+(``index_store``); only the candidates of a query are read from the database (and unsealed,
+for an organization's list) and scored. The name tagger runs in one process under ``tropa run``
+(``tropa.lib.screening.tagger``), not in each web worker.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tropa.crypto.fields import unseal
-from tropa.lib.screening.index import ScreeningIndex
 from tropa.lib.screening.model import (
     Person as EnginePerson,
 )
@@ -25,7 +24,10 @@ from tropa.lib.screening.model import (
     tokenize,
 )
 
-from .models import ListEntry, ListVersion, WatchList
+from .models import ListEntry, WatchList
+
+if TYPE_CHECKING:
+    from tropa.lib.screening.shared import SharedIndex
 
 
 def entry_data(person: EnginePerson, entity_id: str) -> dict[str, Any]:
@@ -127,24 +129,15 @@ def identity_query(
     )
 
 
-_lock = threading.Lock()
-_indexes: dict[Any, tuple[Any, ScreeningIndex]] = {}
+def index_for(watchlist: WatchList) -> SharedIndex:
+    """The shared index of a list's current version (built by the first process that needs it)."""
+    from .index_store import open_index
 
-
-def index_for(watchlist: WatchList) -> ScreeningIndex:
-    """The in-memory index of a list's current entries, rebuilt when the list has a new version."""
-    version = ListVersion.objects.filter(watchlist=watchlist).values_list("pk", flat=True).first()
-    with _lock:
-        cached = _indexes.get(watchlist.pk)
-        if cached is not None and cached[0] == version:
-            return cached[1]
-        entries = ListEntry.objects.filter(watchlist=watchlist, removed_in__isnull=True)
-        index = ScreeningIndex.build(entry_person(e) for e in entries.iterator(chunk_size=2000))
-        _indexes[watchlist.pk] = (version, index)
-        return index
+    return open_index(watchlist)
 
 
 def forget_indexes() -> None:
-    """Drop every cached index (tests; a process that must let go of decrypted names)."""
-    with _lock:
-        _indexes.clear()
+    """Let go of every mapped index (tests; a process that must let go of a list)."""
+    from .index_store import forget
+
+    forget()

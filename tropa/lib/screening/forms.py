@@ -10,9 +10,8 @@ Both sides are reduced to phonetic keys, so the table also covers every Latin sp
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
-
-from rigour.names import NameTypeTag, SymbolCategory, analyze_names
 
 from tropa.lib.screening.keys import initial_of, token_keys
 
@@ -260,12 +259,27 @@ def is_patronymic_key(key: str) -> bool:
     return len(key) >= 4 and _PATRONYMIC_KEY.search(key) is not None
 
 
-@lru_cache(maxsize=200_000)
+# Symbols of the words seen by this process. Bounded: cleared when it grows past this.
+_SYMBOLS_KEPT = 200_000
+_symbols: dict[str, frozenset[str]] = {}
+
+
 def name_symbols(token: str) -> frozenset[str]:
     """Wikidata given-name symbols rigour attaches to one name token."""
-    symbols: set[str] = set()
-    for name in analyze_names(NameTypeTag.PER, [token], phonetics=False, numerics=False):
-        for span in name.spans:
-            if span.symbol.category == SymbolCategory.NAME:
-                symbols.add(span.symbol.id)
-    return frozenset(symbols)
+    found = _symbols.get(token)
+    if found is None:
+        prefetch_symbols([token])
+        found = _symbols.get(token, frozenset())
+    return found
+
+
+def prefetch_symbols(tokens: Iterable[str]) -> None:
+    """Tag every word not tagged yet in one go (one request to the tagger process, if any)."""
+    missing = [t for t in dict.fromkeys(tokens) if t not in _symbols]
+    if not missing:
+        return
+    if len(_symbols) + len(missing) > _SYMBOLS_KEPT:
+        _symbols.clear()
+    from tropa.lib.screening.tagger import tag_tokens
+
+    _symbols.update(zip(missing, tag_tokens(missing), strict=True))

@@ -161,7 +161,14 @@ def screen_case(
 
 
 def screen_cases_for_list(watchlist: WatchList) -> int:
-    """Screen every open case of every organization that sees ``watchlist``; returns how many."""
+    """Screen every open case of every organization that sees ``watchlist``; returns how many.
+
+    The new version's shared index is built first, here in the background worker, even when
+    no case is open: a screening on demand then never waits for it.
+    """
+    from .. import engine
+
+    engine.index_for(watchlist)
     organizations = Organization.objects.all()
     if not watchlist.is_published:
         organizations = organizations.filter(watchlists=watchlist)

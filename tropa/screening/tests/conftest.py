@@ -25,7 +25,8 @@ SURNAME = "Щербаков"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_indexes() -> None:
+def _fresh_indexes(settings: Any, tmp_path: Path) -> None:
+    settings.DATA_DIR = tmp_path / "data"  # index files of this test only
     forget_indexes()
 
 
