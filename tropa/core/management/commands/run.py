@@ -50,15 +50,17 @@ class Command(BaseCommand):
         ensure_ready(self.stdout, static=True)
         master_aead()  # create the master keyset now, not inside a worker
         self.stdout.write(f"Tropa serves on http://{options['bind']}/ (data: {settings.DATA_DIR})")
-        # One process loads the name tagger (≈ 12 s, 490 MB) for the web and task workers,
-        # which ask it through this socket instead of each loading it (tropa.lib.screening).
-        socket_path = str(settings.DATA_DIR / "run" / "tagger.sock")
-        os.environ["TROPA_TAGGER_SOCKET"] = socket_path
-        tagger = subprocess.Popen(  # noqa: S603 - our interpreter, a path under DATA_DIR
-            [sys.executable, "-m", "tropa.lib.screening.tagger", socket_path]
-        )
-        worker = None
+        worker = tagger = None
         if not options["no_worker"]:
+            # One process loads the name tagger (≈ 12 s, 490 MB) for the web and task workers,
+            # which ask it through this socket instead of each loading it
+            # (tropa.lib.screening). With --no-worker nothing runs beside the server, and a
+            # web worker loads the tagger itself the first time it screens.
+            socket_path = str(settings.DATA_DIR / "run" / "tagger.sock")
+            os.environ["TROPA_TAGGER_SOCKET"] = socket_path
+            tagger = subprocess.Popen(  # noqa: S603 - our interpreter, a path under DATA_DIR
+                [sys.executable, "-m", "tropa.lib.screening.tagger", socket_path]
+            )
             # The daily fixity check of the evidence vault (queued once; it re-queues itself).
             call_command("evidence", "schedule")
             # The daily signed checkpoint of the audit chain, the same way.
@@ -81,8 +83,9 @@ class Command(BaseCommand):
         try:
             self._serve(options)
         finally:
-            tagger.terminate()
-            tagger.wait(timeout=30)
+            if tagger is not None:
+                tagger.terminate()
+                tagger.wait(timeout=30)
             if worker is not None:
                 notifier.terminate()
                 worker.terminate()
