@@ -28,13 +28,40 @@ from .duplicates import (
 )
 from .errors import ScreeningError
 from .hits import HitFacts, HitRow, hit_facts, hit_index, hit_rows
-from .lists import ImportReport, entry_caption, import_list, visible_lists
+from .imports import (
+    CHANGES_PAGE,
+    Changes,
+    delete_list,
+    fail_import,
+    new_import,
+    queue_import,
+    read_error,
+    read_progress,
+    recent_imports,
+    rescreen,
+    run_import,
+    version_changes,
+)
+from .lists import ImportReport, entry_caption, import_list, import_stream, visible_lists
 
 # The migration test driver computes an entry digest as the import does.
 from .lists import _canonical as _canonical
 from .screening import HITS_PER_LIST, last_run, screen_case, screen_cases_for_list
 
 __all__ = [
+    "CHANGES_PAGE",
+    "Changes",
+    "delete_list",
+    "fail_import",
+    "import_stream",
+    "new_import",
+    "queue_import",
+    "read_error",
+    "read_progress",
+    "recent_imports",
+    "rescreen",
+    "run_import",
+    "version_changes",
     "CONFIRMED_HIT_RISK",
     "HITS_PER_LIST",
     "PROGRESS_EVERY",

@@ -100,6 +100,7 @@ def import_stream(
     organization: Organization | None = None,
     progress: Progress | None = None,
     on_batch: Callable[[Progress], None] | None = None,
+    rescreen: bool = True,
 ) -> ImportReport:
     """Store a list file, read as a stream, as a new version of the list ``name``.
 
@@ -150,9 +151,10 @@ def import_stream(
             changed=store.changed,
             removed=removed,
         )
-        from ..tasks import enqueue_list_screening  # tasks.py calls back into this module
+        if rescreen:
+            from ..tasks import enqueue_list_screening  # tasks.py calls back into this module
 
-        enqueue_list_screening(watchlist)
+            enqueue_list_screening(watchlist)
     return ImportReport(watchlist, version, store.entries, store.added, store.changed, removed)
 
 
