@@ -351,9 +351,7 @@ class ListImport(OrganizationOwned):
     size = models.BigIntegerField(default=0)
     sha256 = models.CharField(max_length=64)
     sealed_key = models.BinaryField()
-    state = models.CharField(
-        max_length=10, choices=ImportState.choices, default=ImportState.QUEUED
-    )
+    state = models.CharField(max_length=10, choices=ImportState.choices, default=ImportState.QUEUED)
     version = models.ForeignKey(
         ListVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -71,6 +71,6 @@ def abandoned(*, task_path: str, args: list[object], **_kwargs: object) -> None:
     func = search_duplicates.func
     if args and task_path == f"{func.__module__}.{func.__qualname__}":
         services.fail_duplicate_search(args[0])
-    func = import_uploaded_list.func
-    if args and task_path == f"{func.__module__}.{func.__qualname__}":
+    importing = import_uploaded_list.func
+    if args and task_path == f"{importing.__module__}.{importing.__qualname__}":
         services.fail_import(args[0])

@@ -124,7 +124,7 @@ class SealedListUpload(FileUploadHandler):
         self._stream.write(raw_data)
         return None
 
-    def file_complete(self, file_size: int) -> UploadedFile | None:
+    def file_complete(self, file_size: int) -> UploadedFile[bytes] | None:
         if self._stream is None:
             return None
         self._stream.close()

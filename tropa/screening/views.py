@@ -17,8 +17,7 @@ from tropa.cases import services as cases
 from tropa.cases.access import access_case
 from tropa.core.views import form_errors, run_action
 
-from . import services
-from . import uploads
+from . import services, uploads
 from .access import (
     LIST_CAPS,
     LIST_NAMES_CAP,
@@ -36,10 +35,10 @@ from .access import (
 from .explain import entry_facts, masked, readable
 from .forms import DecisionForm, DuplicateDecisionForm, HitDecisionForm, ListUploadForm
 from .models import (
+    ChangeKind,
     DuplicateCandidate,
     DuplicateStatus,
     HitStatus,
-    ChangeKind,
     ImportState,
     ListImport,
     ListVersion,
@@ -81,11 +80,11 @@ def lists(request: HttpRequest) -> HttpResponse:
     versions = ListVersion.objects.filter(watchlist__in=watchlists).order_by("number")
     latest = {v.watchlist_id: v for v in versions}
     rows = [(w, latest.get(w.pk)) for w in watchlists]
-    manage = may_manage_lists(user) and user.organization is not None
+    organization = user.organization if may_manage_lists(user) else None
     context = {
         "rows": rows,
-        "form": ListUploadForm() if manage else None,
-        "imports": services.recent_imports(user.organization) if manage else [],
+        "form": ListUploadForm() if organization else None,
+        "imports": services.recent_imports(organization) if organization else [],
         "max_bytes": uploads.max_bytes(),
     }
     return render(request, "screening/lists.html", context)

@@ -210,18 +210,18 @@ def version_changes(
     paginator = Paginator(rows, CHANGES_PAGE)
     current = paginator.get_page(page)
     if watchlist.is_published:
-        current.object_list = [r.caption for r in current.object_list]
+        captions = [r.caption for r in current]
     else:
-        current.object_list = sorted(str(unseal(r, "sealed", r.sealed)) for r in current)
+        captions = sorted(str(unseal(r, "sealed", r.sealed)) for r in current)
         log_action(
             actor,
             Action.SCREENING_LIST_CHANGES_VIEWED,
             version,
             organization=watchlist.organization,
             kind=kind,
-            shown=len(current.object_list),
+            shown=len(captions),
         )
-    return Changes(version, kind, current)
+    return Changes(version, kind, Page(captions, current.number, paginator))  # type: ignore[arg-type]  # a page of the rows' names
 
 
 def delete_list(*, actor: User, watchlist: WatchList) -> None:
@@ -238,9 +238,11 @@ def delete_list(*, actor: User, watchlist: WatchList) -> None:
     reason = _("The list “%(name)s” was deleted.") % {"name": watchlist.name}
     with transaction.atomic():
         WatchList.objects.select_for_update().filter(pk=watchlist.pk).first()
-        if ListImport.objects.for_organization(organization).filter(
-            watchlist=watchlist, state__in=[ImportState.IMPORTING, ImportState.SCREENING]
-        ).exists():
+        if (
+            ListImport.objects.for_organization(organization)
+            .filter(watchlist=watchlist, state__in=[ImportState.IMPORTING, ImportState.SCREENING])
+            .exists()
+        ):
             raise ScreeningError(_("An import of this list is running: wait until it is done."))
         pending = ScreeningHit.objects.for_organization(organization).filter(
             status=HitStatus.PENDING
@@ -252,7 +254,11 @@ def delete_list(*, actor: User, watchlist: WatchList) -> None:
             hit.sealed_reason = seal(hit, "sealed_reason", reason)
             hit.save(update_fields=["status", "decided_by", "decided_at", "sealed_reason"])
             log_action(
-                actor, Action.SCREENING_HIT_DISMISSED, hit.case, hit=str(hit.code), list_deleted=True
+                actor,
+                Action.SCREENING_HIT_DISMISSED,
+                hit.case,
+                hit=str(hit.code),
+                list_deleted=True,
             )
         log_action(
             actor,

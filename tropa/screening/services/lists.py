@@ -84,8 +84,7 @@ def _list_for(name: str, organization: Organization | None) -> WatchList:
         raise ScreeningError(
             _("A list named “%(name)s” exists already as a published list.") % {"name": name}
             if watchlist.is_published
-            else _("A list named “%(name)s” exists already for an organization.")
-            % {"name": name}
+            else _("A list named “%(name)s” exists already for an organization.") % {"name": name}
         )
     return watchlist
 
@@ -223,7 +222,9 @@ class _Store:
                 changes.append(self.change(ChangeKind.CHANGED, data))
             if entry is None:
                 entry = ListEntry(
-                    watchlist=self.watchlist, organization_id=self.org_id, key=key,
+                    watchlist=self.watchlist,
+                    organization_id=self.org_id,
+                    key=key,
                     added_in=self.version,
                 )
                 to_create.append(entry)

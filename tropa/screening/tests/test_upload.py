@@ -120,11 +120,19 @@ def test_a_second_upload_shows_what_changed_and_names_only_to_reviewers(
 @pytest.mark.parametrize(
     ("data", "filename", "said"),
     [
-        (ftm(SHCHERBAKOV) + b'{"id": "x", "schema": "Person"\n' + ftm(NAMESAKE), "l.json", "line 2"),
+        (
+            ftm(SHCHERBAKOV) + b'{"id": "x", "schema": "Person"\n' + ftm(NAMESAKE),
+            "l.json",
+            "line 2",
+        ),
         (b"name;surname\nfoo;bar\n", "l.json", "not a FollowTheMoney JSON lines file"),
         (b"name,alias\nfoo,bar\n", "l.csv", "the column(s) id are missing"),
         (ftm(SHCHERBAKOV, SHCHERBAKOV), "l.json", "appears more than once"),
-        (ftm({"id": "c", "schema": "Company", "properties": {"name": ["X"]}}), "l.json", "no person"),
+        (
+            ftm({"id": "c", "schema": "Company", "properties": {"name": ["X"]}}),
+            "l.json",
+            "no person",
+        ),
         (b"id,name\nx1,\xff\xfe\n", "l.csv", "Line 2 is not UTF-8"),
     ],
 )
@@ -171,9 +179,11 @@ def test_after_an_import_open_cases_are_screened_with_progress(
     upload(ftm(SHCHERBAKOV, NAMESAKE))
     row = ListImport.objects.unscoped().get()
     assert (row.state, row.cases_total, row.cases_done) == (ImportState.DONE, 1, 1)
-    assert ScreeningHit.objects.for_organization(listed_case.organization).filter(
-        case=listed_case
-    ).exists()
+    assert (
+        ScreeningHit.objects.for_organization(listed_case.organization)
+        .filter(case=listed_case)
+        .exists()
+    )
 
 
 def test_deleting_a_list_dismisses_its_pending_hits_and_keeps_decided_ones(
