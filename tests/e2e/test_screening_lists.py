@@ -96,7 +96,7 @@ def test_upload_versions_changes_rescreen_and_delete(
     plain.add_cookies(cookies)
     other = plain.new_page()
     other.goto(f"{server.url}/screening/lists/")
-    other.get_by_role("link", name=name).click()
+    other.locator("main table").first.get_by_role("link", name=name).click()
     other.set_input_files("#id_file", str(write(tmp_path / "v2.ftm.json", SINITSYN, NEWCOMER)))
     other.click("form[data-list-upload] button[type=submit]")
     other.wait_for_url(re.compile(r".*/screening/lists/imports/[0-9a-f-]{36}/$"))
@@ -110,7 +110,7 @@ def test_upload_versions_changes_rescreen_and_delete(
     plain.close()
 
     page.goto(f"{server.url}/screening/lists/")
-    page.get_by_role("link", name=name).click()
+    page.locator("main table").first.get_by_role("link", name=name).click()
     expect(page.locator("main table").first).to_contain_text("2")
     shot(page, "lists-detail-en-1280")
 
@@ -120,7 +120,7 @@ def test_upload_versions_changes_rescreen_and_delete(
     expect(page.locator("#screening")).to_contain_text(name)
 
     page.goto(f"{server.url}/screening/lists/")
-    page.get_by_role("link", name=name).click()
+    page.locator("main table").first.get_by_role("link", name=name).click()
     use_language(page, "ru")
     shot(page, "lists-detail-ru-1280")
     page.set_viewport_size({"width": 390, "height": 844})
@@ -130,6 +130,6 @@ def test_upload_versions_changes_rescreen_and_delete(
     page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("button", name="Удалить список").click()
     page.wait_for_url(re.compile(r".*/screening/lists/$"))
-    expect(page.locator("main")).not_to_contain_text(name)
+    expect(page.locator("main table").first).not_to_contain_text(name)
     shot(page, "lists-after-delete-ru-1280")
     use_language(page, "en")

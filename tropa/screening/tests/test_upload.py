@@ -4,6 +4,7 @@ and what changed, re-screening with progress, deletion. Through the real upload 
 from __future__ import annotations
 
 import json
+from datetime import date
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.urls import reverse
 
 from tropa.accounts.models import User
 from tropa.audit.models import AuditEntry
+from tropa.cases import services as cases
 from tropa.cases.models import Case
 from tropa.screening import services, uploads
 from tropa.screening.models import (
@@ -27,7 +29,7 @@ from tropa.screening.models import (
     WatchList,
 )
 
-from .conftest import NAMESAKE, OTHER, SHCHERBAKOV
+from .conftest import NAMESAKE, OTHER, SHCHERBAKOV, SURNAME
 
 LIST = "Our own list"
 
@@ -192,10 +194,15 @@ def test_deleting_a_list_dismisses_its_pending_hits_and_keeps_decided_ones(
     coordinator: User,
     listed_case: Case,
 ) -> None:
+    twin = cases.create_case(
+        actor=coordinator, organization=listed_case.organization, pseudonym="Twin"
+    )
+    identity = {"surname": SURNAME, "given_name": "Юрий", "birth_date": date(1980, 5, 3)}
+    cases.save_identity(actor=coordinator, person=twin.person, data=identity)
     upload(ftm(SHCHERBAKOV, NAMESAKE))
     watchlist = WatchList.objects.get(name=LIST)
     hits = list(ScreeningHit.objects.for_organization(coordinator.organization).order_by("pk"))
-    assert len(hits) >= 1
+    assert len(hits) == 2  # one to confirm, one left pending
     services.decide_hit(actor=coordinator, hit=hits[0], confirm=True, reason="checked")
     client = signed_in(coordinator)
     url = reverse("screening:list_delete", args=[watchlist.code])
