@@ -95,7 +95,7 @@ def child(megabytes: int) -> None:
         organization=org,
         username="bench",
         role="coordinator",
-        password="bench-quartz-violin-harbor-meadow",
+        password="bench-quartz-violin-harbor-meadow",  # noqa: S106 (a throwaway bench account)
     )
     source = Path(os.environ["BENCH_FILE"])
     body = Multipart(source)

@@ -4,8 +4,8 @@ and what changed, re-screening with progress, deletion. Through the real upload 
 from __future__ import annotations
 
 import json
-from datetime import date
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
