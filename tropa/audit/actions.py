@@ -266,3 +266,8 @@ class Action(StrEnum):
     API_TOKEN_CREATED = "api.token_created"  # noqa: S105 (an audit code, not a secret)
     API_TOKEN_REVOKED = "api.token_revoked"  # noqa: S105 (an audit code, not a secret)
     API_TOKEN_REFUSED = "api.token_refused"  # noqa: S105 (an audit code, not a secret)
+    # screening (tropa/screening): lists uploaded, refused and deleted in the browser
+    SCREENING_LIST_UPLOADED = "screening.list_uploaded"
+    SCREENING_LIST_IMPORT_FAILED = "screening.list_import_failed"
+    SCREENING_LIST_DELETED = "screening.list_deleted"
+    SCREENING_LIST_CHANGES_VIEWED = "screening.list_changes_viewed"

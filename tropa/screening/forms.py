@@ -37,3 +37,22 @@ class DuplicateDecisionForm(DecisionForm):
         ],
         widget=forms.RadioSelect,
     )
+
+
+class ListUploadForm(forms.Form):
+    """The upload's fields; the file itself is received by ``uploads.SealedListUpload``."""
+
+    name = forms.CharField(
+        label=pgettext_lazy("watchlist", "List name"),
+        max_length=120,
+        help_text=_("Give the name of one of your lists to add a new version of it."),
+    )
+    file = forms.FileField(
+        label=_("List file"),
+        required=False,
+        help_text=_(
+            "FollowTheMoney JSON lines (.json, .ftm.json) or CSV with the columns "
+            "id,name[,alias,birth_date,position,unit]; up to 2 GB. Stored encrypted."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,.jsonl,.ftm,.csv"}),
+    )

@@ -102,6 +102,11 @@ class ListEntry(models.Model):
     removed_in = models.ForeignKey(
         ListVersion, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    # The last version whose file held the entry: an import marks each entry it reads, batch
+    # by batch, and what is left unmarked at the end was dropped (no set of keys in memory).
+    seen_in = models.ForeignKey(
+        ListVersion, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -288,3 +293,82 @@ class DuplicateCandidate(ReviewableDecision):
 
     def get_absolute_url(self) -> str:
         return reverse("screening:duplicate", args=[self.code])
+
+
+class ChangeKind(models.TextChoices):
+    ADDED = "added", pgettext_lazy("list change", "Added")
+    CHANGED = "changed", pgettext_lazy("list change", "Changed")
+    REMOVED = "removed", pgettext_lazy("list change", "Removed")
+
+
+class ListChange(models.Model):
+    """One entry a version added, changed or removed, with the name the list gives it.
+
+    Old versions' entries are not kept (an entry holds its current data only), so what changed
+    is recorded as the import finds it. On an organization's own list the name is sealed.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    version = models.ForeignKey(ListVersion, on_delete=models.CASCADE, related_name="changes")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, null=True, blank=True)
+    kind = models.CharField(max_length=8, choices=ChangeKind.choices)
+    caption = models.CharField(max_length=300, blank=True)  # published lists only
+    sealed = models.BinaryField(null=True, blank=True)  # organization lists: the name
+
+    class Meta:
+        ordering = ["kind", "id"]
+        indexes = [models.Index(fields=["version", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} in {self.version_id}"
+
+
+class ImportState(models.TextChoices):
+    QUEUED = "queued", _("Waiting for the worker")
+    IMPORTING = "importing", _("Importing")
+    SCREENING = "screening", _("Screening open cases")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Refused")
+
+
+class ListImport(OrganizationOwned):
+    """A list file uploaded in the browser, from its upload to the re-screening after it.
+
+    The file waits in the screening upload directory encrypted with a key of its own, which
+    is sealed here under the organization's key; it is deleted once read. What went wrong
+    (the file's bad lines may quote it) is sealed too.
+    """
+
+    watchlist = models.ForeignKey(
+        WatchList, on_delete=models.SET_NULL, null=True, blank=True, related_name="imports"
+    )
+    name = models.CharField(pgettext_lazy("watchlist", "name"), max_length=120)
+    csv = models.BooleanField(default=False)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    size = models.BigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    sealed_key = models.BinaryField()
+    state = models.CharField(max_length=10, choices=ImportState.choices, default=ImportState.QUEUED)
+    version = models.ForeignKey(
+        ListVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    unchanged = models.BooleanField(default=False)
+    sealed_error = models.BinaryField(null=True, blank=True)
+    cases_total = models.PositiveIntegerField(default=0)
+    cases_done = models.PositiveIntegerField(default=0)
+
+    class Meta(OrganizationOwned.Meta):
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"list import {self.code}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("screening:import", args=[self.code])
+
+    @property
+    def active(self) -> bool:
+        return self.state not in (ImportState.DONE, ImportState.FAILED)

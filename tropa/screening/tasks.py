@@ -11,7 +11,7 @@ from django.db import transaction
 from django_tasks import task
 
 from . import services
-from .models import ScreeningRun, WatchList
+from .models import ListImport, ScreeningRun, WatchList
 
 
 @task()
@@ -46,8 +46,31 @@ def enqueue_duplicate_search(run: ScreeningRun) -> None:
     transaction.on_commit(lambda: search_duplicates.enqueue(run_id))
 
 
+@task()
+def import_uploaded_list(import_id: str) -> str:
+    """A list file uploaded in the browser: import it, then re-screen the open cases."""
+    row = ListImport.objects.unscoped().select_related("organization", "by").filter(pk=import_id)
+    found = row.first()
+    if found is None:
+        return "gone"
+    try:
+        services.run_import(found)
+    except Exception:
+        services.fail_import(import_id)  # the page says so instead of waiting
+        raise
+    return "done"
+
+
+def enqueue_import(row: ListImport) -> None:
+    import_id = str(row.pk)
+    transaction.on_commit(lambda: import_uploaded_list.enqueue(import_id))
+
+
 def abandoned(*, task_path: str, args: list[object], **_kwargs: object) -> None:
     """A task given up after its worker died on it again and again (``tropa.core.workers``)."""
     func = search_duplicates.func
     if args and task_path == f"{func.__module__}.{func.__qualname__}":
         services.fail_duplicate_search(args[0])
+    importing = import_uploaded_list.func
+    if args and task_path == f"{importing.__module__}.{importing.__qualname__}":
+        services.fail_import(args[0])

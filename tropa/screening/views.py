@@ -9,21 +9,38 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tropa.accounts.permissions import Cap, can, staff_user
 from tropa.cases import services as cases
 from tropa.cases.access import access_case
 from tropa.core.views import form_errors, run_action
 
-from . import services
-from .access import READ_CAPS, access_duplicate, access_hit, access_watchlist, require
+from . import services, uploads
+from .access import (
+    LIST_CAPS,
+    LIST_NAMES_CAP,
+    MANAGE_CAPS,
+    READ_CAPS,
+    access_duplicate,
+    access_hit,
+    access_import,
+    access_own_list,
+    access_version,
+    access_watchlist,
+    may_manage_lists,
+    require,
+)
 from .explain import entry_facts, masked, readable
-from .forms import DecisionForm, DuplicateDecisionForm, HitDecisionForm
+from .forms import DecisionForm, DuplicateDecisionForm, HitDecisionForm, ListUploadForm
 from .models import (
+    ChangeKind,
     DuplicateCandidate,
     DuplicateStatus,
     HitStatus,
+    ImportState,
+    ListImport,
     ListVersion,
     ReviewableDecision,
     RunState,
@@ -58,21 +75,115 @@ def _decide(
 @require_GET
 def lists(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
-    require(user, *READ_CAPS)
+    require(user, *LIST_CAPS)
     watchlists = services.visible_lists(user.organization).order_by("organization", "name")
     versions = ListVersion.objects.filter(watchlist__in=watchlists).order_by("number")
     latest = {v.watchlist_id: v for v in versions}
     rows = [(w, latest.get(w.pk)) for w in watchlists]
-    return render(request, "screening/lists.html", {"rows": rows})
+    organization = user.organization if may_manage_lists(user) else None
+    context = {
+        "rows": rows,
+        "form": ListUploadForm() if organization else None,
+        "imports": services.recent_imports(organization) if organization else [],
+        "max_bytes": uploads.max_bytes(),
+    }
+    return render(request, "screening/lists.html", context)
+
+
+@csrf_exempt  # checked below, once the upload handler is in place (Django's documented way)
+@require_POST
+def list_upload(request: HttpRequest) -> HttpResponse:
+    """A plain form post: the file is streamed to disk encrypted, then imported in the worker."""
+    user = staff_user(request)
+    require(user, *MANAGE_CAPS)
+    if user.organization is None:
+        raise PermissionDenied
+    row = services.new_import(actor=user, organization=user.organization)
+    handler = uploads.SealedListUpload(request, row)
+    request.upload_handlers = [handler]
+    return _receive_list(request, row, handler)
+
+
+@csrf_protect
+def _receive_list(
+    request: HttpRequest, row: ListImport, handler: uploads.SealedListUpload
+) -> HttpResponse:
+    form = ListUploadForm(request.POST, request.FILES)
+    if handler.too_big:
+        uploads.discard(row)
+        limit = uploads.max_bytes() // (1024 * 1024)
+        messages.error(request, _("The file is larger than %(mb)d MB.") % {"mb": limit})
+        return redirect("screening:lists")
+    if not form.is_valid():
+        uploads.discard(row)
+        form_errors(request, form)
+        return redirect("screening:lists")
+    user = staff_user(request)
+    name = form.cleaned_data["name"]
+    if not run_action(
+        request,
+        lambda: services.queue_import(actor=user, row=row, name=name),
+        _("The file was received; it is being imported."),
+    ):
+        return redirect("screening:lists")
+    return redirect(row.get_absolute_url())
+
+
+@require_GET
+def import_detail(request: HttpRequest, code: str) -> HttpResponse:
+    row = access_import(request.user, code)
+    context = {
+        "row": row,
+        "progress": services.read_progress(row) if row.state == ImportState.IMPORTING else None,
+        "error": services.read_error(row) if row.state == ImportState.FAILED else {},
+    }
+    return render(request, "screening/import.html", context)
 
 
 @require_GET
 def list_detail(request: HttpRequest, code: str) -> HttpResponse:
-    watchlist = access_watchlist(request.user, code)
+    user = staff_user(request)
+    watchlist = access_watchlist(user, code)
     versions = watchlist.versions.select_related("imported_by")
-    return render(
-        request, "screening/list_detail.html", {"watchlist": watchlist, "versions": versions}
+    manage = not watchlist.is_published and may_manage_lists(user)
+    context = {
+        "watchlist": watchlist,
+        "versions": versions,
+        "form": ListUploadForm(initial={"name": watchlist.name}) if manage else None,
+        "may_delete": manage,
+    }
+    return render(request, "screening/list_detail.html", context)
+
+
+@require_GET
+def version_detail(request: HttpRequest, code: str) -> HttpResponse:
+    user = staff_user(request)
+    version = access_version(user, code)
+    changes = services.version_changes(
+        actor=user,
+        version=version,
+        kind=request.GET.get("kind", ChangeKind.ADDED),
+        page=request.GET.get("page", 1),
+        names=can(user, LIST_NAMES_CAP),
     )
+    context = {"version": version, "changes": changes, "kinds": ChangeKind.choices}
+    return render(request, "screening/version.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def list_delete(request: HttpRequest, code: str) -> HttpResponse:
+    """GET: what deleting does, and the button. POST: delete."""
+    user = staff_user(request)
+    watchlist = access_own_list(user, code)
+    if request.method == "GET":
+        return render(request, "screening/list_delete.html", {"watchlist": watchlist})
+    if run_action(
+        request,
+        lambda: services.delete_list(actor=user, watchlist=watchlist),
+        _("The list was deleted. Its pending hits were dismissed; decided hits are kept."),
+    ):
+        return redirect("screening:lists")
+    return redirect(watchlist.get_absolute_url())
 
 
 # Screening a case and reviewing hits -------------------------------------------------------

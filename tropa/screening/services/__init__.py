@@ -28,16 +28,32 @@ from .duplicates import (
 )
 from .errors import ScreeningError
 from .hits import HitFacts, HitRow, hit_facts, hit_index, hit_rows
-from .lists import ImportReport, entry_caption, import_list, visible_lists
+from .imports import (
+    CHANGES_PAGE,
+    Changes,
+    delete_list,
+    fail_import,
+    new_import,
+    queue_import,
+    read_error,
+    read_progress,
+    recent_imports,
+    rescreen,
+    run_import,
+    version_changes,
+)
+from .lists import ImportReport, entry_caption, import_list, import_stream, visible_lists
 
 # The migration test driver computes an entry digest as the import does.
 from .lists import _canonical as _canonical
 from .screening import HITS_PER_LIST, last_run, screen_case, screen_cases_for_list
 
 __all__ = [
+    "CHANGES_PAGE",
     "CONFIRMED_HIT_RISK",
     "HITS_PER_LIST",
     "PROGRESS_EVERY",
+    "Changes",
     "HitFacts",
     "HitRow",
     "ImportReport",
@@ -46,23 +62,34 @@ __all__ = [
     "decide",
     "decide_duplicate",
     "decide_hit",
+    "delete_list",
     "entry_caption",
     "fail_duplicate_search",
+    "fail_import",
     "find_duplicate_people",
     "hit_facts",
     "hit_index",
     "hit_rows",
     "import_list",
+    "import_stream",
     "last_duplicate_run",
     "last_run",
+    "new_import",
     "open_duplicates",
     "pending_hits",
+    "queue_import",
     "read_duplicate",
+    "read_error",
     "read_hit",
+    "read_progress",
     "read_reason",
+    "recent_imports",
+    "rescreen",
     "run_duplicate_search",
+    "run_import",
     "screen_case",
     "screen_cases_for_list",
     "start_duplicate_search",
+    "version_changes",
     "visible_lists",
 ]

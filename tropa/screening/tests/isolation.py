@@ -30,11 +30,18 @@ def isolation_kwargs(world: Any) -> dict[str, dict[str, Any]]:
             actor=actor, path=path, name="Elsewhere own", organization=org
         )
     services.screen_case(actor=actor, case=first)
+    upload = services.new_import(actor=actor, organization=org)
+    upload.name, upload.sha256, upload.sealed_key = "Elsewhere own", "0" * 64, b"x"
+    upload.state = "done"
+    upload.save()
     services.find_duplicate_people(actor=actor, organization=org)
     hit = ScreeningHit.objects.unscoped().get(case=first)
     candidate = DuplicateCandidate.objects.unscoped().get(organization=org)
     return {
         "screening:list_detail": {"code": report.watchlist.code},
+        "screening:list_delete": {"code": report.watchlist.code},
+        "screening:version": {"code": report.version.code if report.version else None},
+        "screening:import": {"code": upload.code},
         "screening:screen_case": {"code": first.code},
         "screening:hit": {"code": hit.code},
         "screening:hit_reveal": {"code": hit.code},

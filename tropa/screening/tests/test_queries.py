@@ -159,6 +159,6 @@ QUEUE = 13
 HIT = 18  # with the audited read (screening.hit_viewed)
 DUPLICATES = 11
 DUPLICATE = 17  # with the audited read, and both men's cases
-LISTS = 10
+LISTS = 11  # + the recent uploads of a user who manages lists (a verifier decides hits)
 LIST_DETAIL = 10
 PANEL = 7  # the panel alone: the case page's other panels are their apps' to count
