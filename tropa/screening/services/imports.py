@@ -23,6 +23,7 @@ from tropa.audit.services import log_action
 from tropa.cases.models import Case
 from tropa.crypto.fields import seal, unseal
 
+from .. import index_store
 from ..models import (
     ChangeKind,
     HitStatus,
@@ -268,4 +269,7 @@ def delete_list(*, actor: User, watchlist: WatchList) -> None:
             list=str(watchlist.code),
             versions=watchlist.versions.count(),
         )
+        watchlist_id = watchlist.pk
         watchlist.delete()
+        # Its shared index files go once the deletion is committed (tropa/screening/index_store).
+        transaction.on_commit(lambda: index_store.discard(watchlist_id))

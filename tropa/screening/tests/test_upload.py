@@ -17,7 +17,7 @@ from tropa.accounts.models import User
 from tropa.audit.models import AuditEntry
 from tropa.cases import services as cases
 from tropa.cases.models import Case
-from tropa.screening import services, uploads
+from tropa.screening import index_store, services, uploads
 from tropa.screening.models import (
     HitStatus,
     ImportState,
@@ -193,6 +193,7 @@ def test_deleting_a_list_dismisses_its_pending_hits_and_keeps_decided_ones(
     signed_in: Callable[[User], Client],
     coordinator: User,
     listed_case: Case,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     twin = cases.create_case(
         actor=coordinator, organization=listed_case.organization, pseudonym="Twin"
@@ -207,8 +208,12 @@ def test_deleting_a_list_dismisses_its_pending_hits_and_keeps_decided_ones(
     client = signed_in(coordinator)
     url = reverse("screening:list_delete", args=[watchlist.code])
     assert "Hits still waiting" in client.get(url).content.decode()
-    client.post(url)
+    index_files = lambda: list(index_store.index_dir().glob(f"{watchlist.pk}.*"))  # noqa: E731
+    assert index_files(), "re-screening after the upload built the list's shared index"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url)
     assert not WatchList.objects.filter(pk=watchlist.pk).exists()
+    assert index_files() == []
     kept = {h.pk: h for h in ScreeningHit.objects.for_organization(coordinator.organization)}
     assert kept[hits[0].pk].status == HitStatus.CONFIRMED
     for hit in hits[1:]:
