@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import django
@@ -30,13 +31,18 @@ def _timed(label: str, n: int, run: Callable[[], Any]) -> None:
     print(f"{label:32} {n} unseals in {took * 1000:8.1f} ms ({took / n * 1e6:7.1f} µs each)")
 
 
+def _unseal_all(fields: Any, rows: list[Any]) -> None:
+    for row in rows:
+        fields.unseal(row, "sealed", row.sealed)
+
+
 def main(n: int) -> None:
     setup_test_environment()
     connection.creation.create_test_db(verbosity=0)
     from tropa.accounts.services import create_organization
     from tropa.cases import services as cases
-    from tropa.crypto import fields
     from tropa.cases.models import Identity
+    from tropa.crypto import fields
     from tropa.testimony.models import Act, Event, Testimony
 
     org = create_organization(actor=None, name="Bench")
@@ -71,18 +77,9 @@ def main(n: int) -> None:
     )
     for label, model in models:
         fields.forget_cached_keys()
-        rows = list(model.objects.filter(organization=org))
-        _timed(
-            f"{label}, cold",
-            n,
-            lambda rows=rows: [fields.unseal(r, "sealed", r.sealed) for r in rows],
-        )
-        rows = list(model.objects.filter(organization=org))
-        _timed(
-            f"{label}, warm",
-            n,
-            lambda rows=rows: [fields.unseal(r, "sealed", r.sealed) for r in rows],
-        )
+        for state in ("cold", "warm"):
+            rows: list[Any] = list(model.objects.filter(organization=org))
+            _timed(f"{label}, {state}", n, partial(_unseal_all, fields, rows))
 
 
 if __name__ == "__main__":

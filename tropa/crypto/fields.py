@@ -130,7 +130,7 @@ def _walk(row: models.Model, path: list[str], end: str) -> str | None:
             if parent_id is None:
                 return None
             lookup = "__".join([*path[index + 1 :], end])
-            return _parent_of(field.related_model, str(parent_id), lookup)  # type: ignore[arg-type]  # a model class
+            return _parent_of(field.related_model, str(parent_id), lookup)
         row = getattr(row, name)
         if row is None:
             return None
@@ -310,7 +310,7 @@ def reseal_rows(model: type[models.Model], columns: tuple[str, ...], **org: Any)
     changed_rows = 0
     for row in rows.iterator(chunk_size=500):
         if via and not hasattr(type(row), "organization_id"):  # a migration's model
-            row.organization_id = getattr(row, via).organization_id
+            row.organization_id = getattr(row, via).organization_id  # type: ignore[attr-defined]  # set for _org_id_of
         changed = [column for column in columns if reseal(row, column)]
         if changed:
             model._base_manager.filter(pk=row.pk).update(

@@ -269,7 +269,8 @@ def test_r7_an_older_backup_opens_none_of_an_erased_cases_testimony_outreach_vet
     store, still has their rows (and the pseudonym) but opens none of their values."""
     from tropa.cases import services as cases
     from tropa.cases.models import Stage
-    from tropa.retention.erasure import Trigger, erase_case
+    from tropa.retention.erasure import erase_case
+    from tropa.retention.models import Trigger
     from tropa.retention.tests.casework import make_casework
 
     work = make_casework(astana, coordinator, verifier, tmp_path)

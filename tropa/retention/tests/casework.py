@@ -161,7 +161,7 @@ def _vetting(case: Case, opener: User, verifier: User) -> tuple[Any, Any, Any]:
     from tropa.vetting.models import CheckStatus
 
     opened = vetting.open_vetting(actor=opener, case=case)
-    check = opened.checks.first()
+    check = opened.checks.all()[0]
     vetting.update_check(
         actor=verifier, check=check, status=CheckStatus.SATISFIED, finding=f"{CANARY}: seen"
     )
