@@ -33,7 +33,8 @@ def read_hit(*, actor: User, hit: ScreeningHit) -> HitRow:
     Its names are identity: the page shows them only after ``cases.reveal_identity``.
     """
     log_action(actor, Action.SCREENING_HIT_VIEWED, hit.case, hit=str(hit.code))
-    return hit_rows([hit])[0] if hit_rows([hit]) else _erased(hit)
+    rows = hit_rows([hit])
+    return rows[0] if rows else _erased(hit)
 
 
 def _erased(hit: ScreeningHit) -> HitRow:

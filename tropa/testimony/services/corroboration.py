@@ -7,7 +7,6 @@ what an event holds is written to disk to make the comparison possible.
 
 from __future__ import annotations
 
-import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass

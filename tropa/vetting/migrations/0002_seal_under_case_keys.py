@@ -1,8 +1,8 @@
 """Re-seal vetting under case keys: findings and their revisions, claims, decisions' reasons,
 sign-off overrides and dossiers' recipients.
 
-One-way: reversing leaves the values under their case keys (the code before this migration
-would no longer open them), so there is no way back short of a backup. A value already
+Reversing does nothing: the values stay under their case keys, which the registration in
+the app's ``apps.py`` reads (the same as retention 0002). A value already
 under its case key is left as it is: running this twice changes nothing.
 """
 
@@ -40,4 +40,4 @@ class Migration(migrations.Migration):
         ("crypto", "0002_server_keys"),
     ]
 
-    operations = [migrations.RunPython(reseal, elidable=False)]
+    operations = [migrations.RunPython(reseal, migrations.RunPython.noop, elidable=False)]
