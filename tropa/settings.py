@@ -122,6 +122,8 @@ MIDDLEWARE = [
     "tropa.sharing.middleware.AdvocateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tropa.accounts.middleware.NoStoreMiddleware",
+    # A page reaching an erased case's value says "erased", not 500 (tropa.retention).
+    "tropa.retention.middleware.ErasedCaseMiddleware",
 ]
 
 ROOT_URLCONF = "tropa.urls"

@@ -61,18 +61,29 @@ def register_timeline(key: str, source: Callable[[HttpRequest, Case], list[Timel
 
 def panels_for(request: HttpRequest, case: Case) -> list[tuple[str, dict[str, Any]]]:
     """The (template, context) pairs of every panel that has something for this user."""
+    from tropa.crypto.fields import KeyErased
+
     rendered = []
     for panel in sorted(_panels.values(), key=lambda p: p.order):
-        context = panel.context(request, case)
+        try:
+            context = panel.context(request, case)
+        except KeyErased:  # the case was erased: the panel says so (docs/retention.md)
+            rendered.append(("cases/_panel_erased.html", {"key": panel.key}))
+            continue
         if context is not None:
             rendered.append((panel.template, context))
     return rendered
 
 
 def timeline_for(request: HttpRequest, case: Case) -> list[TimelineEntry]:
+    from tropa.crypto.fields import KeyErased
+
     entries: list[TimelineEntry] = []
     for source in _timeline_sources.values():
-        entries.extend(source(request, case))
+        try:
+            entries.extend(source(request, case))
+        except KeyErased:  # an erased case's entries are gone with it
+            continue
     return entries
 
 

@@ -27,7 +27,19 @@ from . import keystore
 from .keystore import KeyErased
 from .models import OrganizationKeys
 
-__all__ = ["DecryptionError", "KeyErased", "blind_index", "case_scoped", "seal", "unseal"]
+__all__ = [
+    "TOMBSTONE",
+    "DecryptionError",
+    "KeyErased",
+    "blind_index",
+    "case_scoped",
+    "seal",
+    "unseal",
+]
+
+# What an erasure writes over a case's sealed values: reading it raises KeyErased, as the
+# ciphertext it replaced does in an older backup (never a valid Tink ciphertext).
+TOMBSTONE = b"erased"
 
 
 class DecryptionError(Exception):
@@ -63,6 +75,7 @@ def forget_cached_keys() -> None:
     _org_prf.cache_clear()
     _subject_aead.cache_clear()
     _person_of_case.cache_clear()
+    _parent_of.cache_clear()
     from .server import forget  # server.py builds on this module
 
     forget()
@@ -90,7 +103,7 @@ def _org_id_of(instance: models.Model) -> int:
 
 
 # Models whose sealed values belong to a case: model label -> how to find the case's person.
-_CASE_SCOPED: dict[str, Callable[[models.Model], str]] = {}
+_CASE_SCOPED: dict[str, Callable[[models.Model], str | None]] = {}
 
 
 @lru_cache(maxsize=65536)
@@ -100,19 +113,59 @@ def _person_of_case(case_id: str) -> str:
     return str(case_model.all_organizations.values_list("person_id", flat=True).get(pk=case_id))
 
 
+@lru_cache(maxsize=65536)
+def _parent_of(model: type[models.Model], pk: str, lookup: str) -> str | None:
+    """The case (or person) a parent row reaches by ``lookup``; rows never change case."""
+    value = model._base_manager.values_list(lookup, flat=True).get(pk=pk)
+    return None if value is None else str(value)
+
+
+def _walk(row: models.Model, path: list[str], end: str) -> str | None:
+    """Follow ``path`` from ``row`` to the id of its ``end``: through related objects already
+    loaded on the row (``select_related``, unsaved rows of a bulk import), else one query."""
+    for index, name in enumerate(path):
+        field = type(row)._meta.get_field(name)
+        if not field.is_cached(row):  # type: ignore[union-attr]  # a foreign key, by contract
+            parent_id = getattr(row, f"{name}_id")
+            if parent_id is None:
+                return None
+            lookup = "__".join([*path[index + 1 :], end])
+            return _parent_of(field.related_model, str(parent_id), lookup)
+        row = getattr(row, name)
+        if row is None:
+            return None
+    found = getattr(row, f"{end}_id")
+    return None if found is None else str(found)
+
+
+def _resolver(via: str) -> Callable[[models.Model], str | None]:
+    """How a row reaches its case's person: ``self``, ``person``, ``case``, or a path of
+    foreign keys ending in one of those (``"testimony.case"``, ``"check_row.vetting.case"``).
+    A row whose path ends nowhere (no case yet) is sealed under the organization's key."""
+    if via == "self":
+        return lambda row: str(row.pk)
+    *path, end = via.split(".")
+    if end not in ("case", "person"):
+        raise ValueError(f"a case-scoped path ends in case or person, not {end!r}")
+
+    def resolve(row: models.Model) -> str | None:
+        found = _walk(row, path, end)
+        if found is None:
+            return None
+        return _person_of_case(found) if end == "case" else found
+
+    return resolve
+
+
 def case_scoped(label: str, via: str) -> None:
     """Seal ``label``'s values (``"app.model"``) under the key of its case's person.
 
     ``via`` names how a row reaches it: ``"person"`` (a ``person`` foreign key), ``"case"``
-    (a ``case`` foreign key) or ``"self"`` (the row is the person). Register in
-    ``AppConfig.ready``, and re-seal existing rows in a data migration (``reseal``).
+    (a ``case`` foreign key), ``"self"`` (the row is the person), or a path of foreign keys
+    ending in ``case`` or ``person`` (``"vetting.case"``). Register in ``AppConfig.ready``,
+    and re-seal existing rows in a data migration (``reseal``, ``reseal_rows``).
     """
-    resolvers: dict[str, Callable[[models.Model], str]] = {
-        "self": lambda row: str(row.pk),
-        "person": lambda row: str(row.person_id),  # type: ignore[attr-defined]  # by contract
-        "case": lambda row: _person_of_case(str(row.case_id)),  # type: ignore[attr-defined]  # by contract
-    }
-    _CASE_SCOPED[label.lower()] = resolvers[via]
+    _CASE_SCOPED[label.lower()] = _resolver(via)
 
 
 def subject_of(instance: models.Model) -> str | None:
@@ -178,6 +231,8 @@ def seal(instance: models.Model, column: str, value: Any) -> bytes:
 def unseal(instance: models.Model, column: str, ciphertext: bytes | memoryview | None) -> Any:
     if ciphertext is None or len(ciphertext) == 0:
         return None
+    if bytes(ciphertext) == TOMBSTONE:
+        raise KeyErased(subject_of(instance) or "")
     key = _aead_for(instance, create=False)  # KeyErased: the case was erased
     try:
         plaintext = key.decrypt(bytes(ciphertext), _row_ad(instance, column))
@@ -186,6 +241,35 @@ def unseal(instance: models.Model, column: str, ciphertext: bytes | memoryview |
             f"{type(instance).__name__}.{column} of this row does not decrypt"
         ) from exc
     return json.loads(plaintext)
+
+
+def unseal_or(
+    instance: models.Model, column: str, ciphertext: bytes | memoryview | None, erased: Any
+) -> Any:
+    """``unseal``, or ``erased`` for a value of an erased case (lists that may show one)."""
+    try:
+        return unseal(instance, column, ciphertext)
+    except KeyErased:
+        return erased
+
+
+def unseal_values(
+    model: type[models.Model], org_id: int, rows: list[tuple[Any, str | None, bytes]], column: str
+) -> dict[Any, Any]:
+    """Open ``column`` of many rows without building them: ``rows`` are (pk, person whose
+    case key seals the row or None for the organization's, ciphertext). Rows of an erased
+    case are left out. For bulk reads (corroboration); ``unseal`` for everything else."""
+    table, opened = model._meta.db_table, {}
+    for pk, subject, ciphertext in rows:
+        if not ciphertext or bytes(ciphertext) == TOMBSTONE:
+            continue
+        try:
+            key = _org_aead(org_id) if subject is None else case_key_aead(org_id, str(subject))
+        except KeyErased:
+            continue
+        plaintext = key.decrypt(bytes(ciphertext), f"{table}.{column}.{pk}".encode())
+        opened[pk] = json.loads(plaintext)
+    return opened
 
 
 def blind_index(org_id: int, purpose: str, value: str) -> str:
@@ -200,7 +284,9 @@ def reseal(instance: models.Model, column: str) -> bool:
     Returns True if the value was re-sealed; a value already under the case key is left.
     """
     ciphertext = getattr(instance, column)
-    if ciphertext is None or len(ciphertext) == 0 or subject_of(instance) is None:
+    if ciphertext is None or len(ciphertext) == 0 or bytes(ciphertext) == TOMBSTONE:
+        return False
+    if subject_of(instance) is None:
         return False
     ad = _row_ad(instance, column)
     try:
@@ -211,3 +297,24 @@ def reseal(instance: models.Model, column: str) -> bool:
     plaintext = _org_aead(_org_id_of(instance)).decrypt(bytes(ciphertext), ad)
     setattr(instance, column, bytes(_aead_for(instance, create=True).encrypt(plaintext, ad)))
     return True
+
+
+def reseal_rows(model: type[models.Model], columns: tuple[str, ...], **org: Any) -> int:
+    """Re-seal ``columns`` of every row of ``model`` (a migration's historical model).
+
+    ``org`` may name how a row without an ``organization_id`` finds it
+    (``organization_via="testimony"``). Returns how many rows changed.
+    """
+    via = org.get("organization_via")
+    rows = model._base_manager.select_related(via) if via else model._base_manager.all()
+    changed_rows = 0
+    for row in rows.iterator(chunk_size=500):
+        if via and not hasattr(type(row), "organization_id"):  # a migration's model
+            row.organization_id = getattr(row, via).organization_id  # type: ignore[attr-defined]  # set for _org_id_of
+        changed = [column for column in columns if reseal(row, column)]
+        if changed:
+            model._base_manager.filter(pk=row.pk).update(
+                **{column: getattr(row, column) for column in changed}
+            )
+            changed_rows += 1
+    return changed_rows

@@ -1,6 +1,14 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# What dies with a case: items' names, records and metadata, under its case key
+# (docs/retention.md); the blobs' stream keys are wrapped by it already (vault.py).
+CASE_SCOPED = (
+    ("evidence.evidenceitem", "case"),
+    ("evidence.uploadsession", "case"),
+    ("evidence.deletionrequest", "item.case"),
+)
+
 
 class EvidenceConfig(AppConfig):
     name = "tropa.evidence"
@@ -8,6 +16,11 @@ class EvidenceConfig(AppConfig):
     verbose_name = _("Evidence")
 
     def ready(self) -> None:
+        from tropa.crypto.fields import case_scoped
+
+        for label, via in CASE_SCOPED:
+            case_scoped(label, via)
+
         # Only the registry's entries and two signal handlers: the services, the tools and
         # the bundle code load when first used, not at ``django.setup()``.
         from tropa.cases.registry import (

@@ -23,7 +23,7 @@ from xml.sax.saxutils import escape
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from tropa.crypto.fields import unseal
+from tropa.crypto.fields import KeyErased, unseal
 
 from . import stats
 from .models import Channel, Kind, Request, Status
@@ -94,14 +94,15 @@ def request_rows(requests: QuerySet[Request], *, reveal: bool = False) -> Iterat
         for choices in (Kind.choices, Channel.choices, Status.choices)
     )
     rows = requests.order_by("sent_on", "pk").values_list(
-        "pk", "organization_id", "identity_sealed" if reveal else "sealed", *_ROW_VALUES
+        "pk", "organization_id", "case_id", "identity_sealed" if reveal else "sealed", *_ROW_VALUES
     )
-    # Unsealing needs only the row's key and organization: one stand-in serves every row.
+    # Unsealing needs only the row's key, organization and case: one stand-in serves all.
     holder = Request()
     values: Iterator[tuple[Any, ...]] = rows.iterator(chunk_size=CHUNK)
     for (
         pk,
         org_id,
+        case_id,
         full,
         sealed,
         code,
@@ -115,11 +116,14 @@ def request_rows(requests: QuerySet[Request], *, reveal: bool = False) -> Iterat
         *rest,
     ) in values:
         pseudonym, group, status, status_on, first_answer, days, referred, sender = rest
-        holder.pk, holder.organization_id = pk, org_id
-        if reveal and full is not None:
-            letter = unseal(holder, "identity_sealed", full) or {}
-        else:
-            letter = unseal(holder, "sealed", sealed) or {}
+        holder.pk, holder.organization_id, holder.case_id = pk, org_id, case_id
+        try:
+            if reveal and full is not None:
+                letter = unseal(holder, "identity_sealed", full) or {}
+            else:
+                letter = unseal(holder, "sealed", sealed) or {}
+        except KeyErased:  # an erased case's letter: its row stays in the figures, empty
+            letter = {}
         yield [
             str(code),
             sent_on.isoformat(),

@@ -1,6 +1,10 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# What dies with a case: border points and deadline notes, under its case key
+# (docs/retention.md).
+CASE_SCOPED = (("pathways.trip", "case"), ("pathways.deadline", "case"))
+
 
 class PathwaysConfig(AppConfig):
     name = "tropa.pathways"
@@ -8,6 +12,11 @@ class PathwaysConfig(AppConfig):
     verbose_name = _("Pathways")
 
     def ready(self) -> None:
+        from tropa.crypto.fields import case_scoped
+
+        for label, via in CASE_SCOPED:
+            case_scoped(label, via)
+
         from tropa.cases.registry import (
             DashboardPanel,
             Panel,

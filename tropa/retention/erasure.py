@@ -3,17 +3,21 @@
 Erasing destroys the case key in the key store (``tropa/crypto/keystore.py``) first: from then
 on nothing sealed under it opens, in the live database or in any copy of it made before. Then
 the live database is cleaned as well: the identity and its keyed indexes, the notes and the
-evidence key rows are deleted, every other sealed column of the case is emptied. The
-pseudonym, the stages and dates, kinds and amounts of support (anonymous statistics) stay.
+evidence key rows are deleted, every other sealed column of the case is emptied, or, for
+testimony, outreach, screening hits, vetting and evidence items, overwritten with
+``fields.TOMBSTONE`` (reading it raises ``KeyErased``, so their pages say "erased"). The
+pseudonym, the stages and dates, kinds and amounts of support, the rows themselves with
+their statuses and counts (anonymous statistics) stay.
 """
 
 from __future__ import annotations
 
 import calendar
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +27,13 @@ from tropa.audit.services import log_action
 from tropa.cases.models import Alert, Case, FamilyMember, Identity, Need, Note, Stage, Support
 from tropa.core.errors import ServiceError
 from tropa.crypto import fields
+from tropa.evidence import models as evidence
 from tropa.evidence.models import CaseKey
+from tropa.outreach import models as outreach
+from tropa.pathways.models import Deadline, Trip
+from tropa.screening.models import ScreeningHit
+from tropa.testimony import models as testimony
+from tropa.vetting import models as vetting
 
 from .models import Erasure, Request, RetentionRule, Trigger
 
@@ -69,6 +79,9 @@ def erase_case(
         )
         CaseKey.objects.filter(case_id__in=case_ids).delete()  # evidence: its files are dead
         Request.objects.unscoped().filter(case_id__in=case_ids).update(sealed_reason=b"")
+        Trip.objects.unscoped().filter(case_id__in=case_ids).update(sealed=None)
+        Deadline.objects.unscoped().filter(case_id__in=case_ids).update(sealed=None)
+        _tombstone_case_records(case_ids)
         erasure = Erasure.all_organizations.create(
             organization_id=case.organization_id,
             case=case,
@@ -84,6 +97,65 @@ def erase_case(
             rule=str(rule.code) if rule else "",
         )
     return erasure
+
+
+def _tombstone(rows: QuerySet[Any], *columns: str) -> None:
+    """Overwrite every sealed value of ``rows`` in ``columns`` (an empty one stays empty)."""
+    for column in columns:
+        rows.exclude(**{f"{column}__isnull": True}).update(**{column: fields.TOMBSTONE})
+
+
+def _tombstone_case_records(case_ids: list[Any]) -> None:
+    """Testimony, outreach, screening hits, vetting and evidence items of the erased cases.
+
+    Testimony versions are immutable in the database (testimony/0002): they keep their
+    ciphertext, which no longer opens. Search terms and corroborations (keyed links to
+    other cases) are deleted.
+    """
+    events = testimony.Event.objects.unscoped().filter(case_id__in=case_ids)
+    testimony.SearchTerm.objects.filter(testimony__case_id__in=case_ids).delete()
+    testimony.Corroboration.objects.unscoped().filter(
+        Q(event_a__in=events) | Q(event_b__in=events)
+    ).delete()
+    _tombstone(
+        testimony.Witness.objects.unscoped().filter(case_id__in=case_ids),
+        "sealed_consent",
+        "sealed_flag",
+    )
+    _tombstone(events, "sealed")
+    _tombstone(
+        testimony.Act.objects.unscoped().filter(event__in=events),
+        "sealed",
+        "sealed_claimed",
+        "sealed_potential",
+    )
+    _tombstone(
+        testimony.TestimonyExport.objects.unscoped().filter(case_id__in=case_ids),
+        "sealed_recipient",
+    )
+    requests = outreach.Request.objects.unscoped().filter(case_id__in=case_ids)
+    _tombstone(requests, "sealed", "identity_sealed")
+    _tombstone(outreach.StatusChange.objects.filter(request__in=requests), "sealed")
+    _tombstone(outreach.Attachment.objects.unscoped().filter(request__in=requests), "sealed")
+    outreach.ImportStaging.objects.unscoped().filter(case_id__in=case_ids).delete()
+    _tombstone(
+        ScreeningHit.objects.unscoped().filter(case_id__in=case_ids), "sealed", "sealed_reason"
+    )
+    vettings = vetting.Vetting.objects.unscoped().filter(case_id__in=case_ids)
+    checks = vetting.Check.objects.unscoped().filter(vetting__in=vettings)
+    decisions = vetting.Decision.objects.unscoped().filter(vetting__in=vettings)
+    _tombstone(checks, "sealed")
+    _tombstone(vetting.CheckRevision.objects.filter(check_row__in=checks), "sealed")
+    _tombstone(vetting.Claim.objects.unscoped().filter(vetting__in=vettings), "sealed")
+    _tombstone(decisions, "sealed_reasons", "sealed_reopen_reason")
+    _tombstone(vetting.SignOff.objects.filter(decision__in=decisions), "sealed_override")
+    _tombstone(vetting.Dossier.objects.unscoped().filter(vetting__in=vettings), "sealed_recipient")
+    items = evidence.EvidenceItem.objects.unscoped().filter(case_id__in=case_ids)
+    _tombstone(items, "sealed_record", "sealed_metadata", "sealed_summary")
+    _tombstone(
+        evidence.UploadSession.objects.unscoped().filter(case_id__in=case_ids), "sealed_record"
+    )
+    _tombstone(evidence.DeletionRequest.objects.filter(item__in=items), "sealed_reason")
 
 
 def add_months(moment: datetime, months: int) -> datetime:

@@ -1,6 +1,10 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# What dies with a case: a hit's sealed facts and reason, under its case key
+# (docs/retention.md). Lists belong to the organization; a duplicate pair to two people.
+CASE_SCOPED = (("screening.screeninghit", "person"),)
+
 
 class ScreeningConfig(AppConfig):
     name = "tropa.screening"
@@ -8,6 +12,11 @@ class ScreeningConfig(AppConfig):
     verbose_name = _("Screening")
 
     def ready(self) -> None:
+        from tropa.crypto.fields import case_scoped
+
+        for label, via in CASE_SCOPED:
+            case_scoped(label, via)
+
         from tropa.cases.registry import Panel, register_panel
         from tropa.core import workers
 

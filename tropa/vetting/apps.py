@@ -1,6 +1,16 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# What dies with a case: sealed under its case key (docs/retention.md).
+CASE_SCOPED = (
+    ("vetting.check", "vetting.case"),
+    ("vetting.checkrevision", "check_row.vetting.case"),
+    ("vetting.claim", "vetting.case"),
+    ("vetting.decision", "vetting.case"),
+    ("vetting.signoff", "decision.vetting.case"),
+    ("vetting.dossier", "vetting.case"),
+)
+
 
 class VettingConfig(AppConfig):
     name = "tropa.vetting"
@@ -8,6 +18,11 @@ class VettingConfig(AppConfig):
     verbose_name = _("Vetting")
 
     def ready(self) -> None:
+        from tropa.crypto.fields import case_scoped
+
+        for label, via in CASE_SCOPED:
+            case_scoped(label, via)
+
         from tropa.cases.registry import (
             DashboardPanel,
             Panel,

@@ -1,7 +1,7 @@
 """The evidence panel of the case page opens one small sealed value per item (issue 10,
 item 7): the summary with the original name and the GPS flag, not the collection record
-and the metadata. Counted through the organization AEAD, so any path to a decryption
-counts."""
+and the metadata. Counted through the key ``unseal`` picks (the case key since issue 16),
+so any path to a decryption counts."""
 
 from __future__ import annotations
 
@@ -46,14 +46,12 @@ class _CountingAead:
 def opened(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     """Evidence-item columns decrypted, by column."""
     counts: Counter[str] = Counter()
-    real = fields._org_aead
+    real = fields._aead_for
 
-    def counting(org_id: int) -> _CountingAead:
-        return _CountingAead(real(org_id), counts)
+    def counting(instance: Any, *, create: bool) -> _CountingAead:
+        return _CountingAead(real(instance, create=create), counts)
 
-    # The key cache is cleared after each test, maybe before this patch is undone.
-    counting.cache_clear = real.cache_clear  # type: ignore[attr-defined]
-    monkeypatch.setattr(fields, "_org_aead", counting)
+    monkeypatch.setattr(fields, "_aead_for", counting)
     return counts
 
 

@@ -280,8 +280,13 @@ class _ImportedRows:
         self.case = self.key(case.pk) if case else None
         # One instance of each model stands in for every row when sealing: the associated
         # data is table, column and primary key, and the key is set per row.
-        self.request_holder = Request(organization_id=organization.pk)
-        self.change_holder = StatusChange(organization_id=organization.pk)
+        # A case's rows are sealed under its case key: the holders lead to it (fields._walk).
+        self.request_holder = Request(
+            organization_id=organization.pk, case_id=case.pk if case else None
+        )
+        self.change_holder = StatusChange(
+            organization_id=organization.pk, request=self.request_holder
+        )
         # Rows imported for a case may name its person: such letters are kept apart, masked.
         self.pattern = identity_pattern(case)
         self.requests: list[dict[str, Any]] = []

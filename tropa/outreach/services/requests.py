@@ -16,7 +16,7 @@ from tropa.accounts.models import Organization, User
 from tropa.audit.actions import Action
 from tropa.audit.services import log_action
 from tropa.cases.models import Case, Identity
-from tropa.crypto.fields import seal, unseal
+from tropa.crypto.fields import seal, unseal, unseal_or
 
 from .. import identity
 from ..models import (
@@ -138,7 +138,10 @@ def seal_letter(
 
 def subjects_of(requests: list[Request]) -> dict[Any, str]:
     """Subjects for a page of a list, as every reader may see them (identity masked)."""
-    return {r.pk: (unseal(r, "sealed", r.sealed) or {}).get("subject", "") for r in requests}
+    erased = {"subject": _("(erased)")}  # a request of an erased case stays in the list
+    return {
+        r.pk: (unseal_or(r, "sealed", r.sealed, erased) or {}).get("subject", "") for r in requests
+    }
 
 
 def record_answer(

@@ -36,9 +36,7 @@ def reseal(apps: Any, schema_editor: Any) -> None:
                 row.save(update_fields=changed)
     case_model = apps.get_model("cases", "Case")
     for key in apps.get_model("evidence", "CaseKey")._base_manager.iterator(chunk_size=500):
-        person_id = case_model._base_manager.values_list("person_id", flat=True).get(
-            pk=key.case_id
-        )
+        person_id = case_model._base_manager.values_list("person_id", flat=True).get(pk=key.case_id)
         if vault.rewrap_case_key(key, str(person_id)):
             key.save(update_fields=["wrapped"])
 

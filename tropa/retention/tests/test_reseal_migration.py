@@ -5,11 +5,13 @@ from __future__ import annotations
 import importlib
 import io
 import json
+from pathlib import Path
 
 from django.apps import apps
+from django.db import connection
 
 from conftest import CANARY
-from tropa.accounts.models import User
+from tropa.accounts.models import Organization, User
 from tropa.cases.models import Case, Identity, Note
 from tropa.crypto import fields
 from tropa.evidence import services as evidence
@@ -17,6 +19,8 @@ from tropa.evidence import vault
 from tropa.evidence.models import CaseKey
 from tropa.evidence.storage import get_storage
 from tropa.evidence.tests.test_verify import record
+
+from .casework import MIGRATIONS, make_casework, row_of, values_of
 
 migration = importlib.import_module(
     "tropa.retention.migrations.0002_seal_case_data_under_case_keys"
@@ -72,3 +76,58 @@ def test_existing_rows_are_resealed_under_their_case_key(
         pass
     else:
         raise AssertionError("the re-sealed identity opened after its key was destroyed")
+
+
+def test_each_apps_migration_reseals_its_case_rows_to_the_same_plaintext(
+    astana: Organization, coordinator: User, verifier: User, tmp_path: Path
+) -> None:
+    """Testimony, outreach, screening hits, vetting and evidence items: every value put back
+    under the organization's key, as before their migrations, opens to the same plaintext
+    under the case key after them, and dies with it."""
+    work = make_casework(astana, coordinator, verifier, tmp_path)
+    plain = {where: _open(where, value) for where, value in values_of(work.case).items()}
+    editor = _Editor()
+    immutable = importlib.import_module("tropa.testimony.migrations.0002_versions_immutable")
+    immutable.backwards(apps, editor)  # the test writes old-style versions directly
+    for (label, pk, column), value in plain.items():
+        row = row_of(label, pk)
+        ad = fields._row_ad(row, column)
+        old = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+        sealed = fields._org_aead(astana.pk).encrypt(old, ad)
+        type(row)._base_manager.filter(pk=pk).update(**{column: sealed})
+    immutable.forwards(apps, editor)
+    assert not [w for w in plain if _opens_under_case_key(w)]  # the test can fail
+
+    for module in MIGRATIONS.values():
+        importlib.import_module(module).reseal(apps, editor)
+        importlib.import_module(module).reseal(apps, editor)  # twice changes nothing
+
+    after = values_of(work.case)
+    assert {where: _open(where, value) for where, value in after.items()} == plain
+    fields.destroy_case_key(astana.pk, str(work.case.person_id))
+    fields.forget_cached_keys()
+    assert not [w for w in plain if _opens_under_case_key(w)]
+
+
+class _Editor:
+    """What the testimony migration needs of a schema editor (SQLite refuses a real one
+    inside the test's transaction)."""
+
+    connection = connection
+
+    def execute(self, sql: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+
+
+def _open(where: tuple[str, str, str], value: bytes) -> object:
+    return fields.unseal(row_of(where[0], where[1]), where[2], value)
+
+
+def _opens_under_case_key(where: tuple[str, str, str]) -> bool:
+    row = row_of(where[0], where[1])
+    try:
+        fields.unseal(row, where[2], getattr(row, where[2]))
+    except (fields.KeyErased, fields.DecryptionError):
+        return False
+    return True

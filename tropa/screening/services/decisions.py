@@ -16,7 +16,7 @@ from tropa.audit.actions import Action
 from tropa.audit.services import log_action
 from tropa.cases import services as cases
 from tropa.cases.models import RISK_ORDER, Risk
-from tropa.crypto.fields import seal, unseal
+from tropa.crypto.fields import KeyErased, seal, unseal
 
 from ..models import HitStatus, ReviewableDecision, ScreeningHit
 from .errors import ScreeningError
@@ -33,7 +33,13 @@ def read_hit(*, actor: User, hit: ScreeningHit) -> HitRow:
     Its names are identity: the page shows them only after ``cases.reveal_identity``.
     """
     log_action(actor, Action.SCREENING_HIT_VIEWED, hit.case, hit=str(hit.code))
-    return hit_rows([hit])[0]
+    rows = hit_rows([hit])
+    return rows[0] if rows else _erased(hit)
+
+
+def _erased(hit: ScreeningHit) -> HitRow:
+    """A hit of an erased case: its page says so (``ErasedCaseMiddleware``)."""
+    raise KeyErased(str(hit.person_id))
 
 
 def read_reason(obj: ReviewableDecision) -> str:

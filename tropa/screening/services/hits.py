@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tropa.crypto.fields import blind_index, unseal
+from tropa.crypto.fields import KeyErased, blind_index, unseal
 
 from ..models import ListEntry, ScreeningHit, WatchList
 
@@ -84,8 +84,14 @@ class HitRow:
 
 
 def hit_rows(hits: Iterable[ScreeningHit]) -> list[HitRow]:
-    """Open hits for display, strongest first (the score is sealed: sorted here)."""
-    opened = [(hit, hit_facts(hit)) for hit in hits]
+    """Open hits for display, strongest first (the score is sealed: sorted here). Hits of
+    an erased case open no more: left out (their rows stay, for the counts)."""
+    opened = []
+    for hit in hits:
+        try:
+            opened.append((hit, hit_facts(hit)))
+        except KeyErased:
+            continue
     lists = WatchList.objects.in_bulk({uuid.UUID(f.watchlist_id) for _h, f in opened})
     current: set[tuple[str, str]] = set()
     for watchlist_id in lists:

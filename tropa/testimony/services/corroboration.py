@@ -7,7 +7,6 @@ what an event holds is written to disk to make the comparison possible.
 
 from __future__ import annotations
 
-import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -47,28 +46,35 @@ class Facts:
     end: date
 
 
-def _opened(model: type[Any], organization_id: Any, *fields: str) -> list[tuple[Any, ...]]:
+def _opened(
+    model: type[Any], organization_id: Any, person: str, *fields: str
+) -> list[tuple[Any, ...]]:
     """(pk, other fields..., opened ``sealed``) of every row of the organization: read as
-    plain tuples and opened with the organization key, without building model rows."""
-    from tropa.crypto.fields import _org_aead
+    plain tuples and opened with their case keys, without building model rows. Rows of an
+    erased case are left out."""
+    from tropa.crypto.fields import unseal_values
 
-    aead = _org_aead(int(organization_id))
-    table = model._meta.db_table
-    rows = model.objects.filter(organization=organization_id).values_list("pk", *fields, "sealed")
-    return [
-        (*row[:-1], json.loads(aead.decrypt(bytes(row[-1]), f"{table}.sealed.{row[0]}".encode())))
-        for row in rows
-    ]
+    rows = list(
+        model.objects.filter(organization=organization_id).values_list(
+            "pk", *fields, person, "sealed"
+        )
+    )
+    opened = unseal_values(
+        model, int(organization_id), [(r[0], r[-2], r[-1]) for r in rows], "sealed"
+    )
+    return [(*row[:-2], opened[row[0]]) for row in rows if row[0] in opened]
 
 
 def facts_of_organization(organization_id: Any) -> list[Facts]:
     """Every event of the organization, opened in memory, with the units of its acts."""
     units: dict[Any, set[str]] = defaultdict(set)
-    for _pk, event_id, record in _opened(Act, organization_id, "event_id"):
+    for _pk, event_id, record in _opened(
+        Act, organization_id, "event__case__person_id", "event_id"
+    ):
         units[event_id] |= {p["unit"] for p in record["perpetrators"] if p.get("unit")}
     return [
         _facts(pk, case_id, data, units[pk])
-        for pk, case_id, data in _opened(Event, organization_id, "case_id")
+        for pk, case_id, data in _opened(Event, organization_id, "case__person_id", "case_id")
     ]
 
 

@@ -1,0 +1,42 @@
+"""Re-seal a case's outreach under its case key: letters (and the identity kept apart),
+status notes and answers, attachments, staged imports. A request without a case stays
+under the organization's key.
+
+Reversing does nothing: the values stay under their case keys, which the registration in
+the app's ``apps.py`` reads (the same as retention 0002). A value already
+under its case key is left as it is: running this twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import migrations
+
+# (model, sealed columns): what outreach's ``apps.CASE_SCOPED`` registers.
+SEALED = (
+    ("Request", ("sealed", "identity_sealed")),
+    ("StatusChange", ("sealed",)),
+    ("Attachment", ("sealed",)),
+    ("ImportStaging", ("sealed",)),
+)
+
+
+def reseal(apps: Any, schema_editor: Any) -> None:
+    from tropa.crypto import fields
+
+    for entry in SEALED:
+        name, columns = entry[0], entry[1]
+        fields.reseal_rows(
+            apps.get_model("outreach", name), columns, **(entry[2] if len(entry) > 2 else {})
+        )
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("outreach", "0004_imported_history_and_more_channels"),
+        ("cases", "0010_closed_as_referred"),
+        ("crypto", "0002_server_keys"),
+    ]
+
+    operations = [migrations.RunPython(reseal, migrations.RunPython.noop, elidable=False)]
