@@ -28,7 +28,7 @@ from tropa.crypto import fields
 MIGRATIONS = {
     "testimony": "tropa.testimony.migrations.0003_seal_under_case_keys",
     "outreach": "tropa.outreach.migrations.0005_seal_under_case_keys",
-    "screening": "tropa.screening.migrations.0007_seal_hits_under_case_keys",
+    "screening": "tropa.screening.migrations.0008_seal_hits_under_case_keys",
     "vetting": "tropa.vetting.migrations.0002_seal_under_case_keys",
     "evidence": "tropa.evidence.migrations.0012_seal_items_under_case_keys",
     "pathways": "tropa.pathways.migrations.0003_seal_under_case_keys",

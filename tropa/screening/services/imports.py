@@ -21,7 +21,7 @@ from tropa.accounts.models import Organization, User
 from tropa.audit.actions import Action
 from tropa.audit.services import log_action
 from tropa.cases.models import Case
-from tropa.crypto.fields import seal, unseal
+from tropa.crypto.fields import KeyErased, seal, unseal
 
 from .. import index_store
 from ..models import (
@@ -249,7 +249,11 @@ def delete_list(*, actor: User, watchlist: WatchList) -> None:
             status=HitStatus.PENDING
         )
         for hit in pending.select_related("case").select_for_update():
-            if hit_facts(hit).watchlist_id != str(watchlist.pk):
+            try:
+                on_this_list = hit_facts(hit).watchlist_id == str(watchlist.pk)
+            except KeyErased:  # the case was erased: nothing of the hit opens, nor needs to
+                continue
+            if not on_this_list:
                 continue
             hit.status, hit.decided_by, hit.decided_at = HitStatus.DISMISSED, actor, timezone.now()
             hit.sealed_reason = seal(hit, "sealed_reason", reason)

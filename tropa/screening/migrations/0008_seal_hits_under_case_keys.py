@@ -28,7 +28,7 @@ def reseal(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("screening", "0006_run_state"),
+        ("screening", "0007_browser_list_imports"),
         ("cases", "0010_closed_as_referred"),
         ("crypto", "0002_server_keys"),
     ]
