@@ -266,3 +266,6 @@ class Action(StrEnum):
     API_TOKEN_CREATED = "api.token_created"  # noqa: S105 (an audit code, not a secret)
     API_TOKEN_REVOKED = "api.token_revoked"  # noqa: S105 (an audit code, not a secret)
     API_TOKEN_REFUSED = "api.token_refused"  # noqa: S105 (an audit code, not a secret)
+    # intake (tropa/intake), wave 5: abandoned drafts swept (a count), withdrawn by the person
+    INTAKE_DRAFTS_SWEPT = "intake.drafts_swept"
+    INTAKE_WITHDRAWN = "intake.withdrawn"
