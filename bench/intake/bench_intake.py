@@ -154,7 +154,7 @@ def _interview(
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         began = time.perf_counter()
         with urllib.request.urlopen(f"{base}{path}", data=body, timeout=120) as response:  # noqa: S310
-            html = response.read()
+            html: bytes = response.read()
         times.setdefault(name, []).append((time.perf_counter() - began) * 1000)
         sizes[name] = max(sizes.get(name, 0), len(html))
         return html.decode()
