@@ -209,3 +209,12 @@ def test_the_codename_is_hashed_before_the_write_lock_is_taken(
     services.create_submission(organization=astana, answers={}, language="ru")
     assert started is not None and _WatchedHasher.depths == [outside] * 3
     assert services.find_by_codename(started.codename) is not None
+
+
+def test_tropa_run_queues_the_daily_sweep(astana: Organization, coordinator: User) -> None:
+    made = services.create_invitation(actor=coordinator, organization=astana)
+    _age(services.start_from_invitation(invitation=made.invitation).submission, 31)
+    out = StringIO()
+    call_command("intake", "schedule", stdout=out)  # what ``tropa run`` calls
+    assert "queued" in out.getvalue()
+    assert not Submission.objects.unscoped().exists()  # the tests' backend runs it at once
