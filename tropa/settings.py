@@ -360,6 +360,8 @@ TROPA_INTAKE_INVITATION_HOURS = env_int("TROPA_INTAKE_INVITATION_HOURS", 72)
 TROPA_INTAKE_PUBLIC_PER_MINUTE = env_int("TROPA_INTAKE_PUBLIC_PER_MINUTE", 600)
 TROPA_INTAKE_RETURNS_PER_MINUTE = env_int("TROPA_INTAKE_RETURNS_PER_MINUTE", 300)
 TROPA_INTAKE_MAX_FILE_BYTES = env_int("TROPA_INTAKE_MAX_FILE_BYTES", 10 * 1024 * 1024)
+# A half-finished interview nobody touched for this many days is deleted (tropa/intake).
+TROPA_INTAKE_DRAFT_DAYS = env_int("TROPA_INTAKE_DRAFT_DAYS", 30)
 # Backups (tropa.ops): `tropa run`'s worker writes one a day into TROPA_BACKUP_DIR, encrypted
 # to TROPA_BACKUP_RECIPIENT (an age public key whose private key is NOT on this server), and
 # keeps the newest TROPA_BACKUP_KEEP. Off while either is empty. See docs/operations.md.

@@ -1,7 +1,8 @@
 """Intake at hotline scale: the triage queue at 40,000 submissions, and 100 people at once
 on the public link against a real `tropa run`, with the weight of every page.
 
-Run:  .venv/bin/python bench/intake/bench_intake.py [--submissions 40000] [--people 100]
+Run:  .venv/bin/python -u bench/intake/bench_intake.py [--submissions 40000] [--people 100]
+      [--think 5]
       (PostgreSQL: scripts/test-postgres .venv/bin/python bench/intake/bench_intake.py)
 
 It fills a throw-away data dir: one organization with 40,000 sent submissions over the last
@@ -11,7 +12,10 @@ times the queue page through Django's whole stack as a coordinator: the first pa
 state filter, a day filter and the next page (p95 of --repeat runs each). Then it starts
 `tropa run --workers 2`, opens the public link, and lets --people threads each walk a whole
 interview at once (landing, start, codename, six pages, send: ten requests), timing every
-request; it prints the p95 per page and the size of each page without attachments.
+request, with zero think time (the issue's figure); it prints the p95 per page and the size
+of each page without attachments. Then, as an ADDITIONAL figure only, the same 100 people
+again, each pausing --think seconds on average (0.5 to 1.5 times) before every request, as a
+person reading a page and typing would.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ import time
 import urllib.parse
 import urllib.request
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -43,6 +49,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -136,12 +143,18 @@ PAGES = [
 ]
 
 
-def _interview(base: str, link: str, times: dict[str, list[float]], sizes: dict[str, int]) -> None:
+def _interview(
+    base: str, link: str, times: dict[str, list[float]], sizes: dict[str, int], think: float
+) -> None:
+    rng = random.Random()
+
     def call(name: str, path: str, data: dict[str, str] | None = None) -> str:
+        if think:  # a person reads the page and types: 0.5 to 1.5 times the mean
+            time.sleep(think * rng.uniform(0.5, 1.5))
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         began = time.perf_counter()
         with urllib.request.urlopen(f"{base}{path}", data=body, timeout=120) as response:  # noqa: S310
-            html = response.read()
+            html: bytes = response.read()
         times.setdefault(name, []).append((time.perf_counter() - began) * 1000)
         sizes[name] = max(sizes.get(name, 0), len(html))
         return html.decode()
@@ -159,31 +172,18 @@ def _interview(base: str, link: str, times: dict[str, list[float]], sizes: dict[
     call("sent: status", "/f/go/", {"form": form, "go": "send"})
 
 
-def _burst(org: Organization, people: int) -> None:
-    link = services.update_settings(actor=None, organization=org, public_enabled=True)
-    path = f"/f/p/{link.public_slug}/"
+@contextmanager
+def _server(people: int) -> Iterator[str]:
+    """A real ``tropa run`` on a free port, as an operator starts it (no task worker)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     log = Path(os.environ["TROPA_DATA_DIR"]) / "bench-server.log"
-    env = {**os.environ, "TROPA_INTAKE_PUBLIC_PER_MINUTE": str(people * 2)}
+    env = {**os.environ, "TROPA_INTAKE_PUBLIC_PER_MINUTE": str(people * 4)}
+    command = [sys.executable, "-m", "tropa.cli", "run", "--bind", f"127.0.0.1:{port}"]
     with log.open("wb") as out:
         server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tropa.cli",
-                "run",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-                "--no-worker",
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=out,
-            stderr=out,
+            [*command, "--workers", "2", "--no-worker"], env=env, cwd=ROOT, stdout=out, stderr=out
         )
         base = f"http://127.0.0.1:{port}"
         try:
@@ -195,37 +195,54 @@ def _burst(org: Organization, people: int) -> None:
                 except OSError:
                     assert server.poll() is None and time.monotonic() < deadline
                     time.sleep(0.3)
-            urllib.request.urlopen(f"{base}{path}", timeout=30).read()  # noqa: S310  # warm up
-            times: dict[str, list[float]] = {}
-            sizes: dict[str, int] = {}
-            errors: list[str] = []
-
-            def one() -> None:
-                try:
-                    _interview(base, path, times, sizes)
-                except Exception as exc:  # a failed interview is counted, not hidden
-                    errors.append(type(exc).__name__ + ": " + str(exc)[:80])
-
-            threads = [threading.Thread(target=one) for _ in range(people)]
-            began = time.perf_counter()
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            wall = time.perf_counter() - began
+            yield base
         finally:
             server.terminate()
             server.wait(timeout=60)
+
+
+def _crowd(base: str, path: str, people: int, think: float, title: str) -> None:
+    urllib.request.urlopen(f"{base}{path}", timeout=30).read()  # noqa: S310  # warm up
+    times: dict[str, list[float]] = {}
+    sizes: dict[str, int] = {}
+    errors: list[str] = []
+
+    def one() -> None:
+        try:
+            _interview(base, path, times, sizes, think)
+        except Exception as exc:  # a failed interview is counted, not hidden
+            errors.append(type(exc).__name__ + ": " + str(exc)[:80])
+
+    threads = [threading.Thread(target=one) for _ in range(people)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - began
     everything = [t for values in times.values() for t in values]
-    print(
-        f"  {people} interviews at once: {people - len(errors)} completed in {wall:.1f} s,"
-        f" {len(errors)} failed {errors[:3]}"
-    )
+    print(f"  {title}")
+    print(f"  {people - len(errors)} completed in {wall:.1f} s, {len(errors)} failed {errors[:3]}")
     median = statistics.median(everything)
     print(f"  every request: p95 {_p95(everything):.0f} ms, median {median:.0f} ms")
     for name, values in times.items():
         weight = sizes[name] / 1024
         print(f"  {name:<32} p95 {_p95(values):6.0f} ms  weight {weight:5.1f} KB")
+
+
+def _burst(org: Organization, people: int, think: float) -> None:
+    link = services.update_settings(actor=None, organization=org, public_enabled=True)
+    path = f"/f/p/{link.public_slug}/"
+    with _server(people) as base:
+        title = f"THE FIGURE: {people} interviews at once, zero think time"
+        _crowd(base, path, people, 0.0, title)
+        print(f"load average after the burst: {os.getloadavg()}")
+        if think:
+            title = (
+                f"ADDITIONAL: {people} interviews at once, human-paced"
+                f" ({think:.0f} s mean think time before each request)"
+            )
+            _crowd(base, path, people, think, title)
     css = (ROOT / "tropa/intake/static/intake/public.css").stat().st_size
     print(f"  stylesheet intake/public.css: {css / 1024:.1f} KB")
 
@@ -235,6 +252,9 @@ def main() -> None:
     parser.add_argument("--submissions", type=int, default=40_000)
     parser.add_argument("--people", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument(
+        "--think", type=float, default=5.0, help="mean think time of the additional run; 0 skips it"
+    )
     args = parser.parse_args()
     setup_test_environment()
     call_command("migrate", verbosity=0)
@@ -246,8 +266,10 @@ def main() -> None:
     print(f"  {args.submissions} submissions inserted in {time.perf_counter() - began:.0f} s")
     _time_queue(_coordinator(org), args.repeat)
     print(f"load average after the queue: {os.getloadavg()}")
-    _burst(org, args.people)
-    print(f"load average after the burst: {os.getloadavg()}")
+    database = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
+    print(f"database: {database}")
+    _burst(org, args.people, args.think)
+    print(f"load average at the end: {os.getloadavg()}")
 
 
 if __name__ == "__main__":

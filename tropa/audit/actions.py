@@ -271,3 +271,6 @@ class Action(StrEnum):
     SCREENING_LIST_IMPORT_FAILED = "screening.list_import_failed"
     SCREENING_LIST_DELETED = "screening.list_deleted"
     SCREENING_LIST_CHANGES_VIEWED = "screening.list_changes_viewed"
+    # intake (tropa/intake), wave 5: abandoned drafts swept (a count), withdrawn by the person
+    INTAKE_DRAFTS_SWEPT = "intake.drafts_swept"
+    INTAKE_WITHDRAWN = "intake.withdrawn"

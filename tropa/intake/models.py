@@ -68,6 +68,9 @@ class Invitation(OrganizationOwned):
 
     class Meta(OrganizationOwned.Meta):
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["organization", "-created_at", "-id"], name="intake_invitations")
+        ]
 
     @property
     def state(self) -> str:
@@ -161,6 +164,8 @@ class Submission(OrganizationOwned):
     )
     documents_needed = models.JSONField(default=list, blank=True)
     started_at = models.DateTimeField()
+    # The last page he saved (seconds): a draft untouched for TROPA_INTAKE_DRAFT_DAYS is swept.
+    touched_at = models.DateTimeField(null=True, blank=True)
     # Null while being filled in; the queue orders by it.
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)

@@ -39,7 +39,9 @@ from .submissions import (
     start_from_invitation,
     start_from_public_link,
     submission_from_token,
+    withdraw,
 )
+from .sweep import sweep_drafts
 from .triage import (
     Reading,
     accept,
@@ -94,9 +96,11 @@ __all__ = [
     "start_from_public_link",
     "start_review",
     "submission_from_token",
+    "sweep_drafts",
     "take_from_budget",
     "update_settings",
     "upload_definition",
     "usable_invitation",
     "usable_invitation_row",
+    "withdraw",
 ]

@@ -144,7 +144,9 @@ def take_from_budget(limit: int, *, kind: str) -> bool:
     """
     minute = _minute() + timedelta(seconds=0 if kind == "start" else 1)
     with transaction.atomic():
-        PublicRate.objects.get_or_create(minute=minute)
+        _, new_minute = PublicRate.objects.get_or_create(minute=minute)
+        if new_minute:  # old minutes go once a minute, not at every start (a write each)
+            PublicRate.objects.filter(minute__lt=minute - timedelta(hours=1)).delete()
         taken = PublicRate.objects.filter(minute=minute, count__lt=limit).update(
             count=F("count") + 1
         )
@@ -154,5 +156,4 @@ def take_from_budget(limit: int, *, kind: str) -> bool:
         )
         if first_refusal:
             log_action(None, Action.INTAKE_THROTTLED, kind=kind, limit=limit)
-    PublicRate.objects.filter(minute__lt=minute - timedelta(hours=1)).delete()
     return bool(taken)

@@ -39,6 +39,7 @@ from .common import (
     read_answers,
     write_answers,
 )
+from .invitations import take_from_budget
 
 _FORM_SALT = "tropa.intake.form"
 FORM_TOKEN_SECONDS = 3 * 3600
@@ -56,7 +57,13 @@ def definition_for(organization: Organization, language: str) -> dict[str, Any]:
 
 
 def definition_of(submission: Submission) -> dict[str, Any]:
-    """The definition the submission is answered under (its recorded version)."""
+    """The definition the submission is answered under (its recorded version).
+
+    A version is uploaded once and never changed, so the row keeps what it found for the
+    rest of the request (a page save and the next page read it once)."""
+    kept: dict[str, Any] | None = getattr(submission, "_definition", None)
+    if kept is not None:
+        return kept
     uploaded = (
         Definition.objects.filter(
             organization_id=submission.organization_id,
@@ -67,7 +74,9 @@ def definition_of(submission: Submission) -> dict[str, Any]:
         .values_list("content", flat=True)
         .first()
     )
-    return uploaded if uploaded is not None else definitions.shipped(submission.language)
+    found = uploaded if uploaded is not None else definitions.shipped(submission.language)
+    submission._definition = found  # type: ignore[attr-defined]  # a per-request memo
+    return found
 
 
 @dataclass
@@ -84,6 +93,10 @@ def _new_submission(
     case: Case | None,
     invitation: Invitation | None,
 ) -> Started:
+    """A new draft, not saved yet. Call it BEFORE opening the transaction that saves it: the
+    Argon2id hash takes tens of milliseconds of CPU, and on SQLite a transaction holds the
+    one write lock of the whole database from its first statement (``BEGIN IMMEDIATE``), so
+    hashing inside it made every other person's page wait for it."""
     definition = definition_for(organization, language)
     codename = new_codename()
     submission = Submission(
@@ -97,13 +110,20 @@ def _new_submission(
         codename_hash=codename_hash(codename),
         started_at=timezone.now().replace(microsecond=0),
     )
+    submission.touched_at = submission.started_at
     write_answers(submission, {})
-    submission.save(force_insert=True)
     return Started(submission=submission, codename=codename)
 
 
 def start_from_invitation(*, invitation: Invitation) -> Started:
     """Start the interview an invitation opens; the token is spent by this call."""
+    started = _new_submission(
+        invitation.organization,
+        language=invitation.language,
+        source=Source.INVITATION,
+        case=invitation.case,
+        invitation=invitation,
+    )
     with transaction.atomic():
         claimed = (
             Invitation.objects.unscoped()
@@ -117,23 +137,24 @@ def start_from_invitation(*, invitation: Invitation) -> Started:
         )
         if not claimed:
             raise IntakeError(_("This link does not work."))
-        started = _new_submission(
-            invitation.organization,
-            language=invitation.language,
-            source=Source.INVITATION,
-            case=invitation.case,
-            invitation=invitation,
-        )
+        started.submission.save(force_insert=True)
         log_action(None, Action.INTAKE_STARTED, started.submission, source=Source.INVITATION)
     return started
 
 
-def start_from_public_link(*, link: IntakeSettings, language: str | None = None) -> Started:
+def start_from_public_link(
+    *, link: IntakeSettings, language: str | None = None, budget: int | None = None
+) -> Started | None:
+    """Start an interview on the public link; None when this minute's ``budget`` of starts
+    is spent. The budget is taken in the same transaction as the start: one commit."""
     language = language if language in definitions.LANGUAGES else link.public_language
+    started = _new_submission(
+        link.organization, language=language, source=Source.PUBLIC, case=None, invitation=None
+    )
     with transaction.atomic():
-        started = _new_submission(
-            link.organization, language=language, source=Source.PUBLIC, case=None, invitation=None
-        )
+        if budget is not None and not take_from_budget(budget, kind="start"):
+            return None
+        started.submission.save(force_insert=True)
         log_action(None, Action.INTAKE_STARTED, started.submission, source=Source.PUBLIC)
     return started
 
@@ -166,9 +187,14 @@ def save_page(*, submission: Submission, number: int, raw: dict[str, str]) -> di
     if submission.status != Status.DRAFT and number >= 0:
         raise IntakeError(_("This interview was already sent."))
     with transaction.atomic():
-        locked = Submission.objects.unscoped().select_for_update().get(pk=submission.pk)
+        locked = (
+            Submission.objects.unscoped()
+            .select_related("organization")
+            .select_for_update(of=("self",))
+            .get(pk=submission.pk)
+        )
         answers = read_answers(locked)
-        pages = definitions.pages(definition_of(locked), answers)
+        pages = definitions.pages(definition_of(submission), answers)
         if not 0 <= number < len(pages):
             raise IntakeError(_("This page does not exist."))
         errors: dict[str, str] = {}
@@ -181,7 +207,8 @@ def save_page(*, submission: Submission, number: int, raw: dict[str, str]) -> di
             return errors
         write_answers(locked, answers)
         locked.page = number + 1
-        locked.save(update_fields=["sealed_answers", "page"])
+        locked.touched_at = timezone.now().replace(microsecond=0)
+        locked.save(update_fields=["sealed_answers", "page", "touched_at"])
         answered = sum(1 for q in pages[number]["questions"] if answers.get(q["id"]))
         log_action(None, Action.INTAKE_PAGE_SAVED, locked, page=number, answered=answered)
     submission.sealed_answers, submission.page = locked.sealed_answers, locked.page
@@ -238,15 +265,15 @@ def create_submission(
     if source not in Source.values:
         raise IntakeError(_("Unknown source of a submission."))
     clean = _checked_answers(definition_for(organization, language), answers)
+    started = _new_submission(
+        organization, language=language, source=source, case=None, invitation=None
+    )
+    submission = started.submission
+    write_answers(submission, clean)
+    submission.status = Status.NEW
+    submission.submitted_at = submission.started_at
     with transaction.atomic():
-        started = _new_submission(
-            organization, language=language, source=source, case=None, invitation=None
-        )
-        submission = started.submission
-        write_answers(submission, clean)
-        submission.status = Status.NEW
-        submission.submitted_at = submission.started_at
-        submission.save(update_fields=["sealed_answers", "status", "submitted_at"])
+        submission.save(force_insert=True)
         log_action(actor, Action.INTAKE_SUBMITTED, submission, source=source, answers=len(clean))
     return started
 
@@ -291,3 +318,32 @@ def person_status(submission: Submission) -> PersonStatus:
         documents=[str(labels[c]) for c in submission.documents_needed if c in labels],
         closed=submission.status in (Status.ACCEPTED, Status.MERGED),
     )
+
+
+WITHDRAWABLE = (Status.DRAFT, Status.NEW, Status.IN_REVIEW)
+
+
+def withdraw(*, submission: Submission) -> None:
+    """The person deletes his own submission (its answers, messages and held files), as
+    long as no coordinator has made it a case; afterwards his codename opens nothing."""
+    with transaction.atomic():
+        locked = (
+            Submission.objects.unscoped()
+            .select_for_update()
+            .filter(pk=submission.pk, status__in=WITHDRAWABLE)
+            .first()
+        )
+        if locked is None:
+            raise IntakeError(
+                _("Your story is already part of a case. Write to the coordinator to remove it.")
+            )
+        messages, files = locked.messages.count(), locked.held_attachments.count()
+        log_action(
+            None,
+            Action.INTAKE_WITHDRAWN,
+            submission,
+            status=locked.status,
+            messages=messages,
+            files=files,
+        )
+        locked.delete()

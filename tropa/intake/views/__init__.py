@@ -207,11 +207,13 @@ def invitations_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         initial={"language": "ru", "hours": hours or settings.TROPA_INTAKE_INVITATION_HOURS},
     )
     made = _invite(request, form) if request.method == "POST" and form.is_valid() else None
-    rows = Invitation.objects.for_organization(organization).select_related("case__person")[:100]
+    rows = Invitation.objects.for_organization(organization).select_related("case__person")
+    page = listing.invitations_page_of(rows, request.GET.get("after"))
     context = {
         "form": form,
         "made": made,
-        "invitations": rows,
+        "invitations": page.rows,
+        "page": page,
         "language_next": reverse("intake:invitations"),
     }
     return render(request, "intake/staff/invitations.html", context)

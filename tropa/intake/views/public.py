@@ -53,8 +53,9 @@ def _refused(request: HttpRequest) -> HttpResponse:
     return _render(request, "gone.html", {}, language="ru", status=403)
 
 
-def _landing(request: HttpRequest, org: Any, start: dict[str, str], language: str) -> HttpResponse:
-    link = services.intake_settings(org)
+def _landing(
+    request: HttpRequest, link: IntakeSettings, start: dict[str, str], language: str
+) -> HttpResponse:
     context = {
         "look": _look(link),
         "start_token": signing.dumps(start, salt=_START_SALT),
@@ -69,7 +70,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     found = services.usable_invitation(token)
     if found is None:
         return _gone(request)
-    return _landing(request, found.organization, {"k": "i", "id": str(found.code)}, found.language)
+    link = services.intake_settings(found.organization)
+    return _landing(request, link, {"k": "i", "id": str(found.code)}, found.language)
 
 
 @require_GET
@@ -78,7 +80,7 @@ def public_link(request: HttpRequest, slug: str) -> HttpResponse:
     if link is None:
         return _gone(request)
     start = {"k": "p", "id": link.public_slug}
-    return _landing(request, link.organization, start, link.public_language)
+    return _landing(request, link, start, link.public_language)
 
 
 def _start(data: dict[str, str], language: str) -> services.Started | str:
@@ -90,9 +92,10 @@ def _start(data: dict[str, str], language: str) -> services.Started | str:
     link = services.open_public_link(str(data.get("id", "")))
     if link is None:
         return "gone"
-    if not services.take_from_budget(settings.TROPA_INTAKE_PUBLIC_PER_MINUTE, kind="start"):
-        return "busy"
-    return services.start_from_public_link(link=link, language=language)
+    started = services.start_from_public_link(
+        link=link, language=language, budget=settings.TROPA_INTAKE_PUBLIC_PER_MINUTE
+    )
+    return "busy" if started is None else started
 
 
 @csrf_exempt
@@ -116,8 +119,12 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 def _person(submission: Submission) -> dict[str, Any]:
+    look: dict[str, str] | None = getattr(submission, "_look", None)
+    if look is None:  # once per request, however many pages it renders
+        look = _look(services.intake_settings(submission.organization))
+        submission._look = look  # type: ignore[attr-defined]  # a per-request memo
     return {
-        "look": _look(services.intake_settings(submission.organization)),
+        "look": look,
         "form_token": services.form_token(submission),
         "submission": submission,
     }
@@ -162,8 +169,20 @@ def status_page(request: HttpRequest, submission: Submission, note: str = "") ->
     return _render(request, "status.html", context, language=submission.language)
 
 
+def _withdrawal(request: HttpRequest, submission: Submission, confirmed: bool) -> HttpResponse:
+    """Deleting his own submission: a confirmation page first, then the deletion."""
+    language = submission.language
+    if not confirmed:
+        return _render(request, "withdraw.html", _person(submission), language=language)
+    look = _person(submission)["look"]
+    services.withdraw(submission=submission)
+    return _render(request, "withdrawn.html", {"look": look}, language=language)
+
+
 def _step(request: HttpRequest, submission: Submission) -> HttpResponse:
     go = request.POST.get("go", "")
+    if go in ("withdraw", "withdraw_confirmed"):
+        return _withdrawal(request, submission, go == "withdraw_confirmed")
     try:
         number = int(request.POST.get("page", "0"))
     except ValueError:

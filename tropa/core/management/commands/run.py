@@ -75,6 +75,8 @@ class Command(BaseCommand):
             call_command("backup", "schedule")
             # Retention rules: erasure of what is due, daily (tropa/retention).
             call_command("retention", "schedule")
+            # Abandoned intake drafts, deleted daily (tropa/intake).
+            call_command("intake", "schedule")
             worker = subprocess.Popen([sys.executable, "-m", "tropa.cli", "worker"])
             # Notifications on a worker of their own, so that they never wait behind long work.
             notifier = subprocess.Popen(

@@ -1,6 +1,8 @@
 """``tropa intake invite --org ORG [--case CODE] [--lang ru] [--hours 72]`` prints a one-time
 interview link once (and its QR code); ``tropa intake list --org ORG`` lists submissions by
-state (codes, states and dates only: no answers)."""
+state (codes, states and dates only: no answers); ``tropa intake sweep [--days N]`` deletes
+drafts untouched for N days (default TROPA_INTAKE_DRAFT_DAYS); ``tropa intake schedule``
+queues that sweep daily in the worker (``tropa run`` does)."""
 
 from __future__ import annotations
 
@@ -31,8 +33,17 @@ class Command(BaseCommand):
         invite.add_argument("--no-qr", action="store_true", help="print the link only")
         listing = sub.add_parser("list", help="list submissions by state")
         listing.add_argument("--org", required=True, help="the organization (exact name)")
+        sweep = sub.add_parser("sweep", help="delete drafts nobody touched for N days")
+        sweep.add_argument("--days", type=int, default=None, help="default 30")
+        sub.add_parser("schedule", help="queue the daily sweep (runs in 'tropa worker')")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "sweep":
+            self._sweep(options["days"])
+            return
+        if options["action"] == "schedule":
+            self._schedule()
+            return
         organization = find_organization(options["org"])
         if options["action"] == "invite":
             self._invite(organization, options)
@@ -76,3 +87,23 @@ class Command(BaseCommand):
             self.stdout.write(f"{status:<10} {counts.get(status, 0):>7}  {label}")
         for row in services.queue(organization)[:50]:
             self.stdout.write(f"{row.code}  {row.status:<10} {row.submitted_at:%Y-%m-%d %H:%M}")
+
+    def _sweep(self, days: int | None) -> None:
+        try:
+            count = services.sweep_drafts(actor=None, days=days)
+        except services.IntakeError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(f"{count} abandoned draft(s) deleted")
+
+    def _schedule(self) -> None:
+        from django_tasks_db.models import DBTaskResult
+
+        from tropa.intake.tasks import daily_draft_sweep_task
+
+        func = daily_draft_sweep_task.func
+        path = f"{func.__module__}.{func.__qualname__}"
+        if DBTaskResult.objects.filter(task_path=path, status__in=["READY", "RUNNING"]).exists():
+            self.stdout.write("the daily sweep of drafts is already scheduled")
+            return
+        daily_draft_sweep_task.enqueue()
+        self.stdout.write("daily sweep of drafts queued; 'tropa worker' runs it")
