@@ -164,7 +164,8 @@ def validate_stay_rule(text: str) -> str:
         return str(parse_rule(text))
     except StayError as error:
         problem = _rule_problem(error)
-        raise PathwayError(_("The stay rule is not valid: %(error)s") % {"error": problem}) from None
+        message = _("The stay rule is not valid: %(error)s") % {"error": problem}
+        raise PathwayError(message) from None
 
 
 def _rule_problem(error: StayError) -> str:
