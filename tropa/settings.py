@@ -316,6 +316,7 @@ TROPA_EVIDENCE_EXPORT_DAYS = env_int("TROPA_EVIDENCE_EXPORT_DAYS", 7)
 TROPA_EVIDENCE_OPEN_UPLOADS = env_int("TROPA_EVIDENCE_OPEN_UPLOADS", 5)
 TROPA_EVIDENCE_RAM_DIR = env_str("TROPA_EVIDENCE_RAM_DIR", "/dev/shm")  # noqa: S108
 TROPA_EVIDENCE_TOOL_MEMORY_BYTES = env_int("TROPA_EVIDENCE_TOOL_MEMORY_BYTES", 4 * _GIB)
+TROPA_EVIDENCE_WRITE_BEHIND_BYTES = env_int("TROPA_EVIDENCE_WRITE_BEHIND_BYTES", 32 * 1024 * 1024)
 
 # Audit: where the worker writes the daily signed checkpoint of the audit chain. Point it at
 # storage the database's host cannot rewrite (another machine's mount, append-only storage);

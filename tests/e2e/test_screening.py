@@ -129,7 +129,7 @@ def test_a_hit_is_found_on_demand_and_confirmed_in_the_review_queue(
     expect(page.locator("#screening tr", has_text=sanctions_list)).to_contain_text("Confirmed")
 
     use_language(page, "ru")
-    expect(page.locator("#screening h2")).to_have_text("Проверка по спискам")
+    expect(page.locator("#screening h2")).to_have_text("Сверка со списками")
     shot(page, "screening-4-case-panel-ru")
     page.locator("#screening tr", has_text=sanctions_list).get_by_role("link").click()
     expect(page.locator("main")).to_contain_text("то же имя в другой транслитерации")

@@ -42,7 +42,7 @@ def test_a_vetting_worked_to_a_decision_and_a_dossier(browser: Browser, server: 
     vera = _context_page(browser)
     login(vera, server, "astana-verifier-2")
     url = _vetting_url(vera, server, "Rambo")
-    expect(vera.locator("h1")).to_contain_text("Проверка")
+    expect(vera.locator("h1")).to_contain_text("Верификация")
     expect(vera.locator("#check-infiltration .check-status.concern")).to_be_visible()
     shot(vera, "vetting-ru-1280")
     _work_check(vera, "infiltration", "Дату прибытия подтвердил приказ.")

@@ -108,6 +108,9 @@ class EvidenceItem(OrganizationOwned):
     # Set when making the metadata, thumbnail and stripped copy was given up (the worker
     # died on it again and again, or the step failed); the item page offers to try again.
     processing_failed_at = models.DateTimeField(null=True, blank=True)
+    # A copy without metadata is still to be made by the worker (queued after ingest, out
+    # of the ingest's critical path); cleared when that step ends, with or without a copy.
+    stripped_pending = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -6,8 +6,14 @@ still runs after an upgrade; new code imports the tasks from ``tropa.evidence.se
 
 from __future__ import annotations
 
-from .services.derivatives import process_item_task
+from .services.derivatives import make_stripped_task, process_item_task
 from .services.exports import build_export_task
 from .services.housekeeping import VERIFY_EVERY, scheduled_verify_task
 
-__all__ = ["VERIFY_EVERY", "build_export_task", "process_item_task", "scheduled_verify_task"]
+__all__ = [
+    "VERIFY_EVERY",
+    "build_export_task",
+    "make_stripped_task",
+    "process_item_task",
+    "scheduled_verify_task",
+]

@@ -272,6 +272,7 @@ def _item_context(user: User, item: EvidenceItem) -> dict[str, Any]:
         "title": record.get("original_name") or "",
         "derived": derived,
         "stripped": next((d for d in derived if d.kind == DerivedKind.STRIPPED), None),
+        "copy_pending": item.stripped_pending and not item.processing_failed_at,
         "thumbnail": services.thumbnail_data_uri(item),
         "custody": item.custody.order_by("seq"),
         "missing_tools": item.missing_tools,

@@ -17,10 +17,13 @@ from ..errors import EvidenceError
 from ..records import CollectionRecord, read_metadata, read_record
 from .derivatives import (
     is_strippable,
+    make_stripped_copy,
+    make_stripped_task,
     mark_processing_failed,
     process_item,
     process_item_task,
     queue_processing,
+    queue_stripped,
     retry_processing,
     thumbnail_data_uri,
 )
@@ -91,6 +94,8 @@ __all__ = [
     "human_size",
     "is_strippable",
     "log_item_viewed",
+    "make_stripped_copy",
+    "make_stripped_task",
     "mark_processing_failed",
     "max_file_bytes",
     "max_open_uploads",
@@ -100,6 +105,7 @@ __all__ = [
     "process_item",
     "process_item_task",
     "queue_processing",
+    "queue_stripped",
     "quota_bytes",
     "read_metadata",
     "read_record",

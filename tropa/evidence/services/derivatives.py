@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
@@ -25,7 +26,7 @@ from ..models import (
     EvidenceItem,
     MetadataStatus,
 )
-from ..records import read_summary, seal_summary
+from ..records import read_metadata, read_summary, seal_summary
 from ..storage import BlobMissing, get_storage
 
 
@@ -39,18 +40,19 @@ def is_strippable(item: EvidenceItem) -> bool:
     return _is_visual(item) or item.mime.startswith("audio/") or item.mime == "application/pdf"
 
 
-def process_item(item: EvidenceItem) -> None:
-    """Read metadata and make the thumbnail or poster and the stripped copy.
+def process_item(item: EvidenceItem, *, stripped: bool = True) -> None:
+    """Read metadata and make the thumbnail or poster and (with ``stripped``) the copy
+    without metadata.
 
     Runs after ingest, in the background; a missing or failing tool never undoes an
     ingest, it only leaves the item with less. The tools read the sealed blob through a
     loopback range server (``tools.serve``), one item at a time, one tool at a time: each
-    reads what it needs, and no plaintext is written anywhere.
+    reads what it needs, and no plaintext is written anywhere. ``tropa evidence add`` runs
+    it with ``stripped=False``: metadata and poster seek and read little, while the copy
+    is a full pass over the file, made afterwards by the worker (``queue_stripped``).
     """
-    missing = [t for t in ("exiftool", "ffprobe", "ffmpeg", "mat2") if not tools.available(t)]
-    storage = get_storage()
-    handle = vault.case_keyset(item.case)
-    with seekable.open_sealed(storage, handle, item.blob) as sealed, tools.serve(sealed) as served:
+    missing = _missing_tools()
+    with _served(item) as served:
         exif = _read_metadata(item, served, missing)
         if _is_visual(item) and "ffmpeg" not in missing:
             picture = tools.thumbnail(served)
@@ -59,10 +61,43 @@ def process_item(item: EvidenceItem) -> None:
                     DerivedKind.POSTER if item.mime.startswith("video/") else DerivedKind.THUMBNAIL
                 )
                 _add_derived(item, kind, picture, "image/jpeg", tools.version("ffmpeg") or "ffmpeg")
-        if is_strippable(item) and not _has_derived(item, DerivedKind.STRIPPED):
-            _make_stripped(item, served, exif, missing)
+        if stripped:
+            _stripped_step(item, served, exif, missing)
         if served.errors:
             raise served.errors[0]
+
+
+def make_stripped_copy(item: EvidenceItem) -> None:
+    """The copy without metadata alone, streamed from the sealed blob (the worker's half of
+    ``tropa evidence add``); the orientation comes from the metadata read at ingest."""
+    missing = _missing_tools()
+    exif = read_metadata(item).get("exiftool")
+    with _served(item) as served:
+        _stripped_step(item, served, exif, missing)
+        if served.errors:
+            raise served.errors[0]
+
+
+def _missing_tools() -> list[str]:
+    return [t for t in ("exiftool", "ffprobe", "ffmpeg", "mat2") if not tools.available(t)]
+
+
+@contextmanager
+def _served(item: EvidenceItem) -> Iterator[tools.Served]:
+    handle = vault.case_keyset(item.case)
+    with seekable.open_sealed(get_storage(), handle, item.blob) as sealed, tools.serve(sealed) as s:
+        yield s
+
+
+def _stripped_step(item: EvidenceItem, served: tools.Served, exif: Any, missing: list[str]) -> None:
+    """Make the copy if it is still to be made, then say it is no longer being made."""
+    if is_strippable(item) and not _has_derived(item, DerivedKind.STRIPPED):
+        _make_stripped(item, served, exif, missing)
+    if item.stripped_pending:
+        EvidenceItem.objects.filter(organization=item.organization_id, pk=item.pk).update(
+            stripped_pending=False
+        )
+        item.stripped_pending = False
 
 
 def _read_metadata(item: EvidenceItem, served: tools.Served, missing: list[str]) -> Any:
@@ -236,11 +271,21 @@ def thumbnail_data_uri(item: EvidenceItem) -> str | None:
 @task()
 def process_item_task(item_id: str) -> None:
     """``process_item`` in the background, queued on commit of the ingest (ids, not rows)."""
+    _run_for_item(item_id, process_item)
+
+
+@task()
+def make_stripped_task(item_id: str) -> None:
+    """``make_stripped_copy`` in the background, queued by ``tropa evidence add``."""
+    _run_for_item(item_id, make_stripped_copy)
+
+
+def _run_for_item(item_id: str, step: Callable[[EvidenceItem], None]) -> None:
     item = EvidenceItem.objects.unscoped().select_related("case").filter(pk=item_id).first()
     if item is None:
         return
     try:
-        process_item(item)
+        step(item)
     except Exception:
         # Shown on the item page, with a button to try again; the task fails as well.
         mark_processing_failed(item, reason="error")
@@ -250,7 +295,23 @@ def process_item_task(item_id: str) -> None:
 def queue_processing(item: EvidenceItem) -> None:
     """Make the item's metadata and copies in the background, once the ingest commits.
 
-    The one place that queues it: the upload, the command line and the retry button.
+    The one place that queues all of it: the upload, ``--defer-metadata`` and the retry
+    button.
     """
+    _queue(item, process_item_task)
+
+
+def queue_stripped(item: EvidenceItem) -> None:
+    """Make only the copy without metadata in the background (after ``process_item`` with
+    ``stripped=False``); the item page says it is being made until it is done."""
+    _queue(item, make_stripped_task)
+
+
+def _queue(item: EvidenceItem, to_run: Any) -> None:
+    if is_strippable(item) and not _has_derived(item, DerivedKind.STRIPPED):
+        EvidenceItem.objects.filter(organization=item.organization_id, pk=item.pk).update(
+            stripped_pending=True
+        )
+        item.stripped_pending = True
     item_id = str(item.pk)
-    transaction.on_commit(lambda: process_item_task.enqueue(item_id))
+    transaction.on_commit(lambda: to_run.enqueue(item_id))

@@ -20,7 +20,7 @@ from ..models import (
     UploadSession,
 )
 from ..storage import get_storage
-from .derivatives import mark_processing_failed, process_item_task
+from .derivatives import make_stripped_task, mark_processing_failed, process_item_task
 from .exports import abandon_export_build, build_export_task, expire_export
 from .fixity import verify_all
 
@@ -108,7 +108,7 @@ def task_abandoned(*, task_path: str, args: list[object], **_kwargs: object) -> 
         given_up = import_string(task_path)
     except ImportError:
         return
-    if given_up is process_item_task:
+    if given_up is process_item_task or given_up is make_stripped_task:
         item = EvidenceItem.objects.unscoped().filter(pk=str(args[0])).first()
         if item is not None:
             mark_processing_failed(item, reason="worker_died")

@@ -29,7 +29,16 @@ ONE_DAY = timedelta(days=1)
 
 
 class StayError(ValueError):
-    """A rule or a list of trips that cannot be right; the message says what and where."""
+    """A rule or a list of trips that cannot be right; the message says what and where.
+
+    ``code`` names the problem and ``params`` its values, so that an application can say
+    it in its user's language (this library speaks English only and imports no framework).
+    """
+
+    def __init__(self, message: str, *, code: str = "", **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -80,19 +89,25 @@ def parse_rule(text: str) -> Rule:
     match = _RULE.match(text.strip())
     if not match:
         raise StayError(
-            f"unknown rule {text!r}: use rolling:DAYS/WINDOW, per-entry:DAYS or calendar-year:DAYS"
+            f"unknown rule {text!r}: use rolling:DAYS/WINDOW, per-entry:DAYS or calendar-year:DAYS",
+            code="rule_unknown",
         )
     if match.group(1):
         days, window = int(match.group(2)), int(match.group(3))
         if not 0 < days < window:
             raise StayError(
-                f"rule {text!r}: the days allowed must be more than 0 and fewer than the window"
+                f"rule {text!r}: the days allowed must be more than 0 and fewer than the window",
+                code="rule_days_window",
             )
         return Rule("rolling", days, window)
     days = int(match.group(5))
     limit = 366 if match.group(4) == "calendar-year" else 3660
     if not 0 < days <= limit:
-        raise StayError(f"rule {text!r}: the days allowed must be between 1 and {limit}")
+        raise StayError(
+            f"rule {text!r}: the days allowed must be between 1 and {limit}",
+            code="rule_days_range",
+            limit=limit,
+        )
     return Rule(match.group(4), days)
 
 

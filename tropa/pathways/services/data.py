@@ -163,7 +163,24 @@ def validate_stay_rule(text: str) -> str:
     try:
         return str(parse_rule(text))
     except StayError as error:
-        raise PathwayError(_("The stay rule is not valid: %(error)s") % {"error": error}) from None
+        problem = _rule_problem(error)
+        message = _("The stay rule is not valid: %(error)s") % {"error": problem}
+        raise PathwayError(message) from None
+
+
+def _rule_problem(error: StayError) -> str:
+    """What ``tropa.lib.stay`` found wrong, in the user's language (the library's own
+    message is English; it names the problem by ``code``)."""
+    if error.code == "rule_days_window":
+        return _("the days allowed must be more than 0 and fewer than the window.")
+    if error.code == "rule_days_range":
+        return _("the days allowed must be between 1 and %(limit)s.") % {
+            "limit": error.params.get("limit")
+        }
+    return _(
+        "write it as rolling:DAYS/WINDOW (e.g. rolling:90/180), per-entry:DAYS or "
+        "calendar-year:DAYS."
+    )
 
 
 def _changes(obj: Any, values: dict[str, Any], fields: tuple[str, ...]) -> dict[str, list[Any]]:

@@ -103,7 +103,10 @@ class Command(BaseCommand):
             if options["defer_metadata"]:
                 services.queue_processing(item)
             else:
-                services.process_item(item)
+                # Metadata and poster now (they seek and read little); the copy without
+                # metadata is a full pass over the file, so the worker makes it (issue 19).
+                services.process_item(item, stripped=False)
+                services.queue_stripped(item)
         if failed:
             sys.exit(1)
 
