@@ -266,3 +266,6 @@ class Action(StrEnum):
     API_TOKEN_CREATED = "api.token_created"  # noqa: S105 (an audit code, not a secret)
     API_TOKEN_REVOKED = "api.token_revoked"  # noqa: S105 (an audit code, not a secret)
     API_TOKEN_REFUSED = "api.token_refused"  # noqa: S105 (an audit code, not a secret)
+    # retention (tropa/retention), dual control of bulk reads: held, then run once approved
+    CONTROL_HELD = "control.held"
+    CONTROL_HELD_RUN = "control.held_run"
