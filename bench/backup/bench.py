@@ -1,6 +1,11 @@
 """Backup and restore of a data dir with 100,000 cases and N GiB of evidence.
 
-Run:  .venv/bin/python bench/backup/bench.py [--cases 100000] [--gib 10] [--dir DIR]
+Run:  .venv/bin/python bench/backup/bench.py [--cases 100000] [--gib 10] [--rounds 2]
+      [--dir DIR] [--baseline CHECKOUT] [--compile-every-start]
+
+Disk: the data, our backup and one plain copy at most (3 × the size: 30 GiB at --gib 10).
+``--baseline DIR`` also times the tropa of an older checkout (``git worktree add DIR REV``,
+then DIR) round by round, at the same moments.
 
 It fills a fresh data dir (cases by bulk insert, as bench/cases/ does; evidence blobs as
 random ciphertext-like files of 64 MiB, the size the vault's large uploads have), then times
@@ -127,6 +132,11 @@ def main() -> None:
     parser.add_argument(
         "--baseline", help="a checkout of an older tropa/ to time too, round by round"
     )
+    parser.add_argument(
+        "--compile-every-start",
+        action="store_true",
+        help="keep PYTHONDONTWRITEBYTECODE as it is (each start compiles from source)",
+    )
     args = parser.parse_args()
     work = Path(args.dir)
     shutil.rmtree(work, ignore_errors=True)
@@ -139,6 +149,14 @@ def main() -> None:
         ["age-keygen", "-y", str(key)], check=True, capture_output=True, text=True
     ).stdout.strip()
     env = {**os.environ, "TROPA_DATA_DIR": str(data), "DJANGO_SETTINGS_MODULE": "tropa.settings"}
+    if not args.compile_every_start:
+        # As on a server: Python's bytecode cache (here in the bench dir, removed afterwards),
+        # filled by one start before the first timing. Without it (PYTHONDONTWRITEBYTECODE,
+        # as in the sandbox) every ``tropa`` start compiles Django from source again.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+        for tree in [None, args.baseline] if args.baseline else [None]:
+            subprocess.run([*TROPA, "check", "-v0"], env=_tropa(env, tree), cwd="/", check=True)
     print(f"data: {args.cases} cases, {size / (1 << 30):.2f} GiB; load {os.getloadavg()}")
     for number in range(args.rounds):
         rows = one_round(work, data, key, recipient, env, args)

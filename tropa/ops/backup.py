@@ -256,7 +256,7 @@ def _add_file(tar: TarWriter, name: str, path: Path, files: list[dict[str, Any]]
         return
     with handle:
         size = os.fstat(handle.fileno()).st_size
-        digest = tar.add_file(name, handle, size)  # type: ignore[arg-type]  # a raw file
+        digest = tar.add_file(name, handle, size)
         files.append({"name": name, "size": size, "sha256": digest})
 
 

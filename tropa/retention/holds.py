@@ -151,7 +151,7 @@ def decide(*, actor: User, held: HeldAction, approve: bool) -> HeldAction:
             .select_for_update()
             .get()
         )
-        refusal = approval_refusal(actor, locked)  # type: ignore[arg-type]  # same fields
+        refusal = approval_refusal(actor, locked)
         if refusal is None:
             locked.status = Status.APPROVED if approve else Status.REFUSED
             locked.decided_by, locked.decided_at = actor, timezone.now()

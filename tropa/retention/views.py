@@ -78,7 +78,7 @@ def requests(request: AuthenticatedHttpRequest) -> HttpResponse:
     ]
     emergencies = [(r, dc.reason_of(r) if coordinator else "") for r in dc.unreviewed(org)]
     held = [
-        (h, holds.reason_of(h) if coordinator else "", dc.approval_refusal(user, h))  # type: ignore[arg-type]  # same fields
+        (h, holds.reason_of(h) if coordinator else "", dc.approval_refusal(user, h))
         for h in holds.pending(org)
     ]
     held_emergencies = [
