@@ -274,3 +274,6 @@ class Action(StrEnum):
     # intake (tropa/intake), wave 5: abandoned drafts swept (a count), withdrawn by the person
     INTAKE_DRAFTS_SWEPT = "intake.drafts_swept"
     INTAKE_WITHDRAWN = "intake.withdrawn"
+    # retention (tropa/retention), dual control of bulk reads: held, then run once approved
+    CONTROL_HELD = "control.held"
+    CONTROL_HELD_RUN = "control.held_run"

@@ -129,3 +129,23 @@ def register_reveal_gate(gate: RevealGate) -> None:
 def check_reveal_gates(actor: Any, people: list[Any], purpose: str) -> None:
     for gate in _reveal_gates:
         gate(actor, people, purpose)
+
+
+# A later app may hold a bulk read back (dual control, tropa/retention): finding a case by
+# identity (``what="identity_search"``) or a bulk export (``"outreach.requests"``…). A hold
+# raises a ServiceError (a RevealLimitReached, with a ``url`` where to ask) unless
+# ``approval`` is the code of an approved request of ``actor`` for exactly this ``payload``.
+HoldGate = Callable[[Any, Any, str, dict[str, Any], str | None], None]
+_hold_gates: list[HoldGate] = []
+
+
+def register_hold_gate(gate: HoldGate) -> None:
+    if gate not in _hold_gates:
+        _hold_gates.append(gate)
+
+
+def check_hold_gates(
+    actor: Any, organization: Any, what: str, payload: dict[str, Any], approval: str | None
+) -> None:
+    for gate in _hold_gates:
+        gate(actor, organization, what, payload, approval)

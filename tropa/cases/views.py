@@ -146,6 +146,8 @@ def identity_find(request: AuthenticatedHttpRequest) -> HttpResponse:
             )
         except services.RevealLimitReached as refused:
             messages.error(request, str(refused))
+            if getattr(refused, "url", None):  # held by dual control: where to ask
+                return redirect(refused.url)  # type: ignore[attr-defined]  # checked above
         else:
             cases = visible_cases(user).filter(person__in=people)
             found = list(cases.select_related("person", "assignee").order_by(*listing.ORDER))

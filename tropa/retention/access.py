@@ -8,7 +8,7 @@ from tropa.accounts.models import Role, User
 from tropa.cases.access import deny
 
 from .erasure import org_id_of
-from .models import Request
+from .models import HeldAction, Request
 
 REVIEWERS = (Role.ADMIN, Role.COORDINATOR)
 
@@ -26,4 +26,30 @@ def access_request(user: User, code: Any) -> Request:
     )
     if found is None:
         raise deny(user, code, "control_request")
+    return found
+
+
+def access_held(user: User, code: Any) -> HeldAction:
+    """A held bulk read, for the admins and coordinators who decide and review it."""
+    org_id = org_id_of(user)
+    found: HeldAction | None = (
+        HeldAction.objects.filter(organization=org_id, code=code).first()
+        if org_id is not None and is_reviewer(user)
+        else None
+    )
+    if found is None:
+        raise deny(user, code, "held_action")
+    return found
+
+
+def access_own_held(user: User, code: Any) -> HeldAction:
+    """A held bulk read, for the one who asked for it (who runs it once approved)."""
+    org_id = org_id_of(user)
+    found: HeldAction | None = (
+        HeldAction.objects.filter(organization=org_id, code=code, requested_by=user).first()
+        if org_id is not None
+        else None
+    )
+    if found is None:
+        raise deny(user, code, "held_action")
     return found

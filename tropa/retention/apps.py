@@ -20,3 +20,10 @@ class RetentionConfig(AppConfig):
 
         # With dual control on, a reveal needs a second person's approval (R18).
         register_reveal_gate(reveal_gate)
+
+        # ... and so do finding a case by identity and the bulk exports (R18).
+        from tropa.cases.registry import register_hold_gate
+
+        from .holds import hold_gate
+
+        register_hold_gate(hold_gate)

@@ -28,7 +28,7 @@ from tropa.core.errors import ServiceError
 from tropa.crypto.fields import seal, unseal
 
 from .erasure import org_id_of
-from .models import Kind, Policy, Request, Status
+from .models import HeldAction, Kind, Policy, Request, Status
 
 
 class ControlError(ServiceError):
@@ -147,9 +147,9 @@ def approval_role(user: User) -> bool:
     return user.role == Role.COORDINATOR
 
 
-def approval_refusal(actor: User, request: Request) -> str | None:
-    """Why ``actor`` may not approve ``request``; None if they may. Pages hide the button
-    with it, the services refuse with it."""
+def approval_refusal(actor: User, request: Request | HeldAction) -> str | None:
+    """Why ``actor`` may not approve ``request`` (or a held bulk read); None if they may.
+    Pages hide the button with it, the services refuse with it."""
     if actor.role != Role.COORDINATOR or org_id_of(actor) != request.organization_id:
         return _("Only a coordinator of the organization can approve this request.")
     if request.requested_by_id == actor.pk:

@@ -124,3 +124,44 @@ class Request(OrganizationOwned):
 
     def __str__(self) -> str:
         return f"{self.kind} request {self.code}"
+
+
+class HeldKind(models.TextChoices):
+    SEARCH = "identity_search", _("Finding a case by identity")
+    EXPORT = "export", _("Bulk export")
+
+
+class HeldAction(OrganizationOwned):
+    """A bulk read that dual control holds back (R18): finding a case by a document number or
+    a legal name (which tells that a person is in the database), or a bulk export. A second
+    coordinator approves it before it expires; its requester then runs it once.
+
+    ``sealed_payload`` (what was typed, or the export's filters) is sealed under the
+    organization's key and emptied once the action has run or was refused.
+    """
+
+    kind = models.CharField(max_length=20, choices=HeldKind.choices)
+    what = models.CharField(max_length=60)  # "identity_search", "outreach.requests"…: a code
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    sealed_reason = models.BinaryField()
+    sealed_payload = models.BinaryField(default=b"", blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta(OrganizationOwned.Meta):
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organization", "status", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"held {self.kind} {self.code}"

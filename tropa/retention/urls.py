@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_held
 
 app_name = "retention"
 
@@ -13,4 +13,9 @@ urlpatterns = [
     path("requests/<uuid:code>/reviewed", views.reviewed, name="reviewed"),
     path("rules/", views.rules, name="rules"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("held/", views_held.held_mine, name="held_mine"),
+    path("held/new", views_held.held_new, name="held_new"),
+    path("held/<uuid:code>/run", views_held.held_run, name="held_run"),
+    path("held/<uuid:code>/decide", views_held.held_decide, name="held_decide"),
+    path("held/<uuid:code>/reviewed", views_held.held_reviewed, name="held_reviewed"),
 ]

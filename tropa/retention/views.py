@@ -15,7 +15,7 @@ from tropa.cases.access import access_case
 from tropa.core.access import forbid
 from tropa.core.views import run_action
 
-from . import auditlog, erasure, insider
+from . import auditlog, erasure, holds, insider
 from . import dual_control as dc
 from .access import access_request, is_reviewer
 from .forms import AuditFilterForm
@@ -77,17 +77,26 @@ def requests(request: AuthenticatedHttpRequest) -> HttpResponse:
         for r in dc.pending(org)
     ]
     emergencies = [(r, dc.reason_of(r) if coordinator else "") for r in dc.unreviewed(org)]
+    held = [
+        (h, holds.reason_of(h) if coordinator else "", dc.approval_refusal(user, h))
+        for h in holds.pending(org)
+    ]
+    held_emergencies = [
+        (h, holds.reason_of(h) if coordinator else "") for h in holds.unreviewed(org)
+    ]
     log_action(
         user,
         Action.CONTROL_REQUESTS_VIEWED,
         organization=org,
-        pending=len(pending),
-        emergencies=len(emergencies),
+        pending=len(pending) + len(held),
+        emergencies=len(emergencies) + len(held_emergencies),
         reasons=coordinator,
     )
     context = {
         "pending": pending,
         "emergencies": emergencies,
+        "held": held,
+        "held_emergencies": held_emergencies,
         "user_code": user.code,
         "alerts": insider.alerts_for(org) if user.role == Role.ADMIN else None,
     }

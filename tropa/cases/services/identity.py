@@ -19,7 +19,7 @@ from tropa.crypto.fields import blind_index, seal, unseal
 
 from .. import name_index
 from ..models import DocumentIndex, Identity, NameIndex, Person
-from ..registry import check_reveal_gates
+from ..registry import check_hold_gates, check_reveal_gates
 from .common import CaseError, _now
 
 IDENTITY_FIELDS = (
@@ -236,10 +236,14 @@ def find_by_name(*, actor: User | None, organization: Organization, name: str) -
     return people
 
 
-def find_by_identity(*, actor: User, organization: Organization, text: str) -> list[Person]:
+def find_by_identity(
+    *, actor: User, organization: Organization, text: str, approval: str | None = None
+) -> list[Person]:
     """A document number (anything with a digit) or a legal name, for a user who may see
     identities. Searches count towards one hourly cap with reveals (R17): past it the search
-    is refused and the refusal logged, like a reveal."""
+    is refused and the refusal logged, like a reveal. Dual control (R18) may hold it back
+    until a second person approves (``approval``: the code of that approved request)."""
+    check_hold_gates(actor, organization, "identity_search", {"who": text}, approval)
     kind = "document" if any(ch.isdigit() for ch in text) else "name"
     limit: int = settings.TROPA_REVEAL_LIMIT_PER_HOUR
     with transaction.atomic():  # the user's row stays locked until the search is logged

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tropa.accounts.permissions import Cap, can, staff_user
 from tropa.cases.access import access_case, visible_cases
+from tropa.cases.registry import check_hold_gates
 from tropa.cases.services import RevealLimitReached
 from tropa.core.views import form_errors, run_action
 
@@ -82,10 +83,29 @@ def request_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _held_by_dual_control(
+    request: HttpRequest, user: Any, organization: Any, fmt: str
+) -> HttpResponse | None:
+    """With dual control on (R18), a bulk export needs a second person's approval: without
+    one, where to ask for it (tropa/retention); with one (``approval``), None."""
+    query = request.GET.copy()
+    approval = query.pop("approval", [None])[0]
+    payload = {"fmt": fmt, "q": query.urlencode()}
+    try:
+        check_hold_gates(user, organization, "outreach.requests", payload, approval)
+    except RevealLimitReached as held:
+        messages.error(request, str(held))
+        return redirect(getattr(held, "url", "") or "outreach:requests")
+    return None
+
+
 @require_GET
 def request_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     user = staff_user(request)
     organization = outreach_organization(user)
+    held = _held_by_dual_control(request, user, organization, fmt)
+    if held is not None:
+        return held
     _form, requests = _filtered_requests(request)
     # The identity goes out only to a user who may see it, who asks for it; each person
     # named is logged as revealed before the first byte. Everyone else gets it masked.

@@ -28,6 +28,9 @@ def _read_key(path: str) -> str:
 
 class Command(BaseCommand):
     help = "Encrypted backups of the database and the evidence: create, verify, restore."
+    # The system checks cost seconds at every start and guard nothing a backup reads; a
+    # restore runs them in the restored data (``migrate``) anyway.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -54,6 +57,12 @@ class Command(BaseCommand):
         sub.add_parser("schedule", help="queue the daily backup to TROPA_BACKUP_DIR")
         record = sub.add_parser("record-restore", help="(used by restore) audit the restore")
         record.add_argument("--created-at", required=True)
+        finish = sub.add_parser(
+            "finish-restore",
+            help="(used by restore) migrate, audit the restore, verify the audit chain and "
+            "the evidence, in one start of the interpreter",
+        )
+        finish.add_argument("--created-at", required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -91,6 +100,21 @@ class Command(BaseCommand):
 
     def _record_restore(self, options: dict[str, Any]) -> None:
         services.record_restore(options["created_at"])
+
+    def _finish_restore(self, options: dict[str, Any]) -> None:
+        from django.core.management import call_command
+
+        steps: list[tuple[str, Any]] = [
+            ("migrate", lambda: call_command("migrate", interactive=False, verbosity=0)),
+            ("record-restore", lambda: services.record_restore(options["created_at"])),
+            ("audit verify", lambda: call_command("audit", "verify", stdout=self.stdout)),
+            ("evidence verify", lambda: call_command("evidence", "verify", stdout=self.stdout)),
+        ]
+        for name, step in steps:
+            try:
+                step()
+            except (CommandError, SystemExit) as exc:
+                raise CommandError(f"'tropa {name}' failed in the restored data: {exc}") from None
 
     def _schedule(self, options: dict[str, Any]) -> None:
         from django_tasks_db.models import DBTaskResult
