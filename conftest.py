@@ -18,7 +18,7 @@ import pytest
 from django.conf import settings
 from django.db.models.signals import post_save
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -92,6 +92,18 @@ def _fresh_key_cache() -> Iterator[None]:
     forget_cached_keys()
     yield
     forget_cached_keys()
+
+
+@pytest.fixture(autouse=True)
+def _server_language_and_zone() -> Iterator[None]:
+    """Each test starts in the server's language and zone. A request leaves its language
+    active on the thread (LocaleMiddleware never resets it), so a Russian page in one test
+    made the next test's service messages Russian."""
+    translation.activate(settings.LANGUAGE_CODE)
+    timezone.deactivate()
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+    timezone.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -100,7 +100,7 @@ def _serve_a_little(env: dict[str, str], log: Path) -> None:
             stderr=out,
         )
         try:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 120
             while True:
                 try:
                     urllib.request.urlopen(f"{base}/healthz", timeout=1)  # noqa: S310
