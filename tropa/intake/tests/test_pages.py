@@ -3,11 +3,14 @@ submission worked from the queue to a case."""
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tropa.accounts.models import Organization, User
 from tropa.audit.models import AuditEntry
@@ -123,3 +126,20 @@ def test_settings_open_the_public_link(
     assert row.public_enabled and row.neutral_title == "Анкета"
     assert AuditEntry.objects.filter(action="intake.settings_changed").exists()
     assert services.open_public_link(row.public_slug) is not None
+
+
+def test_the_day_filter_is_the_readers_day(astana: Organization, coordinator: User) -> None:
+    """01:00 in Astana on 1 December is still 30 November in UTC: it belongs to the 1st."""
+    late = _bot(astana, needs="late")
+    early = _bot(astana, needs="early")
+    Submission.objects.unscoped().filter(pk=late.pk).update(
+        submitted_at=datetime(2026, 11, 30, 20, 0, tzinfo=UTC)  # 01:00 on the 1st in Astana
+    )
+    Submission.objects.unscoped().filter(pk=early.pk).update(
+        submitted_at=datetime(2026, 11, 30, 18, 0, tzinfo=UTC)  # 23:00 on the 30th there
+    )
+    with timezone.override(zoneinfo.ZoneInfo("Asia/Almaty")):
+        first = {s.pk for s in services.queue(astana, day=date(2026, 12, 1))}
+        thirtieth = {s.pk for s in services.queue(astana, day=date(2026, 11, 30))}
+    assert first == {late.pk}
+    assert thirtieth == {early.pk}
