@@ -2,7 +2,7 @@
 on the public link against a real `tropa run`, with the weight of every page.
 
 Run:  .venv/bin/python -u bench/intake/bench_intake.py [--submissions 40000] [--people 100]
-      [--think 5]
+      [--think-min 1 --think-max 3] [--mode both|burst|stress] [--workers 2]
       (PostgreSQL: scripts/test-postgres .venv/bin/python bench/intake/bench_intake.py)
 
 It fills a throw-away data dir: one organization with 40,000 sent submissions over the last
@@ -10,12 +10,19 @@ It fills a throw-away data dir: one organization with 40,000 sent submissions ov
 for the codename hash, which only a return visit reads), spread over the five states. It
 times the queue page through Django's whole stack as a coordinator: the first page, each
 state filter, a day filter and the next page (p95 of --repeat runs each). Then it starts
-`tropa run --workers 2`, opens the public link, and lets --people threads each walk a whole
-interview at once (landing, start, codename, six pages, send: ten requests), timing every
-request, with zero think time (the issue's figure); it prints the p95 per page and the size
-of each page without attachments. Then, as an ADDITIONAL figure only, the same 100 people
-again, each pausing --think seconds on average (0.5 to 1.5 times) before every request, as a
-person reading a page and typing would.
+`tropa run --workers 2` (--workers), opens the public link, and lets --people threads each
+walk a whole interview (landing, start, codename, six pages, send: ten requests), timing
+every request, twice:
+
+- BURST (the issue's figure, "a hotline link posted in a channel"): the --people open the link
+  within the same second (each at a random moment of it), then each walks the whole interview
+  at a fast person's pace: before every further request he pauses a time drawn uniformly from
+  --think-min to --think-max seconds (default 1 to 3: reading a short page and typing one to
+  three fields; faster than a real person, so the figure errs on the pessimistic side);
+- STRESS (a second figure): the same --people with zero think time, a closed loop that only
+  measures the server's throughput (latency ~ people / requests per second).
+
+It prints the p95 per page and the size of each page without attachments.
 """
 
 from __future__ import annotations
@@ -144,13 +151,21 @@ PAGES = [
 
 
 def _interview(
-    base: str, link: str, times: dict[str, list[float]], sizes: dict[str, int], think: float
+    base: str,
+    link: str,
+    times: dict[str, list[float]],
+    sizes: dict[str, int],
+    think: tuple[float, float],
 ) -> None:
     rng = random.Random()
+    first = [True]
 
     def call(name: str, path: str, data: dict[str, str] | None = None) -> str:
-        if think:  # a person reads the page and types: 0.5 to 1.5 times the mean
-            time.sleep(think * rng.uniform(0.5, 1.5))
+        if think[1] and first[0]:  # the burst: everyone opens the link within one second
+            time.sleep(rng.uniform(0.0, 1.0))
+        elif think[1]:  # a fast person reads the page and types
+            time.sleep(rng.uniform(*think))
+        first[0] = False
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         began = time.perf_counter()
         with urllib.request.urlopen(f"{base}{path}", data=body, timeout=120) as response:  # noqa: S310
@@ -173,7 +188,7 @@ def _interview(
 
 
 @contextmanager
-def _server(people: int) -> Iterator[str]:
+def _server(people: int, workers: int) -> Iterator[str]:
     """A real ``tropa run`` on a free port, as an operator starts it (no task worker)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -183,7 +198,11 @@ def _server(people: int) -> Iterator[str]:
     command = [sys.executable, "-m", "tropa.cli", "run", "--bind", f"127.0.0.1:{port}"]
     with log.open("wb") as out:
         server = subprocess.Popen(
-            [*command, "--workers", "2", "--no-worker"], env=env, cwd=ROOT, stdout=out, stderr=out
+            [*command, "--workers", str(workers), "--no-worker"],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=out,
         )
         base = f"http://127.0.0.1:{port}"
         try:
@@ -201,7 +220,7 @@ def _server(people: int) -> Iterator[str]:
             server.wait(timeout=60)
 
 
-def _crowd(base: str, path: str, people: int, think: float, title: str) -> None:
+def _crowd(base: str, path: str, people: int, think: tuple[float, float], title: str) -> None:
     urllib.request.urlopen(f"{base}{path}", timeout=30).read()  # noqa: S310  # warm up
     times: dict[str, list[float]] = {}
     sizes: dict[str, int] = {}
@@ -230,19 +249,24 @@ def _crowd(base: str, path: str, people: int, think: float, title: str) -> None:
         print(f"  {name:<32} p95 {_p95(values):6.0f} ms  weight {weight:5.1f} KB")
 
 
-def _burst(org: Organization, people: int, think: float) -> None:
+def _burst(
+    org: Organization, people: int, think: tuple[float, float], mode: str, workers: int
+) -> None:
     link = services.update_settings(actor=None, organization=org, public_enabled=True)
     path = f"/f/p/{link.public_slug}/"
-    with _server(people) as base:
-        title = f"THE FIGURE: {people} interviews at once, zero think time"
-        _crowd(base, path, people, 0.0, title)
-        print(f"load average after the burst: {os.getloadavg()}")
-        if think:
+    print(f"tropa run --workers {workers} (gthread, 4 threads each)")
+    with _server(people, workers) as base:
+        if mode in ("both", "burst"):
             title = (
-                f"ADDITIONAL: {people} interviews at once, human-paced"
-                f" ({think:.0f} s mean think time before each request)"
+                f"THE FIGURE (burst): {people} people open the link within one second, then"
+                f" {think[0]:g}-{think[1]:g} s (uniform) before each further request"
             )
             _crowd(base, path, people, think, title)
+            print(f"load average after the burst: {os.getloadavg()}")
+        if mode in ("both", "stress"):
+            title = f"STRESS (second figure): {people} interviews at once, zero think time"
+            _crowd(base, path, people, (0.0, 0.0), title)
+            print(f"load average after the stress run: {os.getloadavg()}")
     css = (ROOT / "tropa/intake/static/intake/public.css").stat().st_size
     print(f"  stylesheet intake/public.css: {css / 1024:.1f} KB")
 
@@ -252,9 +276,10 @@ def main() -> None:
     parser.add_argument("--submissions", type=int, default=40_000)
     parser.add_argument("--people", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument(
-        "--think", type=float, default=5.0, help="mean think time of the additional run; 0 skips it"
-    )
+    parser.add_argument("--think-min", type=float, default=1.0, help="burst: least pause, s")
+    parser.add_argument("--think-max", type=float, default=3.0, help="burst: longest pause, s")
+    parser.add_argument("--workers", type=int, default=2, help="tropa run --workers")
+    parser.add_argument("--mode", choices=["both", "burst", "stress"], default="both")
     args = parser.parse_args()
     setup_test_environment()
     call_command("migrate", verbosity=0)
@@ -268,7 +293,7 @@ def main() -> None:
     print(f"load average after the queue: {os.getloadavg()}")
     database = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
     print(f"database: {database}")
-    _burst(org, args.people, args.think)
+    _burst(org, args.people, (args.think_min, args.think_max), args.mode, args.workers)
     print(f"load average at the end: {os.getloadavg()}")
 
 
