@@ -100,8 +100,9 @@ def test_the_item_page_says_the_copy_is_being_made_until_the_worker_made_it(
         expect(page.locator("#stripped-pending")).to_contain_text(TEXT[language])
         expect(page.locator("#stripped-pending-action")).to_have_text(TEXT[language])
         expect(page.locator("#download-stripped")).to_have_count(0)
-        # Metadata and poster came with the command itself.
-        expect(page.locator("img.thumb")).to_be_visible()
+        # Metadata came with the command itself; the poster is the worker's, like the copy.
+        expect(page.locator("#poster-pending")).to_be_visible()
+        expect(page.locator("img.thumb")).to_have_count(0)
         expect(page.locator("#captured-at")).not_to_have_text("—")
         shot(page, f"evidence-copy-pending-{language}-1280")
         page.set_viewport_size({"width": 390, "height": 844})
@@ -117,5 +118,7 @@ def test_the_item_page_says_the_copy_is_being_made_until_the_worker_made_it(
     page.goto(url)
     expect(page.locator("#download-stripped")).to_be_visible()
     expect(page.locator("#stripped-pending")).to_have_count(0)
+    expect(page.locator("#poster-pending")).to_have_count(0)
+    expect(page.locator("img.thumb")).to_be_visible()
     shot(page, "evidence-copy-made-en-1280")
     context.close()

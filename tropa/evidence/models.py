@@ -111,6 +111,9 @@ class EvidenceItem(OrganizationOwned):
     # A copy without metadata is still to be made by the worker (queued after ingest, out
     # of the ingest's critical path); cleared when that step ends, with or without a copy.
     stripped_pending = models.BooleanField(default=False)
+    # Likewise the video poster: ffmpeg decoding a frame is left to the worker by
+    # ``tropa evidence add`` (issue 19: the command's tree stays ≤ 150 MB).
+    poster_pending = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

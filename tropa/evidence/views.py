@@ -273,6 +273,7 @@ def _item_context(user: User, item: EvidenceItem) -> dict[str, Any]:
         "derived": derived,
         "stripped": next((d for d in derived if d.kind == DerivedKind.STRIPPED), None),
         "copy_pending": item.stripped_pending and not item.processing_failed_at,
+        "poster_pending": item.poster_pending and not item.processing_failed_at,
         "thumbnail": services.thumbnail_data_uri(item),
         "custody": item.custody.order_by("seq"),
         "missing_tools": item.missing_tools,

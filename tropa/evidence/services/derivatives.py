@@ -40,27 +40,23 @@ def is_strippable(item: EvidenceItem) -> bool:
     return _is_visual(item) or item.mime.startswith("audio/") or item.mime == "application/pdf"
 
 
-def process_item(item: EvidenceItem, *, stripped: bool = True) -> None:
-    """Read metadata and make the thumbnail or poster and (with ``stripped``) the copy
-    without metadata.
+def process_item(item: EvidenceItem, *, stripped: bool = True, poster: bool = True) -> None:
+    """Read metadata and make the thumbnail or (with ``poster``) the video poster and
+    (with ``stripped``) the copy without metadata.
 
     Runs after ingest, in the background; a missing or failing tool never undoes an
     ingest, it only leaves the item with less. The tools read the sealed blob through a
     loopback range server (``tools.serve``), one item at a time, one tool at a time: each
     reads what it needs, and no plaintext is written anywhere. ``tropa evidence add`` runs
-    it with ``stripped=False``: metadata and poster seek and read little, while the copy
-    is a full pass over the file, made afterwards by the worker (``queue_stripped``).
+    it with ``stripped=False, poster=False``: the metadata seeks and reads little, while
+    ffmpeg decoding a frame and the copy (a full pass) are left to the worker
+    (``queue_stripped``), out of the command's time and memory (issue 19).
     """
     missing = _missing_tools()
     with _served(item) as served:
         exif = _read_metadata(item, served, missing)
-        if _is_visual(item) and "ffmpeg" not in missing:
-            picture = tools.thumbnail(served)
-            if picture:
-                kind = (
-                    DerivedKind.POSTER if item.mime.startswith("video/") else DerivedKind.THUMBNAIL
-                )
-                _add_derived(item, kind, picture, "image/jpeg", tools.version("ffmpeg") or "ffmpeg")
+        if poster or not item.mime.startswith("video/"):
+            _picture_step(item, served, missing)
         if stripped:
             _stripped_step(item, served, exif, missing)
         if served.errors:
@@ -68,14 +64,33 @@ def process_item(item: EvidenceItem, *, stripped: bool = True) -> None:
 
 
 def make_stripped_copy(item: EvidenceItem) -> None:
-    """The copy without metadata alone, streamed from the sealed blob (the worker's half of
-    ``tropa evidence add``); the orientation comes from the metadata read at ingest."""
+    """The worker's half of ``tropa evidence add``: the video poster and the copy without
+    metadata, streamed from the sealed blob; the orientation comes from the metadata read
+    at ingest."""
     missing = _missing_tools()
     exif = read_metadata(item).get("exiftool")
     with _served(item) as served:
+        _picture_step(item, served, missing)
         _stripped_step(item, served, exif, missing)
         if served.errors:
             raise served.errors[0]
+
+
+def _picture_step(item: EvidenceItem, served: tools.Served, missing: list[str]) -> None:
+    """Make the thumbnail or poster if it is still to be made, then say it is no longer
+    being made (with or without one: a tool may find no frame)."""
+    if _is_visual(item) and "ffmpeg" not in missing:
+        video = item.mime.startswith("video/")
+        kind = DerivedKind.POSTER if video else DerivedKind.THUMBNAIL
+        if not _has_derived(item, kind):
+            picture = tools.thumbnail(served)
+            if picture:
+                _add_derived(item, kind, picture, "image/jpeg", tools.version("ffmpeg") or "ffmpeg")
+    if item.poster_pending:
+        EvidenceItem.objects.filter(organization=item.organization_id, pk=item.pk).update(
+            poster_pending=False
+        )
+        item.poster_pending = False
 
 
 def _missing_tools() -> list[str]:
@@ -302,12 +317,18 @@ def queue_processing(item: EvidenceItem) -> None:
 
 
 def queue_stripped(item: EvidenceItem) -> None:
-    """Make only the copy without metadata in the background (after ``process_item`` with
-    ``stripped=False``); the item page says it is being made until it is done."""
+    """Make the video poster and the copy without metadata in the background (after
+    ``process_item`` with ``stripped=False, poster=False``); the item page says each is
+    being made until it is done."""
     _queue(item, make_stripped_task)
 
 
 def _queue(item: EvidenceItem, to_run: Any) -> None:
+    if item.mime.startswith("video/") and not _has_derived(item, DerivedKind.POSTER):
+        EvidenceItem.objects.filter(organization=item.organization_id, pk=item.pk).update(
+            poster_pending=True
+        )
+        item.poster_pending = True
     if is_strippable(item) and not _has_derived(item, DerivedKind.STRIPPED):
         EvidenceItem.objects.filter(organization=item.organization_id, pk=item.pk).update(
             stripped_pending=True

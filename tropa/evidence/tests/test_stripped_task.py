@@ -1,8 +1,9 @@
-"""``tropa evidence add`` leaves the copy without metadata to the worker (issue 19).
+"""``tropa evidence add`` leaves the poster and the copy without metadata to the worker
+(issue 19).
 
-What the ingest owes at once stays in the command: the SHA-256, the custody entry, the
-metadata and the poster. The copy is a full pass over the file; the worker makes it from
-the sealed blob, and until then the item page says it is being made.
+What the ingest owes at once stays in the command: the SHA-256, the custody entry and the
+metadata. The poster (ffmpeg decoding a frame) and the copy (a full pass over the file)
+are made by the worker from the sealed blob, and until then the item page says so.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from .conftest import add_file
 
 PENDING_EN = "Copy without metadata: being made"
 PENDING_RU = "Копия без метаданных: создаётся"
+POSTER_EN = "Poster: being made"
+POSTER_RU = "Кадр из видео: создаётся"
 
 
 def _page(client: Client, item: EvidenceItem, language: str) -> str:
@@ -35,7 +38,7 @@ def _page(client: Client, item: EvidenceItem, language: str) -> str:
     return client.get(item.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=language).content.decode()
 
 
-def test_the_command_returns_with_metadata_and_poster_and_queues_the_copy(
+def test_the_command_returns_with_metadata_and_queues_the_poster_and_the_copy(
     canary_case: Case,
     coordinator: User,
     sample_dir: Path,
@@ -49,29 +52,36 @@ def test_the_command_returns_with_metadata_and_poster_and_queues_the_copy(
         )
     code = out.getvalue().split()[0]
     item = EvidenceItem.objects.unscoped().get(code=code)
-    # What the ingest owes at once: hash, custody entry, metadata, poster.
+    # What the ingest owes at once: hash, custody entry, metadata.
     assert item.custody.filter(action=CustodyAction.INGEST).exists()
     assert item.metadata_status == MetadataStatus.DONE
     assert services.read_metadata(item)["normalized"]["captured_at"].startswith("2024-02-20")
-    kinds = set(item.derived.values_list("kind", flat=True))
-    assert kinds == {DerivedKind.POSTER}
-    # The copy is left to the worker, and the page says so in the user's language.
+    assert not item.derived.exists()
+    # The poster and the copy are left to the worker; the page says so in the user's language.
     assert item.stripped_pending is True
+    assert item.poster_pending is True
     assert len(queued) == 1
     client = signed_in(coordinator)
-    assert PENDING_EN in _page(client, item, "en")
+    assert POSTER_EN in (en := _page(client, item, "en"))
+    assert PENDING_EN in en
     assert 'id="stripped-pending"' in (ru := _page(client, item, "ru"))
+    assert POSTER_RU in ru
     assert PENDING_RU in ru
     assert 'id="download-stripped"' not in ru
-    # The worker (the tests' immediate backend) makes it from the sealed blob.
+    # The worker (the tests' immediate backend) makes them from the sealed blob.
     queued[0]()
     item.refresh_from_db()
     assert item.stripped_pending is False
+    assert item.poster_pending is False
+    poster = item.derived.get(kind=DerivedKind.POSTER)
+    assert item.custody.filter(action=CustodyAction.DERIVE, object_sha256=poster.sha256).exists()
+    assert services.thumbnail_data_uri(item)
     stripped = item.derived.get(kind=DerivedKind.STRIPPED)
     assert stripped.tool.endswith("-map_metadata -1")
     assert item.custody.filter(action=CustodyAction.DERIVE, object_sha256=stripped.sha256).exists()
     page = _page(client, item, "en")
     assert PENDING_EN not in page
+    assert POSTER_EN not in page
     assert 'id="download-stripped"' in page
 
 
@@ -104,6 +114,31 @@ def test_a_copy_that_fails_is_shown_as_failed_not_as_being_made(
     page = _page(signed_in(coordinator), item, "en")
     assert 'id="processing-failed"' in page
     assert PENDING_EN not in page
+    # The poster was not made either: the page says so, not that it is being made.
+    assert POSTER_EN not in page
+    assert "Poster: could not be made" in page
+    assert "Try again" in page
+
+
+def test_try_again_makes_the_missing_poster(
+    canary_case: Case,
+    coordinator: User,
+    sample_dir: Path,
+    signed_in: Callable[[User], Client],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    item = add_file(canary_case, coordinator, sample_dir / "video.mp4", process=False)
+    services.process_item(item, stripped=False, poster=False)
+    services.mark_processing_failed(item, reason="error")
+    item.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.retry_processing(actor=coordinator, item=item)
+    item.refresh_from_db()
+    assert item.poster_pending is False
+    assert item.derived.filter(kind=DerivedKind.POSTER).count() == 1
+    page = _page(signed_in(coordinator), item, "ru")
+    assert POSTER_RU not in page
+    assert 'id="processing-failed"' not in page
 
 
 def test_a_copy_task_given_up_after_dead_workers_marks_the_item(

@@ -103,9 +103,10 @@ class Command(BaseCommand):
             if options["defer_metadata"]:
                 services.queue_processing(item)
             else:
-                # Metadata and poster now (they seek and read little); the copy without
-                # metadata is a full pass over the file, so the worker makes it (issue 19).
-                services.process_item(item, stripped=False)
+                # Metadata now (it seeks and reads little); the poster (ffmpeg decoding a
+                # frame) and the copy without metadata (a full pass over the file) are made
+                # by the worker, out of the command's time and memory (issue 19).
+                services.process_item(item, stripped=False, poster=False)
                 services.queue_stripped(item)
         if failed:
             sys.exit(1)
