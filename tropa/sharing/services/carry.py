@@ -51,7 +51,9 @@ def copy_testimony(
         made = testimony.record_interview(
             actor=None, case=case, data={**data, "evidence": cited, "referral": provenance}
         )
-        carried.append({"code": str(made.code), **provenance})
+        # What the analyst extracted from this interview (events, acts), and only that.
+        counts = testimony.carry_structure(source=interview, target=made, provenance=provenance)
+        carried.append({"code": str(made.code), **provenance, **counts})
     _copy_flag(source, case)
     return carried
 
