@@ -25,7 +25,14 @@ from .directory import (
     update_institution,
 )
 from .exports import export_logged, log_export_reveals
-from .followups import followup_days, mark_followed_up, run_followups, set_followup_days
+from .followups import (
+    followup_days,
+    mark_followed_up,
+    reminder_on,
+    run_followups,
+    set_followup_days,
+    set_followup_reminder,
+)
 from .imports import (
     NEW_INSTITUTION,
     STAGING_LIFETIME,
@@ -75,6 +82,8 @@ __all__ = [
     "load_starter_set",
     "log_export_reveals",
     "mark_followed_up",
+    "reminder_on",
+    "set_followup_reminder",
     "note_of",
     "own_city",
     "propose_institutions",
