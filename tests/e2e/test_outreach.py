@@ -170,3 +170,38 @@ def test_the_old_spreadsheet_is_imported_with_every_guess_confirmed_in_russian(
     page.set_viewport_size({"width": 1280, "height": 900})
     page.click("button[value=discard]")
     page.click(".lang button[value=ru]")
+
+
+def test_an_imported_request_is_armed_for_a_follow_up_only_when_asked(
+    page: Page, server: Server, tmp_path: Path
+) -> None:
+    """Issue 19, 3: imported history is never due unless the user says so (no JS needed)."""
+    sheet = tmp_path / "old.csv"
+    sheet.write_text(
+        "Дата;Организация;Канал;Ответ\n01.02.2023;Посольство Эстонии;e-mail;нет ответа\n",
+        encoding="utf-8",
+    )
+    server.tropa("outreach", "import", str(sheet), "--org", "Demo Astana")
+    login(page, server, "astana-coordinator")
+    page.goto(f"{server.url}/outreach/requests/?q=Эстонии")
+    page.click("a[href^='/outreach/requests/']:text-is('Посольство Эстонии')")
+    expect(page.locator("#reminder")).to_contain_text("напоминать о нём не нужно")
+    page.click("#reminder button")
+    expect(page.locator(".messages")).to_contain_text("Tropa напомнит")
+    expect(page.locator("#reminder button")).to_have_text("Выключить напоминание")
+    for language in ("ru", "en"):
+        if language == "en":
+            page.click(".lang button[value=en]")
+        for label, size in (
+            ("1280", {"width": 1280, "height": 900}),
+            ("390", {"width": 390, "height": 844}),
+        ):
+            page.set_viewport_size(size)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= size["width"], f"reminder {language} is {width} px wide"
+            shot(page, f"outreach-reminder-{language}-{label}")
+    expect(page.locator("#reminder button")).to_have_text("Turn the reminder off")
+    page.click("#reminder button")
+    expect(page.locator("#reminder button")).to_have_text("Remind me to follow up")
+    page.click(".lang button[value=ru]")
+    page.set_viewport_size({"width": 1280, "height": 900})

@@ -277,3 +277,8 @@ class Action(StrEnum):
     # retention (tropa/retention), dual control of bulk reads: held, then run once approved
     CONTROL_HELD = "control.held"
     CONTROL_HELD_RUN = "control.held_run"
+    # sharing (tropa/sharing), wave 6: structured testimony, restricted statements, follow-ups
+    TESTIMONY_STRUCTURE_CARRIED = "testimony.structure_carried"
+    REFERRAL_RESTRICTED_CHOSEN = "referral.restricted_chosen"
+    REFERRAL_RESTRICTED_CARRIED = "referral.restricted_carried"
+    OUTREACH_FOLLOWUP_SWITCHED = "outreach.followup_switched"

@@ -24,6 +24,7 @@ urlpatterns = [
     path("requests/<uuid:code>/letter.pdf", views.request_pdf, name="request_pdf"),
     path("requests/<uuid:code>/letter.txt", views.request_text, name="request_text"),
     path("requests/<uuid:code>/followed-up/", views.followed_up, name="followed_up"),
+    path("requests/<uuid:code>/reminder/", views.followup_reminder, name="followup_reminder"),
     path("files/<uuid:code>/", views.attachment_download, name="attachment"),
     path("letters/", views.compose, name="compose"),
     path("letters/preview.pdf", views.letter_preview_pdf, name="letter_preview_pdf"),

@@ -50,6 +50,11 @@ class ReferForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("The evidence items an interview cites go with it."),
     )
+    testimony_consent = forms.BooleanField(
+        label=_("His consent names his testimony"),
+        required=False,
+        help_text=_("Needed to send a restricted statement (a witness who may be implicated)."),
+    )
     note = forms.CharField(
         label=_("Note for the receiver"),
         required=False,
@@ -81,6 +86,7 @@ class ReferForm(forms.Form):
         testimony.choices = interviews or []
         if not interviews:
             del self.fields["testimony"]
+            del self.fields["testimony_consent"]
 
 
 class DeclineForm(forms.Form):

@@ -59,7 +59,9 @@ def _refer_form(request: AuthenticatedHttpRequest, case: Any) -> ReferForm:
 
 
 def _interviews(request: AuthenticatedHttpRequest, case: Any) -> list[tuple[str, str]]:
-    """The case's interviews by date, for those who may read its testimony."""
+    """The case's interviews by date, for those who may read its testimony. A flagged
+    witness's statements are listed to a coordinator without content: restricted, the
+    date and the language, so that they can be sent unread."""
     from django.apps import apps
     from django.utils.formats import date_format
 
@@ -68,13 +70,37 @@ def _interviews(request: AuthenticatedHttpRequest, case: Any) -> list[tuple[str,
     from tropa.testimony.access import may_see_case_testimony
     from tropa.testimony.models import Testimony
 
-    if not may_see_case_testimony(request.user, case):
-        return []
     rows = Testimony.objects.filter(organization=case.organization, case=case)
-    return [
-        (str(t.code), _("Interview of %(date)s") % {"date": date_format(t.created_at.date())})
-        for t in rows.order_by("created_at")
-    ]
+    if may_see_case_testimony(request.user, case):
+        return [
+            (str(t.code), _("Interview of %(date)s") % {"date": date_format(t.created_at.date())})
+            for t in rows.order_by("created_at")
+        ]
+    if not (can(request.user, Cap.VIEW_TESTIMONY) and services.restricted_testimony(case)):
+        return []
+    return [(str(t.code), restricted_label(t)) for t in rows.order_by("created_at")]
+
+
+def restricted_label(interview: Any) -> str:
+    """A restricted statement as a coordinator may see it: no content, only that it is
+    restricted, when it was recorded and in which language (read server-side)."""
+    from django.utils.formats import date_format
+
+    from tropa.testimony.services import current
+
+    return _("A statement, restricted: may be implicated — recorded %(date)s, %(language)s") % {
+        "date": date_format(interview.created_at.date()),
+        "language": language_name(current(interview).get("language") or ""),
+    }
+
+
+def language_name(code: str) -> str:
+    from django.utils.translation import get_language_info
+
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return code or "—"
 
 
 @require_http_methods(["GET", "POST"])
@@ -94,6 +120,7 @@ def refer(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             vetting=data["vetting"],
             vetting_dossier=data["vetting_dossier"],
             testimony=data.get("testimony") or [],
+            testimony_consent=bool(data.get("testimony_consent")),
         )
         made.append(
             services.refer_case(

@@ -25,7 +25,14 @@ from .directory import (
     update_institution,
 )
 from .exports import export_logged, log_export_reveals
-from .followups import followup_days, mark_followed_up, run_followups, set_followup_days
+from .followups import (
+    followup_days,
+    mark_followed_up,
+    reminder_on,
+    run_followups,
+    set_followup_days,
+    set_followup_reminder,
+)
 from .imports import (
     NEW_INSTITUTION,
     STAGING_LIFETIME,
@@ -82,11 +89,13 @@ __all__ = [
     "read_letter",
     "record_answer",
     "record_request",
+    "reminder_on",
     "remove_contact",
     "reveal_letter",
     "run_followups",
     "save_template",
     "set_followup_days",
+    "set_followup_reminder",
     "stage_import",
     "staged",
     "subjects_of",

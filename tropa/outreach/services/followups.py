@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,6 +59,40 @@ def mark_followed_up(*, actor: User | None, request: Request) -> None:
             log_action(actor, Action.OUTREACH_FOLLOWUP_DONE, request)
 
 
+def reminder_on(request: Request) -> bool:
+    """Whether an imported (or referred) request is armed for a follow-up: its owner
+    turned "remind me to follow up" on and it has not been followed up since."""
+    return request.imported and request.followup_done_at is None
+
+
+def set_followup_reminder(*, actor: User | None, request: Request, on: bool) -> None:
+    """ "Remind me to follow up" on an imported request (or one carried by a referral),
+    which is history and never due unless someone says so. On: the answer is expected
+    again from today, within the organization's usual period for the institution's type,
+    and the hourly rule claims it after that. Off: history again, never due."""
+    if not request.imported:
+        raise OutreachError(_("Only an imported request waits for this switch."))
+    now = timezone.now()
+    if on:
+        days = followup_days(request.organization)[request.institution.kind]
+        values: dict[str, object] = {
+            "answer_due_on": timezone.localdate() + timedelta(days=days),
+            "followup_created_at": None,
+            "followup_done_at": None,
+        }
+    else:
+        values = {
+            "followup_created_at": request.followup_created_at or now,
+            "followup_done_at": now,
+        }
+    with transaction.atomic():
+        Request.objects.filter(organization_id=request.organization_id, pk=request.pk).update(
+            **values
+        )
+        log_action(actor, Action.OUTREACH_FOLLOWUP_SWITCHED, request, on=on)
+    statistics_changed(request.organization_id)
+
+
 def run_followups(*, organization: Organization | None = None, today: date | None = None) -> int:
     """Turn requests past their answer date into "no answer" and create follow-up tasks.
 
@@ -70,8 +105,10 @@ def run_followups(*, organization: Organization | None = None, today: date | Non
     """
     today = today or timezone.localdate()
     # System work: every organization unless one is given.
+    # Waiting, or an imported "no answer" its owner asked to be reminded of.
+    waiting = Q(status=Status.PENDING) | Q(status=Status.NO_ANSWER, imported=True)
     due = Request.objects.unscoped().filter(
-        status=Status.PENDING, answer_due_on__lt=today, followup_created_at__isnull=True
+        waiting, answer_due_on__lt=today, followup_created_at__isnull=True
     )
     if organization is not None:
         due = due.filter(organization=organization)
@@ -81,18 +118,19 @@ def run_followups(*, organization: Organization | None = None, today: date | Non
             won = Request.objects.filter(
                 organization_id=request.organization_id,
                 pk=request.pk,
-                status=Status.PENDING,
+                status=request.status,
                 followup_created_at__isnull=True,
             ).update(status=Status.NO_ANSWER, status_on=today, followup_created_at=timezone.now())
             if won != 1:
                 continue  # another process got there first
-            StatusChange.objects.create(
-                organization_id=request.organization_id,
-                request=request,
-                status=Status.NO_ANSWER,
-                on=today,
-                by=None,
-            )
+            if request.status == Status.PENDING:  # an imported "no answer" has its change
+                StatusChange.objects.create(
+                    organization_id=request.organization_id,
+                    request=request,
+                    status=Status.NO_ANSWER,
+                    on=today,
+                    by=None,
+                )
             if request.case is not None:
                 cases.add_task(
                     actor=None,

@@ -46,6 +46,7 @@ def isolation_kwargs(world: Any) -> dict[str, dict[str, Any]]:
         "outreach:request_pdf": by_request,
         "outreach:request_text": by_request,
         "outreach:followed_up": by_request,
+        "outreach:followup_reminder": by_request,
         "outreach:attachment": {"code": attachment.code},
         "outreach:template_edit": {"code": template.code},
         "outreach:import_preview": {"code": staging.code},

@@ -6,7 +6,7 @@ result). One module per concern; ``urls`` and other callers import the views fro
 
 from __future__ import annotations
 
-from .followups import followed_up, followup_settings, index
+from .followups import followed_up, followup_reminder, followup_settings, index
 from .imports import import_preview, import_upload
 from .institutions import (
     contact_add,
@@ -46,6 +46,7 @@ __all__ = [
     "contact_remove",
     "directory",
     "followed_up",
+    "followup_reminder",
     "followup_settings",
     "import_preview",
     "import_upload",

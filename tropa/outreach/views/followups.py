@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tropa.accounts.permissions import Cap, staff_user
+from tropa.core.views import run_action
 
 from .. import services, stats
 from ..access import (
@@ -32,7 +33,10 @@ def index(request: HttpRequest) -> HttpResponse:
     organization = outreach_organization(user)
     # Only reads: the follow-up rule runs in the worker (``tasks.hourly_followups_task``).
     requests = visible_requests(user).select_related("institution", "case__person", "sent_by")
-    due = requests.filter(status=Status.NO_ANSWER, followup_done_at__isnull=True)
+    # An imported "no answer" armed for a reminder is due once the rule claims it, not before.
+    due = requests.filter(status=Status.NO_ANSWER, followup_done_at__isnull=True).exclude(
+        imported=True, followup_created_at__isnull=True
+    )
     counts = due.aggregate(total=Count("*"), mine=Count("sent_by", filter=Q(sent_by=user)))
     soon = requests.filter(
         status=Status.PENDING, answer_due_on__lte=timezone.localdate() + timedelta(days=3)
@@ -59,6 +63,21 @@ def followed_up(request: HttpRequest, code: str) -> HttpResponse:
     if request.POST.get("back") == "request":
         return redirect(outreach_request.get_absolute_url())
     return redirect("outreach:index")
+
+
+@require_POST
+def followup_reminder(request: HttpRequest, code: str) -> HttpResponse:
+    """ "Remind me to follow up" on an imported request: on or off, a plain form post."""
+    outreach_request = access_request(request.user, code, write=True)
+    on = request.POST.get("on") == "1"
+    run_action(
+        request,
+        lambda: services.set_followup_reminder(
+            actor=staff_user(request), request=outreach_request, on=on
+        ),
+        _("You will be reminded to follow up.") if on else _("No follow-up reminder."),
+    )
+    return redirect(outreach_request.get_absolute_url())
 
 
 @require_http_methods(["GET", "POST"])

@@ -208,6 +208,7 @@ def _request_page(
             "attachment_form": AttachmentForm(),
             "follow_up_template": follow_up,
             "today": timezone.localdate(),
+            "reminder_on": services.reminder_on(outreach_request),
         },
     )
 

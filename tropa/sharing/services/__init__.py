@@ -23,6 +23,7 @@ from .referrals import (
     decline_referral,
     read_referral,
     refer_case,
+    restricted_testimony,
     withdraw_referral,
 )
 
@@ -41,6 +42,7 @@ __all__ = [
     "read_summary",
     "refer_case",
     "renew_grant",
+    "restricted_testimony",
     "revoke_grant",
     "withdraw_referral",
 ]

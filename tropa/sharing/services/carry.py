@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tropa.accounts.models import Organization, User
+from tropa.audit.actions import Action
+from tropa.audit.services import log_action
 from tropa.cases.models import Case
 from tropa.crypto.fields import seal, unseal
 
@@ -33,6 +35,8 @@ def copy_testimony(
     from tropa.testimony import services as testimony
     from tropa.testimony.models import Testimony
 
+    # A flagged witness's statements stay restricted at the receiver's (the flag comes).
+    restricted = _copy_flag(source, case)
     carried = []
     chosen = Testimony.objects.filter(
         organization=source.organization_id, case=source, code__in=codes
@@ -51,8 +55,22 @@ def copy_testimony(
         made = testimony.record_interview(
             actor=None, case=case, data={**data, "evidence": cited, "referral": provenance}
         )
-        carried.append({"code": str(made.code), **provenance})
-    _copy_flag(source, case)
+        # What the analyst extracted from this interview (events, acts), and only that.
+        counts = testimony.carry_structure(source=interview, target=made, provenance=provenance)
+        if restricted:
+            # The receipt is read by coordinators: no interviewer's name, only the listing.
+            listed = {k: provenance[k] for k in ("organization", "recorded_at", "language")}
+            carried.append({"code": str(made.code), "restricted": True, **listed})
+        else:
+            carried.append({"code": str(made.code), **provenance, **counts})
+    if restricted and carried:
+        log_action(
+            None,
+            Action.REFERRAL_RESTRICTED_CARRIED,
+            case,
+            referral=str(referral.code),
+            statements=len(carried),
+        )
     return carried
 
 
@@ -60,7 +78,7 @@ def _by(user: User | None) -> str:
     return (user.shown_name or user.get_username()) if user is not None else ""
 
 
-def _copy_flag(source: Case, case: Case) -> None:
+def _copy_flag(source: Case, case: Case) -> bool:
     """The witness's "may be implicated" flag goes with his testimony, where it is set."""
     from tropa.testimony.models import Witness
     from tropa.testimony.services import witness_of
@@ -68,11 +86,12 @@ def _copy_flag(source: Case, case: Case) -> None:
     witness = Witness.objects.filter(organization=source.organization_id, case=source).first()
     flag = unseal(witness, "sealed_flag", witness.sealed_flag) if witness else None
     if not flag or not flag.get("flagged"):
-        return
+        return False
     target = witness_of(case)
     data = {**flag, "set_by": "", "by_referral": source.organization.name}
     target.sealed_flag = seal(target, "sealed_flag", data)
     target.save(update_fields=["sealed_flag"])
+    return True
 
 
 def dossier_contents(referral: Referral, source: Case) -> dict[str, Any] | None:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tropa.accounts.models import Organization, User
+from tropa.accounts.permissions import Cap, can
 from tropa.audit.actions import Action
 from tropa.audit.services import log_action
 from tropa.cases.models import Case, Identity, ServiceRecord, Stage
@@ -59,6 +60,8 @@ class Parts:
     testimony: list[str] = field(default_factory=list)
     # The vetting dossier's contents (checks, claims, screening, the decision's reasons).
     vetting_dossier: bool = False
+    # The person's consent names his testimony: needed to send a restricted statement.
+    testimony_consent: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -69,6 +72,7 @@ class Parts:
             "vetting": self.vetting,
             "testimony": sorted(self.testimony),
             "vetting_dossier": self.vetting_dossier,
+            "testimony_consent": self.testimony_consent,
         }
 
 
@@ -83,7 +87,8 @@ def _check_parts(actor: User | None, case: Case, parts: Parts) -> Parts:
             raise SharingError(_("A chosen identity field is empty for this person."))
     if parts.service_record and not ServiceRecord.objects.filter(person=case.person).exists():
         raise SharingError(_("This person has no service record to send."))
-    parts.evidence = sorted(set(parts.evidence) | _testimony_evidence(actor, case, parts.testimony))
+    cited = _testimony_evidence(actor, case, parts.testimony, parts.testimony_consent)
+    parts.evidence = sorted(set(parts.evidence) | cited)
     if parts.vetting_dossier and not _decided_vetting(case):
         raise SharingError(_("This case has no decided vetting whose dossier could go."))
     if parts.evidence:
@@ -95,8 +100,21 @@ def _check_parts(actor: User | None, case: Case, parts: Parts) -> Parts:
     return parts
 
 
-def _testimony_evidence(actor: User | None, case: Case, codes: list[str]) -> set[str]:
-    """The evidence items the chosen interviews cite (recordings, scans): they go too."""
+def restricted_testimony(case: Case) -> bool:
+    """Is the case's witness flagged "may be implicated" (his statements restricted)?"""
+    if not apps.is_installed("tropa.testimony"):
+        return False
+    from tropa.testimony.flags import implicated_flag
+
+    return implicated_flag(case) is not None
+
+
+def _testimony_evidence(
+    actor: User | None, case: Case, codes: list[str], named: bool = False
+) -> set[str]:
+    """The evidence items the chosen interviews cite (recordings, scans): they go too.
+    A flagged witness's statements (E13) may be sent unread by a coordinator, who would
+    read them were he not flagged, when the person's consent names his testimony."""
     if not codes:
         return set()
     if not apps.is_installed("tropa.testimony"):
@@ -105,9 +123,14 @@ def _testimony_evidence(actor: User | None, case: Case, codes: list[str]) -> set
     from tropa.testimony.models import Testimony
     from tropa.testimony.services import current
 
-    if actor is not None and not may_see_case_testimony(actor, case):
-        # A flagged witness's testimony is for lawyers and verifiers (E13).
+    restricted = restricted_testimony(case)
+    unread = actor is not None and not may_see_case_testimony(actor, case)
+    if unread and not (restricted and can(actor, Cap.VIEW_TESTIMONY)):
         raise SharingError(_("You may not read this case's testimony, so you cannot send it."))
+    if restricted_testimony(case) and not named:
+        raise SharingError(
+            _("A restricted statement goes only if the person's consent names his testimony.")
+        )
 
     chosen = list(
         Testimony.objects.filter(organization=case.organization_id, case=case, code__in=codes)
@@ -180,6 +203,13 @@ def refer_case(
         log_action(
             actor, Action.REFERRAL_CREATED, referral, case=str(case.code), mode=mode, **counts
         )
+        if referral.parts["testimony"] and restricted_testimony(case):
+            log_action(
+                actor,
+                Action.REFERRAL_RESTRICTED_CHOSEN,
+                referral,
+                statements=len(referral.parts["testimony"]),
+            )
         # The receiver's log: that something came, from whom; no case code.
         log_action(
             actor,

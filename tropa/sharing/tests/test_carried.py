@@ -110,7 +110,7 @@ def test_a_chosen_interview_comes_with_its_provenance_and_its_recording(
     assert testimony.current(came)["referral"]["organization"] == canary_case.organization.name
 
 
-def test_a_flagged_witness_testimony_is_not_sent_by_who_may_not_read_it(
+def test_a_flagged_witness_testimony_needs_the_consent_naming_it(
     canary_case: Case, coordinator: User, verifier: User, yerevan: Organization
 ) -> None:
     chosen = testimony.record_interview(actor=coordinator, case=canary_case, data=INTERVIEW)
@@ -124,7 +124,9 @@ def test_a_flagged_witness_testimony_is_not_sent_by_who_may_not_read_it(
             receiver=yerevan,
             mode="share",
             consent=consent(),
-            parts=services.Parts(testimony=["00000000-0000-0000-0000-000000000000"]),
+            parts=services.Parts(
+                testimony=["00000000-0000-0000-0000-000000000000"], testimony_consent=True
+            ),
         )
 
 

@@ -275,3 +275,82 @@ def set_potential(
 def period_of(data: dict[str, Any]) -> tuple[date, date]:
     period = data["period"]
     return date.fromisoformat(period["start"]), date.fromisoformat(period["end"])
+
+
+# Carried by a referral ------------------------------------------------------------------
+
+
+def carry_structure(
+    *, source: Testimony, target: Testimony, provenance: dict[str, Any]
+) -> dict[str, int]:
+    """The events and acts an analyst extracted from ``source`` (another organization's
+    interview), recreated for ``target`` (the copy of it at the receiving organization):
+    each value read with the sender's key and sealed with the receiver's, marked as come
+    by referral. Units named as perpetrators become units of the receiver's reference
+    list (the same name or number, else a new one). Runs inside the acceptance's
+    transaction; the receiver's audit log gets one entry with the counts."""
+    events = acts = 0
+    units: dict[str, str] = {}
+    for event in Event.objects.filter(organization=source.organization_id, testimony=source):
+        copy = Event(
+            organization_id=target.organization_id,
+            case=target.case,
+            testimony=target,
+            created_at=timezone.now(),
+        )
+        copy.sealed = seal(copy, "sealed", {**event_data(event), "referral": provenance})
+        copy.save()
+        events += 1
+        for act in Act.objects.filter(organization=source.organization_id, event=event):
+            _carry_act(act, copy, target, units)
+            acts += 1
+    if events:
+        from .search import index_testimony
+
+        index_testimony(target)
+    log_action(
+        None,
+        Action.TESTIMONY_STRUCTURE_CARRIED,
+        target.case,
+        testimony=str(target.code),
+        events=events,
+        acts=acts,
+    )
+    return {"events": events, "acts": acts}
+
+
+def _carry_act(act: Act, event: Event, target: Testimony, units: dict[str, str]) -> None:
+    data = act_data(act)
+    claimed, potential = data.pop("claimed"), data.pop("potential")
+    for row in data.get("perpetrators") or []:
+        if row.get("unit"):
+            row["unit"] = _carried_unit(act.organization_id, row["unit"], target, units)
+    data["source"] = {**data.get("source", {}), "testimony": str(target.code)}
+    copy = Act(organization_id=target.organization_id, event=event, created_at=timezone.now())
+    copy.sealed = seal(copy, "sealed", data)
+    if claimed is not None:
+        copy.sealed_claimed = seal(copy, "sealed_claimed", claimed)
+    if potential is not None:
+        # The analyst's coding names a user of the sender's: kept as "by referral".
+        copy.sealed_potential = seal(copy, "sealed_potential", {**potential, "by": ""})
+    copy.save()
+
+
+def _carried_unit(sender: int, code: str, target: Testimony, units: dict[str, str]) -> str:
+    if code in units:
+        return units[code]
+    unit = Unit.objects.filter(organization=sender, code=code).first()
+    if unit is None:
+        return ""
+    data = unit_data(unit)
+    label = unit_label(data)
+    known = match_units(target.organization_id, label) if label else []
+    if not known:
+        made = Unit(organization_id=target.organization_id, created_at=timezone.now())
+        made.sealed = seal(
+            made, "sealed", {"names": data.get("names") or [], "number": data.get("number") or ""}
+        )
+        made.save()
+        known = [made]
+    units[code] = str(known[0].code)
+    return units[code]
