@@ -6,8 +6,8 @@ the live database is cleaned as well: the identity and its keyed indexes, the no
 evidence key rows are deleted, every other sealed column of the case is emptied, or, for
 testimony, outreach, screening hits, vetting, evidence items, intake submissions and received
 referrals, overwritten with ``fields.TOMBSTONE`` (reading it raises ``KeyErased``, so their
-pages say "erased"). The pseudonym, the stages and dates, kinds and amounts of support, the rows themselves with
-their statuses and counts (anonymous statistics) stay.
+pages say "erased"). The pseudonym, the stages and dates, kinds and amounts of support, the
+rows themselves with their statuses and counts (anonymous statistics) stay.
 """
 
 from __future__ import annotations
