@@ -4,10 +4,10 @@ Erasing destroys the case key in the key store (``tropa/crypto/keystore.py``) fi
 on nothing sealed under it opens, in the live database or in any copy of it made before. Then
 the live database is cleaned as well: the identity and its keyed indexes, the notes and the
 evidence key rows are deleted, every other sealed column of the case is emptied, or, for
-testimony, outreach, screening hits, vetting and evidence items, overwritten with
-``fields.TOMBSTONE`` (reading it raises ``KeyErased``, so their pages say "erased"). The
-pseudonym, the stages and dates, kinds and amounts of support, the rows themselves with
-their statuses and counts (anonymous statistics) stay.
+testimony, outreach, screening hits, vetting, evidence items, intake submissions and received
+referrals, overwritten with ``fields.TOMBSTONE`` (reading it raises ``KeyErased``, so their
+pages say "erased"). The pseudonym, the stages and dates, kinds and amounts of support, the
+rows themselves with their statuses and counts (anonymous statistics) stay.
 """
 
 from __future__ import annotations
@@ -29,9 +29,11 @@ from tropa.core.errors import ServiceError
 from tropa.crypto import fields
 from tropa.evidence import models as evidence
 from tropa.evidence.models import CaseKey
+from tropa.intake import models as intake
 from tropa.outreach import models as outreach
 from tropa.pathways.models import Deadline, Trip
 from tropa.screening.models import ScreeningHit
+from tropa.sharing.models import Receipt
 from tropa.testimony import models as testimony
 from tropa.vetting import models as vetting
 
@@ -106,7 +108,8 @@ def _tombstone(rows: QuerySet[Any], *columns: str) -> None:
 
 
 def _tombstone_case_records(case_ids: list[Any]) -> None:
-    """Testimony, outreach, screening hits, vetting and evidence items of the erased cases.
+    """Testimony, outreach, screening hits, vetting, evidence items, intake submissions (answers,
+    messages, held files) and received referrals of the erased cases.
 
     Testimony versions are immutable in the database (testimony/0002): they keep their
     ciphertext, which no longer opens. Search terms and corroborations (keyed links to
@@ -156,6 +159,13 @@ def _tombstone_case_records(case_ids: list[Any]) -> None:
         evidence.UploadSession.objects.unscoped().filter(case_id__in=case_ids), "sealed_record"
     )
     _tombstone(evidence.DeletionRequest.objects.filter(item__in=items), "sealed_reason")
+    submissions = intake.Submission.objects.unscoped().filter(case_id__in=case_ids)
+    _tombstone(submissions, "sealed_answers")
+    _tombstone(intake.Message.objects.unscoped().filter(submission__in=submissions), "sealed")
+    _tombstone(
+        intake.HeldAttachment.objects.unscoped().filter(submission__in=submissions), "sealed"
+    )
+    _tombstone(Receipt.objects.unscoped().filter(case_id__in=case_ids), "sealed")
 
 
 def add_months(moment: datetime, months: int) -> datetime:

@@ -7,6 +7,11 @@ class SharingConfig(AppConfig):
     verbose_name = "Sharing"
 
     def ready(self) -> None:
+        from tropa.crypto.fields import case_scoped
+
+        # A received referral's note, consent and what came die with the receiver's case.
+        case_scoped("sharing.receipt", "case")
+
         from tropa.cases.registry import Panel, register_granted_cases, register_panel
 
         from .access import granted_case_filter

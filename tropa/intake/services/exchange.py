@@ -142,3 +142,27 @@ def release_held(*, actor: User | None, submission: Submission, case: Case) -> i
         held.delete()
         count += 1
     return count
+
+
+def reseal_for_case(*, submission: Submission, case: Case) -> None:
+    """Move the submission's answers and messages under ``case``'s key (docs/retention.md).
+
+    In the caller's transaction, on the locked row, before the case is saved on it: each
+    value is opened with the key it has now (the organization's, or an earlier case's) and
+    sealed again for ``case``, so erasing that case erases them too. Held files are gone
+    by now (``release_held``); any left are re-sealed the same way.
+    """
+    answers = unseal(submission, "sealed_answers", submission.sealed_answers)
+    messages = [(m, unseal(m, "sealed", m.sealed)) for m in submission.messages.all()]
+    held = [(h, unseal(h, "sealed", h.sealed)) for h in submission.held_attachments.all()]
+    submission.case = case
+    submission.sealed_answers = seal(submission, "sealed_answers", answers)
+    submission.save(update_fields=["case", "sealed_answers"])
+    for message, text in messages:
+        message.submission = submission  # the subject is found through the row in hand
+        message.sealed = seal(message, "sealed", text)
+    Message.objects.unscoped().bulk_update([m for m, _text in messages], ["sealed"])
+    for file, payload in held:
+        file.submission = submission
+        file.sealed = seal(file, "sealed", payload)
+    HeldAttachment.objects.unscoped().bulk_update([f for f, _payload in held], ["sealed"])

@@ -20,7 +20,7 @@ from tropa.cases.models import Case, Person
 
 from ..models import DocumentNeeded, RejectReason, Status, Submission
 from .common import IntakeError, read_answers
-from .exchange import release_held
+from .exchange import release_held, reseal_for_case
 from .submissions import definition_of
 
 OPEN = (Status.NEW, Status.IN_REVIEW)
@@ -192,8 +192,10 @@ def accept(*, actor: User, submission: Submission, pseudonym: str) -> Case:
         )
         _fill_case(actor, case, {**fields, "case": {}}, str(locked.code))
         held = release_held(actor=actor, submission=locked, case=case)
+        reseal_for_case(submission=locked, case=case)
         _decide(actor, locked, Status.ACCEPTED, case)
         submission.status, submission.case = Status.ACCEPTED, case
+        submission.sealed_answers = locked.sealed_answers
         log_action(actor, Action.INTAKE_ACCEPTED, submission, case=str(case.code), files=held)
     return case
 
@@ -207,8 +209,10 @@ def merge(*, actor: User, submission: Submission, case: Case) -> None:
         fields = mapped_fields(locked)
         _fill_case(actor, case, fields, str(locked.code))
         held = release_held(actor=actor, submission=locked, case=case)
+        reseal_for_case(submission=locked, case=case)
         _decide(actor, locked, Status.MERGED, case)
         submission.status, submission.case = Status.MERGED, case
+        submission.sealed_answers = locked.sealed_answers
         log_action(actor, Action.INTAKE_MERGED, submission, case=str(case.code), files=held)
 
 

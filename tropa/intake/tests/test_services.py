@@ -216,3 +216,27 @@ def test_a_sealed_answer_does_not_open_on_another_row(astana: Organization) -> N
     two = services.create_submission(organization=astana, answers={}, language="ru")
     with pytest.raises(Exception, match="does not decrypt"):
         unseal(two.submission, "sealed_answers", one.submission.sealed_answers)
+
+
+def test_merging_reseals_answers_and_messages_under_the_cases_key(
+    canary_case: Case, coordinator: User
+) -> None:
+    from tropa.crypto import fields
+
+    row = services.create_submission(
+        organization=canary_case.organization, answers=ANSWERS, language="ru"
+    ).submission
+    services.send_to_person(actor=coordinator, submission=row, text="Где сейчас Канарейкин?")
+    assert fields.subject_of(row) is None  # no case yet: the organization's key
+    services.merge(actor=coordinator, submission=row, case=canary_case)
+    fields.forget_cached_keys()
+    stored = Submission.objects.unscoped().get(pk=row.pk)
+    message = Message.objects.unscoped().get(submission=stored)
+    person = str(canary_case.person_id)
+    assert fields.subject_of(stored) == person and fields.subject_of(message) == person
+    assert services.read_answers(stored)["surname"] == "Канарейкин"
+    assert "Канарейкин" in services.read_messages(stored)[0].text
+    # The organization's key no longer opens the answers: only the case key does.
+    ad = fields._row_ad(stored, "sealed_answers")
+    with pytest.raises(Exception):  # noqa: B017 - Tink's error: it does not open
+        fields._org_aead(stored.organization_id).decrypt(bytes(stored.sealed_answers), ad)

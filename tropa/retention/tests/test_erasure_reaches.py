@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import CANARY
 from tropa.accounts.models import Organization, User
@@ -174,3 +175,91 @@ def test_an_erased_cases_border_point_and_deadline_note_open_no_more(
     for row, value in ((trip, old["trip"]), (deadline, old["deadline"])):
         with pytest.raises(fields.KeyErased):
             fields.unseal(row, "sealed", value)
+
+
+def _sealed_of_submission(submission_pk: object) -> dict[tuple[str, str, str], bytes]:
+    from tropa.intake.models import Message, Submission
+
+    row = Submission.objects.unscoped().get(pk=submission_pk)
+    found = {("intake.Submission", str(row.pk), "sealed_answers"): bytes(row.sealed_answers)}
+    for message in Message.objects.unscoped().filter(submission=row):
+        found[("intake.Message", str(message.pk), "sealed")] = bytes(message.sealed)
+    return found
+
+
+def test_an_intake_born_case_takes_its_answers_and_messages_with_it(
+    astana: Organization, coordinator: User, signed_in: Callable[[User], Client]
+) -> None:
+    from tropa.intake import services as intake
+
+    submission = intake.create_submission(
+        organization=astana,
+        answers={"surname": CANARY, "given_name": "Алексей", "needs": "жильё"},
+        language="ru",
+    ).submission
+    intake.send_to_person(actor=coordinator, submission=submission, text=f"Вы {CANARY}?")
+    intake.reply_from_person(submission=submission, text=f"Да, {CANARY}")
+    case = intake.accept(actor=coordinator, submission=submission, pseudonym="Sokol")
+    fields.forget_cached_keys()
+    before = _sealed_of_submission(submission.pk)  # what a backup made now holds
+    assert len(before) == 3
+    # Before: all open and hold the canary, under the new case's key (the test can fail).
+    assert all(CANARY in str(_open(*where, value)) for where, value in before.items())
+    person = str(case.person_id)
+    assert all(fields.subject_of(row_of(w[0], w[1])) == person for w in before)
+    page = reverse("intake:submission", args=[submission.code])
+    client = signed_in(coordinator)
+    assert client.get(page).status_code == 200
+
+    cases.move_stage(actor=coordinator, case=case, to_stage=Stage.PROTECTED)
+    erase_case(actor=coordinator, case=case, trigger=Trigger.DECISION)
+    fields.forget_cached_keys()
+
+    live = _sealed_of_submission(submission.pk)
+    assert set(live) == set(before) and set(live.values()) == {fields.TOMBSTONE}
+    assert not [where for where, value in before.items() if _opens(*where, value)]
+    client.raise_request_exception = False
+    response = client.get(page)
+    assert response.status_code == 410 and CANARY.encode() not in response.content
+
+
+def test_a_received_referral_dies_with_the_receivers_case(
+    canary_case: Case,
+    coordinator: User,
+    yerevan: Organization,
+    outsider: User,
+    signed_in: Callable[[User], Client],
+) -> None:
+    from tropa.sharing import services as sharing
+    from tropa.sharing.models import Receipt
+
+    referral = sharing.refer_case(
+        actor=coordinator,
+        case=canary_case,
+        receiver=yerevan,
+        mode="share",
+        consent=sharing.Consent(timezone.localdate(), "in_person", "help in Armenia"),
+        parts=sharing.Parts(identity=["surname_latin"]),
+        note=f"{CANARY} moves on",
+    )
+    receipt = sharing.accept_referral(actor=outsider, referral=referral)
+    fields.forget_cached_keys()
+    old = bytes(Receipt.objects.unscoped().get(pk=receipt.pk).sealed)
+    assert CANARY in str(fields.unseal(receipt, "sealed", old))  # the test can fail
+    assert fields.subject_of(receipt) == str(receipt.case.person_id)
+    page = reverse("sharing:referral", args=[referral.code])
+    client = signed_in(outsider)
+    assert client.get(page).status_code == 200
+
+    cases.move_stage(actor=outsider, case=receipt.case, to_stage=Stage.PROTECTED)
+    erase_case(actor=outsider, case=receipt.case, trigger=Trigger.DECISION)
+    fields.forget_cached_keys()
+
+    receipt.refresh_from_db()
+    assert bytes(receipt.sealed) == fields.TOMBSTONE
+    for value in (old, bytes(receipt.sealed)):
+        with pytest.raises(fields.KeyErased):
+            fields.unseal(receipt, "sealed", value)
+    client.raise_request_exception = False
+    response = client.get(page)
+    assert response.status_code in (200, 410) and CANARY.encode() not in response.content

@@ -6,6 +6,7 @@ import importlib
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 from django.apps import apps
 from django.db import connection
@@ -131,3 +132,67 @@ def _opens_under_case_key(where: tuple[str, str, str]) -> bool:
     except (fields.KeyErased, fields.DecryptionError):
         return False
     return True
+
+
+def _back_under_org_key(row: Any, column: str) -> object:
+    """Put ``row.column`` back under the organization's key, as before its migration."""
+    value = fields.unseal(row, column, getattr(row, column))
+    plaintext = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    sealed = fields._org_aead(row.organization_id).encrypt(plaintext, fields._row_ad(row, column))
+    type(row)._base_manager.filter(pk=row.pk).update(**{column: sealed})
+    return value
+
+
+def test_intake_and_receipt_migrations_reseal_rows_that_have_a_case(
+    canary_case: Case, astana: Organization, coordinator: User, outsider: User
+) -> None:
+    from django.utils import timezone
+
+    from tropa.intake import services as intake
+    from tropa.intake.models import Message, Submission
+    from tropa.sharing import services as sharing
+    from tropa.sharing.models import Receipt
+
+    def start(text: str) -> Submission:
+        made = intake.create_submission(
+            organization=astana, answers={"surname": CANARY}, language="ru"
+        ).submission
+        intake.send_to_person(actor=coordinator, submission=made, text=text)
+        return made
+
+    accepted, waiting = start(f"Вы {CANARY}?"), start("Ждите")
+    case = intake.accept(actor=coordinator, submission=accepted, pseudonym="Sokol")
+    referral = sharing.refer_case(
+        actor=coordinator,
+        case=canary_case,
+        receiver=outsider.organization,  # type: ignore[arg-type]  # a coordinator has one
+        mode="share",
+        consent=sharing.Consent(timezone.localdate(), "in_person", "help in Armenia"),
+        parts=sharing.Parts(identity=["surname_latin"]),
+        note=f"{CANARY} moves on",
+    )
+    receipt = sharing.accept_referral(actor=outsider, referral=referral)
+    rows: list[tuple[Any, str]] = [
+        (Submission.objects.unscoped().get(pk=accepted.pk), "sealed_answers"),
+        *((m, "sealed") for m in Message.objects.unscoped().filter(submission=accepted)),
+        (Receipt.objects.unscoped().get(pk=receipt.pk), "sealed"),
+    ]
+    plain = [_back_under_org_key(row, column) for row, column in rows]
+    fields.forget_cached_keys()
+    wheres = [(row._meta.label, str(row.pk), column) for row, column in rows]
+    assert not [w for w in wheres if _opens_under_case_key(w)]  # the test can fail
+
+    for module in ("0003_seal_under_case_keys", "0003_receipts_under_case_keys"):
+        app = "intake" if "seal_under" in module else "sharing"
+        migration = importlib.import_module(f"tropa.{app}.migrations.{module}")
+        migration.reseal(apps, None)
+        migration.reseal(apps, None)  # twice changes nothing
+
+    assert [_open(w, getattr(row_of(w[0], w[1]), w[2])) for w in wheres] == plain
+    waiting_row = Submission.objects.unscoped().get(pk=waiting.pk)
+    assert fields.subject_of(waiting_row) is None  # no case yet: the organization's key
+    assert intake.read_answers(waiting_row) == {"surname": CANARY}
+    for dead in (case, receipt.case):
+        fields.destroy_case_key(dead.organization_id, str(dead.person_id))
+    fields.forget_cached_keys()
+    assert not [w for w in wheres if _opens_under_case_key(w)]
