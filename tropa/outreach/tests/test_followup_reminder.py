@@ -61,7 +61,9 @@ def test_the_switch_arms_a_follow_up_from_today_and_turns_it_off(
         # The Canadian embassy's usual period: 14 days from today.
         assert armed.answer_due_on == date(2026, 3, 16)
         assert services.reminder_on(armed)
-        assert "Turn the reminder off" in client.get(armed.get_absolute_url()).content.decode()
+        page = client.get(armed.get_absolute_url()).content.decode()
+        assert "Turn the reminder off" in page
+        assert "Follow-up due" not in page  # armed, not yet due: no "time to follow up" box
         assert "Посольство Канады" not in _due(client).decode()  # not yet due
     with freeze_time("2026-03-16 23:00"):
         assert services.run_followups() == 0
@@ -69,6 +71,7 @@ def test_the_switch_arms_a_follow_up_from_today_and_turns_it_off(
         assert services.run_followups() == 1  # the armed one; the other stays history
         due = _due(signed_in(coordinator)).decode()  # a new day, a new sign-in
         assert "Посольство Канады" in due and "Посольство Швеции" not in due
+        assert "Follow-up due" in signed_in(coordinator).get(armed.get_absolute_url()).text
     armed.refresh_from_db()
     assert (armed.status, armed.status_on) == (Status.NO_ANSWER, date(2026, 3, 17))
     assert Task.objects.unscoped().filter(case=canary_case).count() == 1
