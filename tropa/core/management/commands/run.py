@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 from typing import Any
@@ -47,6 +48,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # No core dumps from the server or anything it starts: their memory holds keys and
+        # (tropa/intake) codenames minted ahead; a core file would put them on disk.
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         ensure_ready(self.stdout, static=True)
         master_aead()  # create the master keyset now, not inside a worker
         self.stdout.write(f"Tropa serves on http://{options['bind']}/ (data: {settings.DATA_DIR})")
