@@ -89,14 +89,16 @@ class Command(BaseCommand):
         try:
             self._serve(options)
         finally:
-            if tagger is not None:
-                tagger.terminate()
-                tagger.wait(timeout=30)
+            # The workers first: a screening task waiting for the tagger would otherwise keep
+            # its worker alive after the tagger was gone, and outlive `tropa run`.
             if worker is not None:
                 notifier.terminate()
                 worker.terminate()
                 notifier.wait(timeout=30)
                 worker.wait(timeout=30)
+            if tagger is not None:
+                tagger.terminate()
+                tagger.wait(timeout=30)
 
     def _serve(self, options: dict[str, Any]) -> None:
         _Server(
