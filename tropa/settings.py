@@ -363,6 +363,9 @@ TROPA_INTAKE_RETURNS_PER_MINUTE = env_int("TROPA_INTAKE_RETURNS_PER_MINUTE", 300
 TROPA_INTAKE_MAX_FILE_BYTES = env_int("TROPA_INTAKE_MAX_FILE_BYTES", 10 * 1024 * 1024)
 # A half-finished interview nobody touched for this many days is deleted (tropa/intake).
 TROPA_INTAKE_DRAFT_DAYS = env_int("TROPA_INTAKE_DRAFT_DAYS", 30)
+# Codenames each web process mints ahead, with their Argon2id hashes, in memory only, so that a
+# burst of people starting at once does not queue behind the hashes (0: hash at each start).
+TROPA_INTAKE_CODENAMES_AHEAD = env_int("TROPA_INTAKE_CODENAMES_AHEAD", 64)
 # Backups (tropa.ops): `tropa run`'s worker writes one a day into TROPA_BACKUP_DIR, encrypted
 # to TROPA_BACKUP_RECIPIENT (an age public key whose private key is NOT on this server), and
 # keeps the newest TROPA_BACKUP_KEEP. Off while either is empty. See docs/operations.md.

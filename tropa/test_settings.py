@@ -26,3 +26,6 @@ TASKS = {
 STORAGES = {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 LANGUAGE_CODE = "en"  # tests read English; tropa/core/tests/test_translations.py covers ru/de
+# No intake codenames minted ahead in the test process (each start hashes its own); the tests
+# of tropa/intake/services/ahead.py turn it on where they need it.
+TROPA_INTAKE_CODENAMES_AHEAD = 0

@@ -10,7 +10,9 @@ It fills a throw-away data dir: one organization with 40,000 sent submissions ov
 for the codename hash, which only a return visit reads), spread over the five states. It
 times the queue page through Django's whole stack as a coordinator: the first page, each
 state filter, a day filter and the next page (p95 of --repeat runs each). Then it starts
-`tropa run --workers 2` (--workers), opens the public link, and lets --people threads each
+`tropa run --workers 2` (--workers), waits until the server is idle (its web processes mint
+their intake codenames ahead at start, as a server up for a while has done; run it on a quiet
+machine), opens the public link, and lets --people threads each
 walk a whole interview (landing, start, codename, six pages, send: ten requests), timing
 every request, twice:
 
@@ -187,6 +189,37 @@ def _interview(
     call("sent: status", "/f/go/", {"form": form, "go": "send"})
 
 
+def _tree_cpu(root: int) -> float:
+    """CPU seconds used so far by ``root`` and every process under it (from /proc)."""
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])))
+    tree, total = {root}, 0.0
+    for _ in range(4):  # gunicorn's master, its workers: a shallow tree
+        tree |= {pid for pid, (ppid, _) in stats.items() if ppid in tree}
+    for pid in tree:
+        total += stats.get(pid, (0, 0))[1]
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _settle(root: int) -> None:
+    """Wait until the server is idle: each web process mints its intake codenames ahead at
+    start (tropa/intake/services/ahead.py), as a server up for a while would have done."""
+    began, last = time.monotonic(), _tree_cpu(root)
+    while time.monotonic() - began < 120:
+        time.sleep(0.5)
+        now = _tree_cpu(root)
+        if now - last < 0.02:
+            break
+        last = now
+    print(f"  server idle {time.monotonic() - began:.1f} s after it answered (codenames ahead)")
+
+
 @contextmanager
 def _server(people: int, workers: int) -> Iterator[str]:
     """A real ``tropa run`` on a free port, as an operator starts it (no task worker)."""
@@ -214,6 +247,7 @@ def _server(people: int, workers: int) -> Iterator[str]:
                 except OSError:
                     assert server.poll() is None and time.monotonic() < deadline
                     time.sleep(0.3)
+            _settle(server.pid)
             yield base
         finally:
             server.terminate()

@@ -30,12 +30,11 @@ from ..models import (
     Status,
     Submission,
 )
+from .ahead import CODENAMES
 from .common import (
     IntakeError,
-    codename_hash,
     codename_index,
     codename_matches,
-    new_codename,
     read_answers,
     write_answers,
 )
@@ -93,12 +92,13 @@ def _new_submission(
     case: Case | None,
     invitation: Invitation | None,
 ) -> Started:
-    """A new draft, not saved yet. Call it BEFORE opening the transaction that saves it: the
-    Argon2id hash takes tens of milliseconds of CPU, and on SQLite a transaction holds the
-    one write lock of the whole database from its first statement (``BEGIN IMMEDIATE``), so
-    hashing inside it made every other person's page wait for it."""
+    """A new draft, not saved yet. Call it BEFORE opening the transaction that saves it: when
+    no codename minted ahead is ready (``ahead.py``), the Argon2id hash takes tens of
+    milliseconds of CPU, and on SQLite a transaction holds the one write lock of the whole
+    database from its first statement (``BEGIN IMMEDIATE``), so hashing inside it made every
+    other person's page wait for it."""
     definition = definition_for(organization, language)
-    codename = new_codename()
+    codename, hashed = CODENAMES.take()
     submission = Submission(
         organization=organization,
         invitation=invitation,
@@ -107,7 +107,7 @@ def _new_submission(
         language=language,
         definition_version=definition["version"],
         codename_index=codename_index(organization.pk, codename),
-        codename_hash=codename_hash(codename),
+        codename_hash=hashed,
         started_at=timezone.now().replace(microsecond=0),
     )
     submission.touched_at = submission.started_at

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 from typing import Any
@@ -47,6 +48,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # No core dumps from the server or anything it starts: their memory holds keys and
+        # (tropa/intake) codenames minted ahead; a core file would put them on disk.
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         ensure_ready(self.stdout, static=True)
         master_aead()  # create the master keyset now, not inside a worker
         self.stdout.write(f"Tropa serves on http://{options['bind']}/ (data: {settings.DATA_DIR})")
@@ -85,14 +89,16 @@ class Command(BaseCommand):
         try:
             self._serve(options)
         finally:
-            if tagger is not None:
-                tagger.terminate()
-                tagger.wait(timeout=30)
+            # The workers first: a screening task waiting for the tagger would otherwise keep
+            # its worker alive after the tagger was gone, and outlive `tropa run`.
             if worker is not None:
                 notifier.terminate()
                 worker.terminate()
                 notifier.wait(timeout=30)
                 worker.wait(timeout=30)
+            if tagger is not None:
+                tagger.terminate()
+                tagger.wait(timeout=30)
 
     def _serve(self, options: dict[str, Any]) -> None:
         _Server(
