@@ -6,7 +6,7 @@ UV := $(VENV)/bin/uv
 TROPA := $(VENV)/bin/tropa
 export TROPA_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install run demo test test-sqlite test-postgres test-e2e test-passes test-checks e2e-data test-sqlite-checked test-postgres-then-e2e lint typecheck messages check-deploy security pip-audit clean
+.PHONY: install run demo test test-sqlite test-postgres test-e2e test-passes test-checks e2e-data test-sqlite-checked test-postgres-checked test-postgres-then-e2e lint typecheck messages check-deploy security pip-audit clean
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -68,10 +68,10 @@ test-e2e: install
 	TROPA_E2E_TEMPLATE=$(E2E_DATA) $(VENV)/bin/pytest -m e2e -q -p no:cacheprovider tests/e2e
 
 # Everything on the two cores, each pass's output kept apart. The browser tests' data dir
-# (≈ 2 min of migrations, static files and demo) is made beside the lint and security checks
-# (one core), in a private temp dir removed afterwards. Then the PostgreSQL pass (~9 min)
-# and the SQLite pass (~12 min) run side by side; the browser tests follow the PostgreSQL
-# pass on its core instead of waiting for both passes.
+# (≈ 2 min of migrations, static files and demo) is made beside the lint and security checks,
+# in a private temp dir removed afterwards. The PostgreSQL pass (~9 min) starts when the
+# checks are done, and the browser tests follow it on its core; the SQLite pass (~12 min)
+# takes the other core once the data dir is made.
 test: install
 	@data=$$(mktemp -d) && trap 'rm -rf "$$data"' EXIT && \
 	  $(MAKE) --no-print-directory -j2 --output-sync=target test-passes E2E_DATA="$$data"
@@ -85,12 +85,14 @@ test-checks: lint security check-deploy
 e2e-data: install
 	$(VENV)/bin/python -m tests.e2e.datadir "$(E2E_DATA)"
 
-test-sqlite-checked: test-checks
+test-sqlite-checked: test-checks e2e-data
 	$(MAKE) --no-print-directory test-sqlite
 
-# One make slot, so the browser tests never overlap the PostgreSQL pass.
-test-postgres-then-e2e: test-checks e2e-data
+test-postgres-checked: test-checks
 	$(MAKE) --no-print-directory test-postgres
+
+# One make slot, so the browser tests never overlap the PostgreSQL pass.
+test-postgres-then-e2e: test-postgres-checked e2e-data
 	$(MAKE) --no-print-directory test-e2e
 
 clean:
