@@ -6,15 +6,18 @@ UV := $(VENV)/bin/uv
 TROPA := $(VENV)/bin/tropa
 export TROPA_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install run demo test test-sqlite test-postgres test-e2e test-postgres-then-e2e lint typecheck messages check-deploy security pip-audit clean
+.PHONY: install run demo test test-sqlite test-postgres test-e2e test-passes test-checks e2e-data test-sqlite-checked test-postgres-checked test-postgres-then-e2e lint typecheck messages check-deploy security pip-audit clean
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-# Installs exactly what uv.lock pins (fails if the lock file is out of date).
+# Installs exactly what uv.lock pins (fails if the lock file is out of date). Compiled to
+# bytecode once here: with PYTHONDONTWRITEBYTECODE set (as on the CI machines) every Python
+# process, each `tropa` command a test starts, would otherwise compile Django and the other
+# libraries anew (≈ 1.5 s of CPU each).
 install: $(UV)
-	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --quiet
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --quiet --compile-bytecode
 
 run: install
 	$(TROPA) migrate --no-input -v0
@@ -58,18 +61,38 @@ test-sqlite: install
 test-postgres: install
 	scripts/test-postgres $(VENV)/bin/pytest -m "not e2e" -q -p no:cacheprovider
 
+# The browser tests start `tropa run` on copies of one data dir that `tropa migrate`,
+# `collectstatic` and `tropa demo` made (tests/e2e/datadir.py): the one E2E_DATA names, else
+# one the session makes first.
 test-e2e: install
-	$(VENV)/bin/pytest -m e2e -q -p no:cacheprovider tests/e2e
+	TROPA_E2E_TEMPLATE=$(E2E_DATA) $(VENV)/bin/pytest -m e2e -q -p no:cacheprovider tests/e2e
 
-# The two database passes run side by side (a core each), their outputs kept apart. The
-# PostgreSQL pass is the shorter one (~9 of ~12 min), so the browser tests follow it on its
-# core instead of waiting for both passes: the two cores stay busy and the run is ~2 min
-# shorter than running the browser tests alone afterwards.
-test: lint security check-deploy
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres-then-e2e
+# Everything on the two cores, each pass's output kept apart. The browser tests' data dir
+# (≈ 2 min of migrations, static files and demo) is made beside the lint and security checks,
+# in a private temp dir removed afterwards. The PostgreSQL pass (~9 min) starts when the
+# checks are done, and the browser tests follow it on its core; the SQLite pass (~12 min)
+# takes the other core once the data dir is made.
+test: install
+	@data=$$(mktemp -d) && trap 'rm -rf "$$data"' EXIT && \
+	  $(MAKE) --no-print-directory -j2 --output-sync=target test-passes E2E_DATA="$$data"
 
-# Internal to `test`: one make slot, so the browser tests never overlap the PostgreSQL pass.
-test-postgres-then-e2e: test-postgres
+# Internal to `test` (E2E_DATA names the data dir to make). The checks are the passes'
+# prerequisite, so that a lint error stops the run before the long passes.
+test-passes: e2e-data test-postgres-then-e2e test-sqlite-checked
+
+test-checks: lint security check-deploy
+
+e2e-data: install
+	$(VENV)/bin/python -m tests.e2e.datadir "$(E2E_DATA)"
+
+test-sqlite-checked: test-checks e2e-data
+	$(MAKE) --no-print-directory test-sqlite
+
+test-postgres-checked: test-checks
+	$(MAKE) --no-print-directory test-postgres
+
+# One make slot, so the browser tests never overlap the PostgreSQL pass.
+test-postgres-then-e2e: test-postgres-checked e2e-data
 	$(MAKE) --no-print-directory test-e2e
 
 clean:

@@ -1,8 +1,9 @@
 """End-to-end tests: a real `tropa run` (gunicorn) with the demo, driven by Debian's Chromium.
 
-The server runs in its own process and data dir, exactly as `make run` starts it. Demo
-passwords come from the output of `tropa demo`, TOTP codes from `tropa demo --code`.
-Screenshots go to test-output/e2e/.
+The server runs in its own process and data dir, as `make run` starts it: the data dir is a
+fresh copy of one that `tropa migrate`, `tropa collectstatic` and `tropa demo` made once for the
+session (tests/e2e/datadir.py). Demo passwords come from the output of `tropa demo`, TOTP codes
+from `tropa demo --code`. Screenshots go to test-output/e2e/.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from typing import Any
 import pytest
 from django_otp.oath import hotp
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from .datadir import TEMPLATE_ENV, copy_template, make_template, tropa_env
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-output" / "e2e"
@@ -103,31 +106,47 @@ def mailbox() -> Iterator[Mailbox]:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox) -> Iterator[Server]:
-    data_dir = tmp_path_factory.mktemp("tropa-e2e")
-    env = {
-        **os.environ,
-        "TROPA_DATA_DIR": str(data_dir),
-        "DJANGO_SETTINGS_MODULE": "tropa.settings",
-        # Notifications go to the test's own SMTP server (tests/e2e/test_notify.py).
-        "TROPA_EMAIL_HOST": "127.0.0.1",
-        "TROPA_EMAIL_PORT": str(mailbox.port),
-        "TROPA_EMAIL_FROM": "Tropa <tropa@example.org>",
-    }
-    env.pop("TROPA_DATABASE_URL", None)
-    port = _free_port()
-    server = Server(url=f"http://127.0.0.1:{port}", env=env)
-    server.tropa("migrate", "--no-input", "-v0")
-    server.tropa("collectstatic", "--no-input", "-v0")
-    for line in server.tropa("demo").splitlines():
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir made once by the real commands: the one `make test` made beside its checks
+    (TROPA_E2E_TEMPLATE), else one made now. Servers start on copies of it."""
+    given = os.environ.get(TEMPLATE_ENV)
+    if given:
+        return Path(given)
+    template = tmp_path_factory.mktemp("tropa-e2e-template")
+    make_template(template)
+    return template
+
+
+def demo_server(template: Path, data_dir: Path, **env: str) -> Server:
+    """A Server on a fresh copy of the template in ``data_dir``, with the demo's accounts."""
+    output = copy_template(template, data_dir)
+    server = Server(url=f"http://127.0.0.1:{_free_port()}", env=tropa_env(data_dir, **env))
+    for line in output.splitlines():
         match = re.match(r"\s+(\S+)\s+([a-z]+(?:-[a-z]+){5})\s+TOTP (\S+)", line)
         if match:
             server.passwords[match.group(1)] = match.group(2)
             server.secrets[match.group(1)] = match.group(3)
+    return server
+
+
+@pytest.fixture(scope="session")
+def server(
+    tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox, demo_template: Path
+) -> Iterator[Server]:
+    data_dir = tmp_path_factory.mktemp("tropa-e2e")
+    server = demo_server(
+        demo_template,
+        data_dir,
+        # Notifications go to the test's own SMTP server (tests/e2e/test_notify.py).
+        TROPA_EMAIL_HOST="127.0.0.1",
+        TROPA_EMAIL_PORT=str(mailbox.port),
+        TROPA_EMAIL_FROM="Tropa <tropa@example.org>",
+    )
+    bind = server.url.removeprefix("http://")
     log = open(data_dir / "server.log", "w")  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
-        [sys.executable, "-m", "tropa.cli", "run", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        env=env,
+        [sys.executable, "-m", "tropa.cli", "run", "--bind", bind, "--workers", "2"],
+        env=server.env,
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,

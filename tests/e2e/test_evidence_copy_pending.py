@@ -8,8 +8,6 @@ page offers the copy instead.
 
 from __future__ import annotations
 
-import os
-import re
 import subprocess
 import sys
 import time
@@ -20,7 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from .conftest import ROOT, Server, _free_port, login, shot
+from .conftest import ROOT, Server, demo_server, login, shot
 
 TEXT = {
     "ru": "Копия без метаданных: создаётся",
@@ -29,27 +27,14 @@ TEXT = {
 
 
 @pytest.fixture(scope="module")
-def quiet_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def quiet_server(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> Iterator[Server]:
     data_dir = tmp_path_factory.mktemp("tropa-e2e-no-worker")
-    env = {
-        **os.environ,
-        "TROPA_DATA_DIR": str(data_dir),
-        "DJANGO_SETTINGS_MODULE": "tropa.settings",
-    }
-    env.pop("TROPA_DATABASE_URL", None)
-    server = Server(url=f"http://127.0.0.1:{_free_port()}", env=env)
-    server.tropa("migrate", "--no-input", "-v0")
-    server.tropa("collectstatic", "--no-input", "-v0")
-    for line in server.tropa("demo").splitlines():
-        match = re.match(r"\s+(\S+)\s+([a-z]+(?:-[a-z]+){5})\s+TOTP (\S+)", line)
-        if match:
-            server.passwords[match.group(1)] = match.group(2)
-            server.secrets[match.group(1)] = match.group(3)
+    server = demo_server(demo_template, data_dir)
     bind = server.url.removeprefix("http://")
     log = open(data_dir / "server.log", "w")  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
         [sys.executable, "-m", "tropa.cli", "run", "--bind", bind, "--workers", "1", "--no-worker"],
-        env=env,
+        env=server.env,
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
