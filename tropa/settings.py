@@ -6,6 +6,7 @@ parsed stops the start with ``ImproperlyConfigured`` instead of falling back sil
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 from pathlib import Path
@@ -98,9 +99,18 @@ INSTALLED_APPS = [
     "tropa.ops",
     "tropa.sharing",
     "tropa.retention",
-    "ninja",
     "tropa.api",
 ]
+
+# django-ninja's API page (Swagger UI) templates and assets, found without importing ninja:
+# listed as an app, ninja (and pydantic, django.test, jinja2) would be imported by every
+# process at setup, ≈ 13 MB in `tropa evidence add` and the worker beside the tools
+# (issue 19). tropa.api imports it when the API is served (its urls), and renders the page
+# from these files (tropa.api.api.LocalSwagger), never from a CDN.
+_ninja = importlib.util.find_spec("ninja")
+if _ninja is None or _ninja.origin is None:
+    raise ImproperlyConfigured("django-ninja is not installed")
+NINJA_DIR = Path(_ninja.origin).parent
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -132,7 +142,7 @@ WSGI_APPLICATION = "tropa.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "tropa" / "templates"],
+        "DIRS": [BASE_DIR / "tropa" / "templates", NINJA_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -251,7 +261,7 @@ TROPA_DEFAULT_USER_TIMEZONE = env_str("TROPA_DEFAULT_USER_TIMEZONE", "Asia/Almat
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATICFILES_DIRS = [BASE_DIR / "tropa" / "static"]
+STATICFILES_DIRS = [BASE_DIR / "tropa" / "static", NINJA_DIR / "static"]
 STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }

@@ -11,6 +11,8 @@ them afterwards. Results are printed as JSON lines; README.md records the measur
 from __future__ import annotations
 
 import argparse
+import ctypes
+import functools
 import http.cookiejar
 import json
 import os
@@ -133,25 +135,34 @@ sys.exit(code)
 
 def tree_peak(args: list[str], env: dict[str, str], work: Path) -> dict[str, Any]:
     """Run ``args``; wall time, and the peak of the summed RSS of it and every process it
-    started (Tropa, exiftool, ffprobe, ffmpeg, mat2…), sampled every 5 ms from /proc; also
-    the largest single peak (``ru_maxrss`` of the command and its waited-for descendants)."""
+    started (Tropa, exiftool, ffprobe, ffmpeg, mat2…), sampled every 5 ms from /proc, with
+    each process's RSS in the sample that made the peak (``at_peak``: which one to look at);
+    also the largest single peak (``ru_maxrss`` of the command and its waited-for
+    descendants)."""
     report = work / "maxrss"
     start = time.perf_counter()
     wrapper = subprocess.Popen(
         [PYTHON, "-c", _WRAP, str(report), *args], env=env, cwd=ROOT, stdout=subprocess.PIPE
     )
-    peak, names = 0, set()
+    peak, names, at_peak = 0, set(), {}
     while wrapper.poll() is None:
-        total = 0
+        total, sample = 0, {}
         for pid in _descendants(wrapper.pid)[1:]:
             try:
                 status = Path(f"/proc/{pid}/status").read_text()
             except OSError:
                 continue
             match = re.search(r"VmRSS:\s+(\d+) kB", status)
-            total += int(match.group(1)) * 1024 if match else 0
-            names.add(status.split("\n", 1)[0].split()[-1])
-        peak = max(peak, total)
+            rss = int(match.group(1)) * 1024 if match else 0
+            name = status.split("\n", 1)[0].split()[-1]
+            parent = re.search(r"PPid:\s+(\d+)", status)
+            if parent and _same_memory(pid, int(parent.group(1))):
+                continue  # a child between vfork and exec: its parent's pages, counted once
+            total += rss
+            names.add(name)
+            sample[f"{name}[{pid}]"] = round(rss / 1e6, 1)
+        if total > peak:
+            peak, at_peak = total, sample
         time.sleep(0.005)
     elapsed = time.perf_counter() - start
     output = wrapper.stdout.read().decode() if wrapper.stdout else ""
@@ -162,6 +173,7 @@ def tree_peak(args: list[str], env: dict[str, str], work: Path) -> dict[str, Any
         "tree_peak": peak,
         "largest_single": int(report.read_text()) * 1024,
         "processes": sorted(names),
+        "at_peak": at_peak,
         "output": output,
     }
 
@@ -228,14 +240,35 @@ def bench_ingest(args: argparse.Namespace) -> None:
             "tree_peak_rss_MB": run["tree_peak"] / 1e6,
             "largest_single_process_peak_MB": run["largest_single"] / 1e6,
             "processes_seen": run["processes"],
+            "at_tree_peak_MB": run["at_peak"],
             "worker_copy_s": copy["elapsed"] if copy else None,
             "worker_copy_tree_peak_rss_MB": copy["tree_peak"] / 1e6 if copy else None,
             "worker_processes_seen": copy["processes"] if copy else None,
+            "worker_at_tree_peak_MB": copy["at_peak"] if copy else None,
             "item": json.loads(check.stdout) if check.returncode == 0 else check.stderr[-500:],
         }
         print(json.dumps(result))
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+_KCMP_VM = 1
+_SYS_KCMP = {"x86_64": 312, "aarch64": 272}.get(os.uname().machine)
+
+
+def _same_memory(pid: int, other: int) -> bool:
+    """Whether two processes share one address space (``kcmp(KCMP_VM)``). Python starts
+    every tool with vfork: until the child's exec, /proc shows it with its parent's whole
+    RSS, the same pages, which a sample taken in that moment would count twice. Where
+    kcmp cannot answer, the two count apart (the larger figure)."""
+    if _SYS_KCMP is None:
+        return False
+    return bool(_libc().syscall(_SYS_KCMP, pid, other, _KCMP_VM, 0, 0) == 0)
+
+
+@functools.cache
+def _libc() -> Any:
+    return ctypes.CDLL(None, use_errno=True)
 
 
 def _descendants(pid: int) -> list[int]:

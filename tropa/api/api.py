@@ -9,15 +9,18 @@ the app's service (its ``ServiceError`` becomes a 400 with the same message the 
 from __future__ import annotations
 
 import importlib
+import json
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.docs import Swagger
 from ninja.security import HttpBearer
 
 from tropa.accounts.models import User
@@ -58,6 +61,20 @@ scopes. Send it as `Authorization: Bearer tropa_…`; never in an address. Error
 """
 
 
+class LocalSwagger(Swagger):
+    """The API page with Swagger UI from Tropa's own static files. ninja takes the CDN's
+    unless "ninja" is an installed app, which it is not (``NINJA_DIR`` in settings)."""
+
+    def render_page(self, request: HttpRequest, api: Any, **kwargs: Any) -> HttpResponse:
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        context = {
+            "swagger_settings": json.dumps(self.settings, indent=1),
+            "api": api,
+            "add_csrf": any(getattr(a, "csrf", False) for a in api.auth or ()),
+        }
+        return render(request, self.template, context)
+
+
 class TropaAPI(NinjaAPI):
     def get_operation_id(self, operation: Any) -> str:
         """The route's own name (``case_list``), as in ``reverse("api_v1:case_list")``."""
@@ -69,6 +86,7 @@ api = TropaAPI(
     version="1",
     description=DESCRIPTION,
     urls_namespace="api_v1",
+    docs=LocalSwagger(),
     docs_url="/docs",
     openapi_url="/openapi.json",
     auth=TokenAuth(),

@@ -24,8 +24,11 @@ def _libc() -> Any:
         return None
 
 
-# mallopt's parameter (glibc's malloc.h): how many heaps ("arenas") threads may spread over.
+# mallopt's parameters (glibc's malloc.h): how many heaps ("arenas") threads may spread
+# over, and from which size a block gets pages of its own, returned when it is freed.
 _M_ARENA_MAX = -8
+_M_MMAP_THRESHOLD = -3
+_MAPPED_FROM = 128 * 1024
 
 
 def one_heap() -> bool:
@@ -37,6 +40,20 @@ def one_heap() -> bool:
     (one process encrypts one file at a time, so the threads seldom wait on the lock)."""
     libc = _libc()
     return libc is not None and libc.mallopt(_M_ARENA_MAX, 1) == 1
+
+
+def mapped_buffers() -> bool:
+    """Give every block of 128 KiB or more pages of its own, handed back when it is freed;
+    True if it could.
+
+    glibc starts there too, but raises the size each time such a block is freed, so after
+    a few megabyte buffers they come from the heap and stay there. The worker's poster and
+    copy hold decrypted segments and ffmpeg's output while ffmpeg runs beside them: this
+    keeps the process at what it holds now, not at the most it ever held (issue 19). The
+    cost is a page fault per page of each such buffer, which is why ``tropa evidence add``
+    (2 MiB blocks at disk speed) does not use it."""
+    libc = _libc()
+    return libc is not None and libc.mallopt(_M_MMAP_THRESHOLD, _MAPPED_FROM) == 1
 
 
 def release() -> bool:

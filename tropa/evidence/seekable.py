@@ -120,6 +120,9 @@ class SealedFile:
             if cached is not None:
                 self._cache.move_to_end(index)
                 return cached
+            # Room first: the segment replaced is not held while the next one decrypts.
+            while len(self._cache) >= _CACHED_SEGMENTS:
+                self._cache.popitem(last=False)
         start, end = self._bounds(index)
         sealed = self._pread(start, end - start)
         last = index == self._count - 1

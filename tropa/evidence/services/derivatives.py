@@ -17,7 +17,7 @@ from tropa.audit.actions import Action
 from tropa.audit.services import log_action
 from tropa.crypto.fields import seal
 
-from .. import custody, seekable, tools, vault
+from .. import custody, memory, seekable, tools, vault
 from ..errors import EvidenceError
 from ..models import (
     CustodyAction,
@@ -117,13 +117,15 @@ def _stripped_step(item: EvidenceItem, served: tools.Served, exif: Any, missing:
 
 def _read_metadata(item: EvidenceItem, served: tools.Served, missing: list[str]) -> Any:
     exif = tools.exiftool_json(served) if "exiftool" not in missing else None
-    wants_probe = item.mime.startswith(("video/", "audio/"))
-    probe = tools.ffprobe_json(served) if wants_probe and "ffprobe" not in missing else None
+    probe = None
+    if _wants_probe(item, exif) and "ffprobe" not in missing:
+        probe = tools.ffprobe_json(served)
+    ran = [t for t, said in (("exiftool", exif), ("ffprobe", probe)) if said is not None]
     metadata = {
         "exiftool": exif,
         "ffprobe": probe,
         "normalized": tools.normalize(exif, probe),
-        "tools": {t: tools.version(t) for t in ("exiftool", "ffprobe") if t not in missing},
+        "tools": {t: tools.version(t) for t in ran},
         "read_at": timezone.now().isoformat(timespec="seconds"),
     }
     if exif is None and probe is None:
@@ -141,6 +143,16 @@ def _read_metadata(item: EvidenceItem, served: tools.Served, missing: list[str])
         )
         log_action(None, Action.EVIDENCE_METADATA_READ, item, status=status)
     return exif
+
+
+def _wants_probe(item: EvidenceItem, exif: Any) -> bool:
+    """ffprobe only for video or audio whose duration exiftool could not read: exiftool
+    reads the capture time, position, duration, size and codecs of MP4, MOV, Matroska,
+    MP3…, and ffprobe (≈ 56 MB, most of it its shared libraries) would run beside Tropa's
+    own process for nothing the record lacks (issue 19: ≤ 150 MB for the process tree)."""
+    if not item.mime.startswith(("video/", "audio/")):
+        return False
+    return tools.normalize(exif, None)["duration"] is None
 
 
 def _make_stripped(item: EvidenceItem, served: tools.Served, exif: Any, missing: list[str]) -> None:
@@ -296,6 +308,11 @@ def make_stripped_task(item_id: str) -> None:
 
 
 def _run_for_item(item_id: str, step: Callable[[EvidenceItem], None]) -> None:
+    # The range server's and the copy's threads share one heap (each would keep its own
+    # freed blocks otherwise), and large buffers go back when freed, beside ffmpeg in the
+    # same process tree (issue 19).
+    memory.one_heap()
+    memory.mapped_buffers()
     item = EvidenceItem.objects.unscoped().select_related("case").filter(pk=item_id).first()
     if item is None:
         return

@@ -185,3 +185,32 @@ def test_it_keeps_working_without_the_tools(
         assert "MISSING  exiftool" in out and "libimage-exiftool-perl" in out
     finally:
         tools.version.cache_clear()
+
+
+def test_a_tool_is_asked_its_version_once_per_binary(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings: Any
+) -> None:
+    """``ffmpeg -version`` is a 48 MB process: asked once, kept by the binary's path, size
+    and time, and asked again when the binary changes (an upgrade) (issue 19)."""
+    settings.DATA_DIR = tmp_path
+    runs = tmp_path / "runs"
+    script = tmp_path / "bin" / "mat2"
+    script.parent.mkdir()
+    script.write_text(f"#!/bin/sh\necho x >> {runs}\necho 'mat2 0.13.1'\n")
+    script.chmod(0o700)
+    monkeypatch.setenv("PATH", str(script.parent))
+
+    def asked() -> str | None:
+        tools.version.cache_clear()  # a new process: only the file is left
+        return tools.version("mat2")
+
+    try:
+        assert asked() == "mat2 0.13.1" and asked() == "mat2 0.13.1"
+        assert runs.read_text().count("x") == 1
+        assert "mat2 0.13.1" in (tmp_path / "tool-versions.json").read_text()
+        script.write_text(f"#!/bin/sh\necho x >> {runs}\necho 'mat2 0.14.0 (new)'\n")
+        assert asked() == "mat2 0.14.0" and runs.read_text().count("x") == 2
+        script.write_text("#!/bin/sh\nexit 1\n")  # a tool that does not run: not kept
+        assert asked() is None and asked() is None
+    finally:
+        tools.version.cache_clear()

@@ -9,6 +9,7 @@ import hashlib
 import http.client
 import os
 import random
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -137,7 +138,8 @@ def test_an_mp4_with_its_index_at_the_end_gets_metadata_a_poster_and_a_clean_cop
     assert normalized["captured_at"] == "2026-03-04T05:06:07+00:00"
     assert normalized["gps"]["latitude"] == pytest.approx(43.2567)
     assert normalized["duration"] == pytest.approx(3.0, abs=0.1)
-    assert metadata["ffprobe"]["streams"]
+    # exiftool read all the record needs: ffprobe (≈ 56 MB beside Tropa) was not run.
+    assert metadata["ffprobe"] is None and set(metadata["tools"]) == {"exiftool"}
     assert all("127.0.0.1" not in str(v) for v in metadata["exiftool"].values())
     kinds = {d.kind: d for d in item.derived.all()}
     assert set(kinds) == {DerivedKind.POSTER, DerivedKind.STRIPPED}
@@ -152,6 +154,33 @@ def test_an_mp4_with_its_index_at_the_end_gets_metadata_a_poster_and_a_clean_cop
     assert "GPS" not in shown and "43.2567" not in shown and "2026:03:04" not in shown
     assert "Video Frame Rate" in shown or "Image Width" in shown  # still a video
     assert kinds[DerivedKind.STRIPPED].tool.startswith("ffmpeg")
+
+
+def test_without_exiftool_ffprobe_reads_the_video(
+    canary_case: Case,
+    coordinator: User,
+    index_at_end_mp4: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """ffprobe runs where exiftool did not give the duration (here: exiftool is missing)."""
+    for name in ("ffprobe", "ffmpeg", "prlimit"):
+        found = shutil.which(name)
+        assert found is not None
+        (tmp_path / name).symlink_to(found)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    tools.version.cache_clear()
+    try:
+        item = add_file(canary_case, coordinator, index_at_end_mp4)
+    finally:
+        tools.version.cache_clear()
+    assert item.metadata_status == MetadataStatus.PARTIAL
+    metadata = services.read_metadata(item)
+    assert metadata["exiftool"] is None and metadata["ffprobe"]["streams"]
+    assert set(metadata["tools"]) == {"ffprobe"}
+    normalized = metadata["normalized"]
+    assert normalized["captured_source"] == "ffprobe:creation_time"
+    assert normalized["duration"] == pytest.approx(3.0, abs=0.1)
 
 
 def _marked(kind: str, source: Path, folder: Path, mark: str) -> Path:

@@ -131,6 +131,13 @@ def _gps(exif: dict[str, Any]) -> dict[str, float] | None:
     return gps
 
 
+def _duration(exif: dict[str, Any]) -> float | None:
+    """The length in seconds as exiftool reads it (``-n``: a number) from the container."""
+    stated = _first(exif, "QuickTime:Duration", "Matroska:Duration", "Composite:Duration")
+    # 0 is what a fragmented MP4's empty index says: unknown, not a length.
+    return round(float(stated), 2) if isinstance(stated, int | float) and stated > 0 else None
+
+
 def normalize(exif: dict[str, Any] | None, probe: dict[str, Any] | None) -> dict[str, Any]:
     """Capture time (with or without a zone), GPS position and device, as the file states them."""
     exif = exif or {}
@@ -145,7 +152,7 @@ def normalize(exif: dict[str, Any] | None, probe: dict[str, Any] | None) -> dict
     )
     software = _first(exif, "IFD0:Software", "Keys:Software") or tags.get("encoder")
     device = " ".join(str(p) for p in (make, model) if p) or None
-    duration = None
+    duration = _duration(exif)
     if probe and probe.get("format", {}).get("duration"):
         with suppress(ValueError):
             duration = round(float(probe["format"]["duration"]), 2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -49,10 +50,56 @@ TOOLS = {
 
 @lru_cache(maxsize=8)
 def version(name: str) -> str | None:
-    """The tool's version line, or None when it is not installed or does not run."""
+    """The tool's version line, or None when it is not installed or does not run.
+
+    Asked once per installed binary and kept in ``DATA_DIR/tool-versions.json`` (by its path,
+    size and modification time, so an upgrade asks again): ``ffmpeg -version`` alone is a
+    48 MB process (215 shared libraries), which every ingest would otherwise start beside
+    Tropa's own process (issue 19). A tool that does not run is asked again next time.
+    """
     path = shutil.which(name)
     if path is None:
         return None
+    try:
+        stat = os.stat(path)  # follows the link: the binary an upgrade replaces
+    except OSError:
+        return None
+    key = f"{name} {os.path.realpath(path)} {stat.st_size} {stat.st_mtime_ns}"
+    known = _read_versions()
+    if isinstance(known.get(key), str):
+        return str(known[key])
+    found = _ask_version(name, path)
+    if found is not None:
+        _write_versions(
+            {k: v for k, v in known.items() if not k.startswith(f"{name} ")} | {key: found}
+        )
+    return found
+
+
+def _versions_file() -> Path:
+    return Path(settings.DATA_DIR) / "tool-versions.json"
+
+
+def _read_versions() -> dict[str, object]:
+    try:
+        data = json.loads(_versions_file().read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_versions(versions: dict[str, object]) -> None:
+    """Atomically (a rename), so that two processes never see half a file."""
+    target = _versions_file()
+    scratch = target.with_name(f".{target.name}.{os.getpid()}")
+    with suppress(OSError):
+        scratch.write_text(json.dumps(versions, sort_keys=True))
+        scratch.replace(target)
+    with suppress(OSError):
+        scratch.unlink()
+
+
+def _ask_version(name: str, path: str) -> str | None:
     try:
         result = subprocess.run(  # noqa: S603 (fixed argument list, no shell)
             [path, *TOOLS[name].version_args], capture_output=True, text=True, timeout=30
