@@ -12,12 +12,15 @@ $(UV):
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-# Installs exactly what uv.lock pins (fails if the lock file is out of date). Compiled to
-# bytecode once here: with PYTHONDONTWRITEBYTECODE set (as on the CI machines) every Python
-# process, each `tropa` command a test starts, would otherwise compile Django and the other
-# libraries anew (≈ 1.5 s of CPU each).
+# Python keeps the bytecode it compiles (__pycache__, ignored by git), for the libraries and
+# for Tropa's own modules: with PYTHONDONTWRITEBYTECODE set (as on the CI machines) every
+# Python process, each `tropa` command a test starts, would compile Django, the libraries and
+# tropa/ anew (≈ 1.5 s of CPU each). Compiled as they are first imported, not all ahead.
+unexport PYTHONDONTWRITEBYTECODE
+
+# Installs exactly what uv.lock pins (fails if the lock file is out of date).
 install: $(UV)
-	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --quiet --compile-bytecode
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --quiet
 
 run: install
 	$(TROPA) migrate --no-input -v0
